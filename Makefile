@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# shmbox top-level Makefile.  "make help" lists the targets.
+#
+# Everything built goes under $(B) (default: build/), which "make clean"
+# removes.  The kernel module is built against $(KDIR), by default the
+# newest installed Debian test kernel's headers (/usr/src/linux-headers-
+# *-amd64), not the build host's running kernel.
+
+SHELL := /bin/bash
+TOP := $(CURDIR)
+B ?= $(TOP)/build
+
+# Lazily evaluated: "make deps" may have to install the headers first.
+KDIR ?= $(shell $(TOP)/scripts/kdir.sh)
+# The test kernel booted by QEMU: the image that matches $(KDIR).
+VMLINUZ ?= $(shell $(TOP)/scripts/kdir.sh --image "$(KDIR)")
+
+T ?=
+TIMEOUT ?= 900
+QEMU_ARGS ?=
+
+LIB_SOVER := 1
+LIB_VER := 1.0.0
+
+CC := gcc
+CXX := g++
+USER_CPPFLAGS := -D_GNU_SOURCE -I$(TOP)/uapi -I$(TOP)/userspace/lib
+USER_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror $(USER_CPPFLAGS)
+TEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+	-Wno-unused-parameter -Wno-sign-compare $(USER_CPPFLAGS) -I$(B)/ksrc/selftests
+
+UAPI_HDR := $(TOP)/uapi/linux/shmbox.h
+LIB_HDRS := $(wildcard $(TOP)/userspace/lib/*.h)
+LIB_SRCS := $(wildcard $(TOP)/userspace/lib/*.c)
+LIB_OBJS := $(patsubst $(TOP)/userspace/lib/%.c,$(B)/lib/%.o,$(LIB_SRCS))
+LIB_SO := $(B)/lib/libshmbox.so.$(LIB_VER)
+LIB_A := $(B)/lib/libshmbox.a
+TOOLS := $(patsubst $(TOP)/userspace/tools/%.c,$(B)/tools/%,\
+	$(wildcard $(TOP)/userspace/tools/*.c))
+SELFTESTS := $(patsubst $(TOP)/selftests/%.c,$(B)/selftests/%,\
+	$(wildcard $(TOP)/selftests/*.c))
+KSRC_STAMP := $(B)/ksrc/.stamp
+KMOD := $(B)/kmod
+KO := $(KMOD)/shmbox.ko
+INITRD := $(B)/initramfs.cpio.gz
+
+.PHONY: all help deps module userspace lib tools selftests hdrtest \
+	check check-selftest vm demo lint clean FORCE
+
+all: module userspace hdrtest
+
+help:
+	@echo 'make            build module, library, tools, selftests, header test'
+	@echo 'make deps       install the Debian packages the project needs'
+	@echo 'make check      build, boot the QEMU guest, run every selftest'
+	@echo 'make check T=x  run only selftest binary x'
+	@echo 'make check-selftest  prove that make check can fail'
+	@echo 'make demo       boot the guest and show processes using /dev/shmbox'
+	@echo 'make vm         boot the guest with a shell'
+	@echo 'make lint       checkpatch --strict, sparse (C=2) and W=1 builds'
+	@echo 'make clean      remove build/'
+	@echo 'Variables: KDIR=<kernel build dir> VMLINUZ=<image> TIMEOUT=<s>'
+
+deps:
+	@$(TOP)/scripts/deps.sh
+
+# ---- kernel module ----------------------------------------------------
+
+module: $(KO)
+
+$(KO): deps FORCE
+	@$(TOP)/scripts/kmod-tree.sh $(TOP) $(KMOD)
+	$(MAKE) -C $(KDIR) M=$(KMOD) modules
+
+# ---- userspace ----------------------------------------------------------
+
+userspace: lib tools selftests
+
+lib: $(LIB_SO) $(LIB_A)
+
+$(B)/lib/%.o: $(TOP)/userspace/lib/%.c $(LIB_HDRS) $(UAPI_HDR) | deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+
+$(LIB_SO): $(LIB_OBJS) $(TOP)/userspace/lib/libshmbox.map
+	$(CC) -shared -Wl,-soname,libshmbox.so.$(LIB_SOVER) \
+		-Wl,--version-script=$(TOP)/userspace/lib/libshmbox.map \
+		-Wl,-z,defs -o $@ $(LIB_OBJS) -lpthread
+	ln -sf libshmbox.so.$(LIB_VER) $(B)/lib/libshmbox.so.$(LIB_SOVER)
+	ln -sf libshmbox.so.$(LIB_SOVER) $(B)/lib/libshmbox.so
+
+$(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+tools: $(TOOLS)
+
+$(B)/tools/%: $(TOP)/userspace/tools/%.c $(LIB_SO) $(LIB_HDRS) $(UAPI_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< -L$(B)/lib -lshmbox -lpthread
+
+$(KSRC_STAMP): | deps
+	@$(TOP)/scripts/ksrc-extract.sh $(B)/ksrc
+	@touch $@
+
+selftests: $(SELFTESTS)
+
+$(B)/selftests/%: $(TOP)/selftests/%.c $(wildcard $(TOP)/selftests/*.h) $(LIB_SO) \
+		$(LIB_HDRS) $(UAPI_HDR) $(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -o $@ $< -L$(B)/lib -lshmbox -lpthread
+
+# The uapi header must stand alone, as C and as C++.
+hdrtest: $(B)/hdrtest/.stamp
+
+$(B)/hdrtest/.stamp: $(UAPI_HDR) | deps
+	@mkdir -p $(@D)
+	echo '#include <linux/shmbox.h>' | $(CC) -x c -std=c99 -pedantic \
+		-Wall -Wextra -Werror -I$(TOP)/uapi -c -o $(@D)/c.o -
+	echo '#include <linux/shmbox.h>' | $(CXX) -x c++ -std=c++11 \
+		-pedantic -Wall -Wextra -Werror -I$(TOP)/uapi -c \
+		-o $(@D)/cxx.o -
+	@touch $@
+
+# ---- QEMU guest ---------------------------------------------------------
+
+$(INITRD): all FORCE
+	@$(TOP)/scripts/mkinitramfs.sh $(TOP) $(B) $@
+
+check: $(INITRD)
+	@$(TOP)/scripts/qemu-run.sh --mode check --kernel "$(VMLINUZ)" \
+		--initrd $(INITRD) --out $(B)/run --timeout $(TIMEOUT) \
+		--tests "$(T)" $(QEMU_ARGS)
+
+check-selftest: $(INITRD)
+	@$(TOP)/scripts/check-selftest.sh $(TOP) $(B) "$(KDIR)" "$(VMLINUZ)"
+
+demo: $(INITRD)
+	@$(TOP)/scripts/qemu-run.sh --mode demo --kernel "$(VMLINUZ)" \
+		--initrd $(INITRD) --out $(B)/demo --timeout $(TIMEOUT) \
+		$(QEMU_ARGS)
+
+vm: $(INITRD)
+	@$(TOP)/scripts/qemu-run.sh --mode vm --kernel "$(VMLINUZ)" \
+		--initrd $(INITRD) --out $(B)/vm --timeout 0 $(QEMU_ARGS)
+
+# ---- quality gates --------------------------------------------------
+
+lint: $(KSRC_STAMP)
+	@$(TOP)/scripts/lint.sh $(TOP) $(B) "$(KDIR)"
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmbox - shared-memory rings and mailboxes through /dev/shmbox.
+ *
+ * This file owns the misc device, its file operations and ioctl dispatch,
+ * the module parameters (limits) and the helpers that copy ioctl argument
+ * structures in and out.
+ *
+ * Locking: the limits are single words written by the module-parameter
+ * code (which serialises writers with the kernel_param lock) and read with
+ * READ_ONCE(); the ioctl helpers touch no shared state.
+ *
+ * Lifetime: the misc device exists from module_init() to module_exit().
+ * Every open file holds a reference on the module through fops->owner, so
+ * the module cannot go while a file is open.
+ *
+ * Device node mode: 0666.  Opening /dev/shmbox grants nothing by itself;
+ * every object carries its own owner, group and mode and is checked on
+ * open, exactly like files in /dev/shm or queues in /dev/mqueue, so any
+ * user may reach the device the way any user may call shm_open().
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/compat.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/uaccess.h>
+
+#include <linux/shmbox.h>
+
+#include "shmbox.h"
+
+/* ---- limits --------------------------------------------------------- */
+
+struct shmbox_limit_param {
+	unsigned long val;
+	unsigned long min;
+	unsigned long max;
+};
+
+static struct shmbox_limit_param shmbox_limits[SHMBOX_LIM_NR] = {
+	[SHMBOX_LIM_OBJECTS]     = { 1024, 1, 1UL << 20 },
+	[SHMBOX_LIM_REGION_BYTES] = { 64UL << 20, PAGE_SIZE, 1UL << 30 },
+	[SHMBOX_LIM_TOTAL_BYTES] = { 256UL << 20, PAGE_SIZE, 1UL << 40 },
+	[SHMBOX_LIM_MSG_SIZE]    = { 64UL << 10, 1, 16UL << 20 },
+	[SHMBOX_LIM_MBOX_BYTES]  = { 1UL << 20, 1, 1UL << 30 },
+	[SHMBOX_LIM_USER_BYTES]  = { 16UL << 20, 1, 1UL << 32 },
+};
+
+unsigned long shmbox_limit(enum shmbox_limit_id id)
+{
+	return READ_ONCE(shmbox_limits[id].val);
+}
+
+static int shmbox_limit_set(const char *val, const struct kernel_param *kp)
+{
+	struct shmbox_limit_param *lim = kp->arg;
+	unsigned long v;
+	int ret;
+
+	ret = kstrtoul(val, 0, &v);
+	if (ret)
+		return ret;
+	if (v < lim->min || v > lim->max)
+		return -ERANGE;
+	WRITE_ONCE(lim->val, v);
+	return 0;
+}
+
+static int shmbox_limit_get(char *buf, const struct kernel_param *kp)
+{
+	const struct shmbox_limit_param *lim = kp->arg;
+
+	return scnprintf(buf, PAGE_SIZE, "%lu\n", READ_ONCE(lim->val));
+}
+
+static const struct kernel_param_ops shmbox_limit_ops = {
+	.set = shmbox_limit_set,
+	.get = shmbox_limit_get,
+};
+
+module_param_cb(max_objects, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_OBJECTS], 0644);
+MODULE_PARM_DESC(max_objects, "Objects (regions and mailboxes) alive at once (default 1024)");
+module_param_cb(max_region_bytes, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_REGION_BYTES], 0644);
+MODULE_PARM_DESC(max_region_bytes, "Bytes of one shared region (default 64 MiB)");
+module_param_cb(max_total_bytes, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_TOTAL_BYTES], 0644);
+MODULE_PARM_DESC(max_total_bytes, "Bytes of all shared regions together (default 256 MiB)");
+module_param_cb(max_msg_size, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_MSG_SIZE], 0644);
+MODULE_PARM_DESC(max_msg_size, "Bytes of one message (default 64 KiB)");
+module_param_cb(max_mbox_bytes, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_MBOX_BYTES], 0644);
+MODULE_PARM_DESC(max_mbox_bytes, "Bytes queued in one mailbox (default 1 MiB)");
+module_param_cb(max_user_bytes, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_USER_BYTES], 0644);
+MODULE_PARM_DESC(max_user_bytes, "Bytes queued by one user in all mailboxes (default 16 MiB)");
+
+/* ---- ioctl argument helpers ----------------------------------------- */
+
+/**
+ * shmbox_copy_arg_in - read a sized ioctl argument structure
+ * @karg:	kernel copy, @ksize bytes
+ * @ksize:	sizeof the kernel's structure
+ * @size_ver0:	smallest size ever published for this structure
+ * @uarg:	user pointer; its first member is "__u32 size"
+ * @usize:	out: the size the caller claimed, for shmbox_copy_arg_out()
+ *
+ * Return: 0, -EFAULT, -EINVAL (size below version 0) or -E2BIG (too big,
+ * or non-zero bytes past what this kernel knows).
+ */
+int shmbox_copy_arg_in(void *karg, size_t ksize, size_t size_ver0,
+		       const void __user *uarg, u32 *usize)
+{
+	u32 size;
+	int ret;
+
+	if (get_user(size, (const u32 __user *)uarg))
+		return -EFAULT;
+	if (size < size_ver0)
+		return -EINVAL;
+	if (size > SHMBOX_ARG_MAX)
+		return -E2BIG;
+	ret = copy_struct_from_user(karg, ksize, uarg, size);
+	if (ret)
+		return ret;
+	/* The size the kernel acts on is the one it read first. */
+	*(u32 *)karg = size;
+	*usize = size;
+	return 0;
+}
+
+/**
+ * shmbox_copy_arg_out - write an ioctl result structure back
+ * @uarg:	user pointer
+ * @usize:	the size the caller claimed (validated by shmbox_copy_arg_in())
+ * @karg:	kernel structure, fully initialised
+ * @ksize:	its size
+ *
+ * Bytes past @ksize in a larger user structure were checked to be zero on
+ * the way in and are left alone.
+ */
+int shmbox_copy_arg_out(void __user *uarg, u32 usize, const void *karg,
+			size_t ksize)
+{
+	if (copy_to_user(uarg, karg, min_t(size_t, usize, ksize)))
+		return -EFAULT;
+	return 0;
+}
+
+/* ---- ioctls ---------------------------------------------------------- */
+
+static long shmbox_ioc_get_version(void __user *uarg)
+{
+	struct shmbox_version v;
+	u32 usize;
+	int ret;
+
+	ret = shmbox_copy_arg_in(&v, sizeof(v), SHMBOX_VERSION_SIZE_VER0,
+				 uarg, &usize);
+	if (ret)
+		return ret;
+	if (v.flags || v.abi_major || v.abi_minor || v.name_max || v.pad ||
+	    v.features)
+		return -EINVAL;
+
+	v.abi_major = SHMBOX_ABI_MAJOR;
+	v.abi_minor = SHMBOX_ABI_MINOR;
+	v.name_max = SHMBOX_NAME_MAX;
+	v.features = SHMBOX_FEAT_VERSION;
+	return shmbox_copy_arg_out(uarg, usize, &v, sizeof(v));
+}
+
+static long shmbox_ioctl(struct file *file, unsigned int cmd,
+			 unsigned long arg)
+{
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case SHMBOX_IOC_GET_VERSION:
+		return shmbox_ioc_get_version(uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int shmbox_open(struct inode *inode, struct file *file)
+{
+	return nonseekable_open(inode, file);
+}
+
+static const struct file_operations shmbox_fops = {
+	.owner		= THIS_MODULE,
+	.open		= shmbox_open,
+	.unlocked_ioctl	= shmbox_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.llseek		= no_llseek,
+};
+
+static struct miscdevice shmbox_misc = {
+	.minor	= MISC_DYNAMIC_MINOR,
+	.name	= "shmbox",
+	.fops	= &shmbox_fops,
+	.mode	= 0666,
+};
+
+/* Every argument structure must keep the size it was published with. */
+static_assert(sizeof(struct shmbox_version) == SHMBOX_VERSION_SIZE_VER0);
+
+static int __init shmbox_init(void)
+{
+	int ret;
+
+	ret = misc_register(&shmbox_misc);
+	if (ret) {
+		pr_err("cannot register /dev/shmbox: %d\n", ret);
+		return ret;
+	}
+	pr_info("ABI %u.%u ready, minor %d\n", SHMBOX_ABI_MAJOR,
+		SHMBOX_ABI_MINOR, shmbox_misc.minor);
+	return 0;
+}
+
+static void __exit shmbox_exit(void)
+{
+	misc_deregister(&shmbox_misc);
+}
+
+module_init(shmbox_init);
+module_exit(shmbox_exit);
+
+MODULE_DESCRIPTION("shmbox: shared-memory rings and mailboxes");
+MODULE_AUTHOR("The shmbox developers");
+MODULE_LICENSE("GPL");

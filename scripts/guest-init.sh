@@ -1,0 +1,154 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the shmbox test guest (busybox).  The kernel command line says
+# what to do:
+#   sbx.mode=check|demo|vm   run the selftests / the demo / a shell
+#   sbx.tests=a,b            check: only these selftest binaries
+#   sbx.inject=warn|hang     runner self-test: load a module that WARNs,
+#                            or hang instead of finishing
+#   sbx.cycles=N             check: module load/unload cycles (default 10)
+#
+# Results travel to the host over the second serial port (/dev/ttyS1),
+# never by scraping the console: kselftest TAP, then the kernel log
+# between @@DMESG-BEGIN/@@DMESG-END, the taint mask as "@@TAINT n" and
+# finally "@@SHMBOX-EXIT n".  A missing exit line means the guest died.
+
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export LD_LIBRARY_PATH=/usr/lib
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t tmpfs tmpfs /run
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+mkdir -p /dev/pts /dev/shm /dev/mqueue
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+mount -t mqueue mqueue /dev/mqueue 2>/dev/null
+hostname shmbox-guest
+
+mode=check tests= inject= cycles=10
+for w in $(cat /proc/cmdline); do
+	case "$w" in
+	sbx.mode=*) mode=${w#*=} ;;
+	sbx.tests=*) tests=$(echo "${w#*=}" | tr , ' ') ;;
+	sbx.inject=*) inject=${w#*=} ;;
+	sbx.cycles=*) cycles=${w#*=} ;;
+	esac
+done
+
+exec 3>/dev/ttyS1
+stty -F /dev/ttyS1 raw -echo 2>/dev/null
+res() { echo "$*" >&3; }
+
+finish() {
+	sync
+	res "@@SHMBOX-EXIT $1"
+	sleep 1
+	poweroff -f
+}
+
+if [ "$mode" = vm ]; then
+	insmod /lib/modules/shmbox.ko
+	echo "shmbox guest: module loaded, selftests in /selftests, poweroff -f to leave"
+	setsid cttyhack sh -l
+	finish 0
+fi
+
+if [ "$mode" = demo ]; then
+	exec >&3 2>&1
+	sh /guest/guest-demo.sh
+	finish $?
+fi
+
+# ---- check --------------------------------------------------------------
+exec >&3 2>&1
+n=0
+fail=0
+step() {	# step NAME CMD...: one runner-level TAP line
+	name=$1
+	shift
+	n=$((n + 1))
+	if out=$("$@" 2>&1); then
+		res "ok $n shmbox: $name"
+	else
+		echo "$out" | sed 's/^/# /' >&3
+		res "not ok $n shmbox: $name"
+		fail=1
+	fi
+}
+
+cycle_module() {
+	i=0
+	while [ "$i" -lt "$1" ]; do
+		rmmod shmbox || return 1
+		insmod /lib/modules/shmbox.ko || return 1
+		[ -c /dev/shmbox ] || { echo "no /dev/shmbox after insmod"; return 1; }
+		i=$((i + 1))
+	done
+}
+
+res "TAP version 13"
+step "insmod" insmod /lib/modules/shmbox.ko
+step "device node /dev/shmbox" test -c /dev/shmbox
+step "load/unload x$cycles" cycle_module "$cycles"
+
+[ "$inject" = warn ] && step "inject WARN" insmod /lib/modules/shmbox_warn.ko
+if [ "$inject" = hang ]; then
+	res "# injected hang"
+	while :; do sleep 3600; done
+fi
+
+[ -n "$tests" ] || tests=$(ls /selftests)
+for t in $tests; do
+	n=$((n + 1))
+	if [ ! -x "/selftests/$t" ]; then
+		res "# no such selftest: $t"
+		res "not ok $n selftests: shmbox: $t"
+		res "@@TEST $t 127"
+		fail=1
+		continue
+	fi
+	res "# selftests: shmbox: $t"
+	(cd /tmp && timeout 600 "/selftests/$t" 2>&1; echo "@@RC $?") |
+		while IFS= read -r line; do
+			case "$line" in
+			@@RC*) echo "$line" > /tmp/rc ;;
+			*) res "# $line" ;;
+			esac
+		done
+	rc=$(sed 's/@@RC //' /tmp/rc)
+	case "$rc" in
+	0) res "ok $n selftests: shmbox: $t" ;;
+	4) res "ok $n selftests: shmbox: $t # SKIP" ;;
+	*) res "not ok $n selftests: shmbox: $t # exit=$rc"; fail=1 ;;
+	esac
+	res "@@TEST $t $rc"
+done
+
+step "rmmod" rmmod shmbox
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > /tmp/kmemleak
+	n=$((n + 1))
+	if [ -s /tmp/kmemleak ]; then
+		sed 's/^/# /' /tmp/kmemleak >&3
+		res "not ok $n shmbox: kmemleak clean"
+		fail=1
+	else
+		res "ok $n shmbox: kmemleak clean"
+	fi
+fi
+res "1..$n"
+
+res "@@DMESG-BEGIN"
+dmesg >&3
+res "@@DMESG-END"
+res "@@TAINT $(cat /proc/sys/kernel/tainted)"
+finish $fail
