@@ -2,7 +2,8 @@
 /*
  * shmbox - shared-memory rings and mailboxes through /dev/shmbox.
  *
- * This file owns the misc device, its file operations and ioctl dispatch,
+ * This file owns the misc device, its file operations and ioctl dispatch
+ * (commands 0x20-0x3f go to mbox.c, region and ring commands to region.c),
  * the module parameters (limits) and the helpers that copy ioctl argument
  * structures in and out.
  *
@@ -12,7 +13,8 @@
  *
  * Lifetime: the misc device exists from module_init() to module_exit().
  * Every open file holds a reference on the module through fops->owner, so
- * the module cannot go while a file is open.
+ * the module cannot go while a file is open; its struct shmbox_file lives
+ * from open to release (the last close and the last unmap).
  *
  * Device node mode: 0666.  Opening /dev/shmbox grants nothing by itself;
  * every object carries its own owner, group and mode and is checked on
@@ -27,9 +29,9 @@
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
 #include <linux/uaccess.h>
-
-#include <linux/shmbox.h>
 
 #include "shmbox.h"
 
@@ -166,7 +168,8 @@ static long shmbox_ioc_get_version(void __user *uarg)
 	v.abi_major = SHMBOX_ABI_MAJOR;
 	v.abi_minor = SHMBOX_ABI_MINOR;
 	v.name_max = SHMBOX_NAME_MAX;
-	v.features = SHMBOX_FEAT_VERSION;
+	v.features = SHMBOX_FEAT_VERSION | SHMBOX_FEAT_REGION | SHMBOX_FEAT_RING |
+		     shmbox_mbox_features();
 	return shmbox_copy_arg_out(uarg, usize, &v, sizeof(v));
 }
 
@@ -175,9 +178,24 @@ static long shmbox_ioctl(struct file *file, unsigned int cmd,
 {
 	void __user *uarg = (void __user *)arg;
 
+	if (_IOC_TYPE(cmd) != SHMBOX_IOC_MAGIC)
+		return -ENOTTY;
+	if (_IOC_NR(cmd) >= 0x20 && _IOC_NR(cmd) <= 0x3f)
+		return shmbox_mbox_ioctl(file, cmd, uarg);
+
 	switch (cmd) {
 	case SHMBOX_IOC_GET_VERSION:
 		return shmbox_ioc_get_version(uarg);
+	case SHMBOX_IOC_UNLINK:
+		return shmbox_ioc_unlink(uarg);
+	case SHMBOX_IOC_REGION_OPEN:
+		return shmbox_ioc_region_open(file, uarg);
+	case SHMBOX_IOC_REGION_STAT:
+		return shmbox_ioc_region_stat(file, uarg);
+	case SHMBOX_IOC_RING_WAIT:
+		return shmbox_ioc_ring_wait(file, uarg);
+	case SHMBOX_IOC_RING_WAKE:
+		return shmbox_ioc_ring_wake(file, uarg);
 	default:
 		return -ENOTTY;
 	}
@@ -185,14 +203,46 @@ static long shmbox_ioctl(struct file *file, unsigned int cmd,
 
 static int shmbox_open(struct inode *inode, struct file *file)
 {
+	struct shmbox_file *sf;
+
+	sf = kzalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
+	if (!sf)
+		return -ENOMEM;
+	file->private_data = sf;
 	return nonseekable_open(inode, file);
+}
+
+static int shmbox_release(struct inode *inode, struct file *file)
+{
+	shmbox_file_release(file);
+	return 0;
+}
+
+static int shmbox_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	return shmbox_region_mmap(file, vma);
+}
+
+static __poll_t shmbox_poll(struct file *file, struct poll_table_struct *pt)
+{
+	struct shmbox_file *sf = file->private_data;
+	struct shmbox_obj *obj = smp_load_acquire(&sf->obj);
+
+	if (!obj)
+		return EPOLLERR;
+	if (obj->kind == SHMBOX_KIND_REGION)
+		return shmbox_region_poll(file, pt);
+	return shmbox_mbox_poll(file, pt);
 }
 
 static const struct file_operations shmbox_fops = {
 	.owner		= THIS_MODULE,
 	.open		= shmbox_open,
+	.release	= shmbox_release,
 	.unlocked_ioctl	= shmbox_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.mmap		= shmbox_mmap,
+	.poll		= shmbox_poll,
 	.llseek		= no_llseek,
 };
 
@@ -205,24 +255,39 @@ static struct miscdevice shmbox_misc = {
 
 /* Every argument structure must keep the size it was published with. */
 static_assert(sizeof(struct shmbox_version) == SHMBOX_VERSION_SIZE_VER0);
+static_assert(sizeof(struct shmbox_unlink) == SHMBOX_UNLINK_SIZE_VER0);
+static_assert(sizeof(struct shmbox_region_open) == SHMBOX_REGION_OPEN_SIZE_VER0);
+static_assert(sizeof(struct shmbox_region_stat) == SHMBOX_REGION_STAT_SIZE_VER0);
+static_assert(sizeof(struct shmbox_ring_wait) == SHMBOX_RING_WAIT_SIZE_VER0);
+static_assert(sizeof(struct shmbox_ring_wake) == SHMBOX_RING_WAKE_SIZE_VER0);
+static_assert(sizeof(struct shmbox_ring_ctl) <= SHMBOX_RING_CTL_SIZE);
 
 static int __init shmbox_init(void)
 {
 	int ret;
 
+	ret = shmbox_mbox_init();
+	if (ret)
+		return ret;
 	ret = misc_register(&shmbox_misc);
 	if (ret) {
 		pr_err("cannot register /dev/shmbox: %d\n", ret);
-		return ret;
+		goto exit_mbox;
 	}
 	pr_info("ABI %u.%u ready, minor %d\n", SHMBOX_ABI_MAJOR,
 		SHMBOX_ABI_MINOR, shmbox_misc.minor);
 	return 0;
+
+exit_mbox:
+	shmbox_mbox_exit();
+	return ret;
 }
 
 static void __exit shmbox_exit(void)
 {
 	misc_deregister(&shmbox_misc);
+	shmbox_names_cleanup();
+	shmbox_mbox_exit();
 }
 
 module_init(shmbox_init);

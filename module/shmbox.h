@@ -2,20 +2,34 @@
 /*
  * shmbox internal interfaces shared by the files of module/.
  *
- * Owns: the declarations of the module-wide limits (module parameters) and
- * of the ioctl argument helpers.  Locking: the limits are plain words read
- * with READ_ONCE() and written only by the module-parameter code, so a
- * reader sees either the old or the new value; nothing here takes a lock.
- * Lifetime: everything declared here lives as long as the module.
+ * Owns: the declarations of the module-wide limits (module parameters),
+ * the ioctl argument helpers, the common object (struct shmbox_obj: name,
+ * permissions, lifetime) and the per-file binding (struct shmbox_file).
+ *
+ * Locking: the limits are plain words read with READ_ONCE().  The name
+ * table and the object count are protected by shmbox_names_lock (a mutex,
+ * obj.c).  An object's identity fields (kind, owner, mode, name) never
+ * change after creation.  A file's binding is published once with
+ * cmpxchg() and never changes afterwards.
+ *
+ * Lifetime: an object is reference counted (kref).  The name table holds
+ * one reference while the object is linked, every bound file holds one,
+ * and kind-specific code may hold more (e.g. a mapping through its file).
+ * The last put calls ops->free().
  */
 #ifndef _SHMBOX_INTERNAL_H
 #define _SHMBOX_INTERNAL_H
 
-#include <linux/types.h>
+#include <linux/atomic.h>
 #include <linux/compiler.h>
+#include <linux/fs.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/pid.h>
+#include <linux/types.h>
+#include <linux/uidgid.h>
 
-/* The longest object name, without the terminating NUL. */
-#define SHMBOX_NAME_MAX		255
+#include <linux/shmbox.h>
 
 /* The biggest ioctl argument structure the kernel will look at. */
 #define SHMBOX_ARG_MAX		4096
@@ -36,5 +50,101 @@ int shmbox_copy_arg_in(void *karg, size_t ksize, size_t size_ver0,
 		       const void __user *uarg, u32 *usize);
 int shmbox_copy_arg_out(void __user *uarg, u32 usize, const void *karg,
 			size_t ksize);
+
+/* ---- objects (obj.c) ---------------------------------------------------- */
+
+struct shmbox_obj;
+struct shmbox_file;
+
+struct shmbox_obj_ops {
+	/* Free the object; called once, after the last reference is put. */
+	void (*free)(struct shmbox_obj *obj);
+	/* The name was removed (optional): wake waiters that must know. */
+	void (*unlinked)(struct shmbox_obj *obj);
+	/* A bound file is being released (optional), before its put. */
+	void (*unbind)(struct shmbox_obj *obj, struct shmbox_file *sf);
+};
+
+struct shmbox_obj {
+	struct kref ref;
+	const struct shmbox_obj_ops *ops;
+	u32 kind;			/* SHMBOX_KIND_* */
+	u32 oflags;			/* SHMBOX_O_AUTOREMOVE, kind flags */
+	kuid_t uid, cuid;
+	kgid_t gid, cgid;
+	umode_t mode;
+	struct pid *cpid;
+	u64 ctime_ns;
+	atomic_t users;			/* bound files */
+	/* Name table linkage, under shmbox_names_lock. */
+	struct hlist_node hnode;
+	bool linked;
+	char *name;			/* NULL when anonymous */
+};
+
+/* What one open of /dev/shmbox is bound to: file->private_data. */
+struct shmbox_file {
+	struct shmbox_obj *obj;		/* NULL until bound; set once */
+	u32 role;			/* kind-specific, set before binding */
+};
+
+/*
+ * Arguments of shmbox_obj_open(), gathered from an open ioctl.
+ * @create:	allocate a new object of the kind (not yet named); called
+ *		without locks; returns an ERR_PTR on failure.
+ * @match:	optional: may the existing @obj be opened with these
+ *		arguments?  0 or a negative errno.  Called with a reference.
+ */
+struct shmbox_open_args {
+	u32 kind;
+	u32 flags;			/* SHMBOX_O_* and kind flags */
+	u64 uname;			/* user pointer, 0: anonymous */
+	umode_t mode;
+	void *priv;
+	struct shmbox_obj *(*create)(const struct shmbox_open_args *args);
+	int (*match)(struct shmbox_obj *obj,
+		     const struct shmbox_open_args *args);
+};
+
+void shmbox_obj_init(struct shmbox_obj *obj, const struct shmbox_obj_ops *ops,
+		     u32 kind, u32 oflags, umode_t mode);
+void shmbox_obj_uninit(struct shmbox_obj *obj);
+int shmbox_obj_open(struct file *file, const struct shmbox_open_args *args,
+		    struct shmbox_obj **objp);
+int shmbox_obj_bind(struct file *file, struct shmbox_obj *obj, u32 role);
+void shmbox_obj_get(struct shmbox_obj *obj);
+void shmbox_obj_put(struct shmbox_obj *obj);
+void shmbox_obj_fill_info(const struct shmbox_obj *obj,
+			  struct shmbox_obj_info *info);
+struct shmbox_obj *shmbox_file_obj(struct file *file, u32 kind);
+long shmbox_ioc_unlink(void __user *uarg);
+void shmbox_file_release(struct file *file);
+void shmbox_names_cleanup(void);
+bool shmbox_obj_may(const struct shmbox_obj *obj, int may);
+
+/*
+ * Sleep in the current task state (set by prepare_to_wait*) until woken,
+ * or until @deadline_ns (absolute CLOCK_MONOTONIC, SHMBOX_TIMEOUT_NONE for
+ * never).  Returns -ETIMEDOUT once the deadline has passed, else 0.
+ */
+int shmbox_schedule_deadline(u64 deadline_ns);
+
+/* ---- regions and rings (region.c) --------------------------------------- */
+
+long shmbox_ioc_region_open(struct file *file, void __user *uarg);
+long shmbox_ioc_region_stat(struct file *file, void __user *uarg);
+long shmbox_ioc_ring_wait(struct file *file, void __user *uarg);
+long shmbox_ioc_ring_wake(struct file *file, void __user *uarg);
+int shmbox_region_mmap(struct file *file, struct vm_area_struct *vma);
+__poll_t shmbox_region_poll(struct file *file, struct poll_table_struct *pt);
+
+/* ---- mailboxes (mbox.c) ------------------------------------------------- */
+
+/* Commands 0x20-0x3f are routed here by main.c, whole. */
+long shmbox_mbox_ioctl(struct file *file, unsigned int cmd, void __user *uarg);
+__poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt);
+u64 shmbox_mbox_features(void);		/* SHMBOX_FEAT_* bits it adds */
+int shmbox_mbox_init(void);		/* module_init, before the device */
+void shmbox_mbox_exit(void);		/* module_exit, after the names */
 
 #endif /* _SHMBOX_INTERNAL_H */

@@ -1,0 +1,435 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmbox objects: the system-wide name table, permission checks, binding
+ * of an open file to an object, unlink and auto-remove, and the deadline
+ * sleep shared by every blocking ioctl.
+ *
+ * Locking: shmbox_names_lock (mutex) protects shmbox_names, every
+ * object's ->hnode and ->linked.  It is never held across a user copy or
+ * an allocation of object memory; kind-specific code never calls back in
+ * here with its own locks held, except shmbox_obj_put() which takes no lock
+ * unless it frees.
+ *
+ * Lifetime: see shmbox.h.  The name table's reference is dropped by unlink
+ * (by name, by auto-remove or at module exit), always after the name is
+ * gone from the table, so a lookup under the lock never finds a dying
+ * object.  shmbox_nr_objects counts every object from creation to free.
+ */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/fs.h>
+#include <linux/hashtable.h>
+#include <linux/hrtimer.h>
+#include <linux/ktime.h>
+#include <linux/mutex.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/stringhash.h>
+#include <linux/uaccess.h>
+
+#include "shmbox.h"
+
+static DEFINE_MUTEX(shmbox_names_lock);
+static DEFINE_HASHTABLE(shmbox_names, 8);
+static atomic_long_t shmbox_nr_objects = ATOMIC_LONG_INIT(0);
+
+static u32 shmbox_name_hash(const char *name)
+{
+	return full_name_hash(NULL, name, strlen(name));
+}
+
+/* Copy and check a name: NULL for anonymous (@uname == 0). */
+static char *shmbox_name_from_user(u64 uname)
+{
+	char *name;
+	long len;
+
+	if (!uname)
+		return NULL;
+	name = kmalloc(SHMBOX_NAME_MAX + 1, GFP_KERNEL);
+	if (!name)
+		return ERR_PTR(-ENOMEM);
+	len = strncpy_from_user(name, u64_to_user_ptr(uname),
+				SHMBOX_NAME_MAX + 1);
+	if (len < 0) {
+		kfree(name);
+		return ERR_PTR(-EFAULT);
+	}
+	if (len > SHMBOX_NAME_MAX) {
+		kfree(name);
+		return ERR_PTR(-ENAMETOOLONG);
+	}
+	if (len == 0 || strchr(name, '/')) {
+		kfree(name);
+		return ERR_PTR(-EINVAL);
+	}
+	return name;
+}
+
+static struct shmbox_obj *shmbox_lookup_locked(const char *name)
+{
+	struct shmbox_obj *obj;
+
+	lockdep_assert_held(&shmbox_names_lock);
+	hash_for_each_possible(shmbox_names, obj, hnode,
+			       shmbox_name_hash(name)) {
+		if (!strcmp(obj->name, name))
+			return obj;
+	}
+	return NULL;
+}
+
+void shmbox_obj_init(struct shmbox_obj *obj, const struct shmbox_obj_ops *ops,
+		     u32 kind, u32 oflags, umode_t mode)
+{
+	kref_init(&obj->ref);
+	obj->ops = ops;
+	obj->kind = kind;
+	obj->oflags = oflags;
+	obj->uid = current_euid();
+	obj->cuid = obj->uid;
+	obj->gid = current_egid();
+	obj->cgid = obj->gid;
+	obj->mode = mode;
+	obj->cpid = get_pid(task_tgid(current));
+	obj->ctime_ns = ktime_get_real_ns();
+	atomic_set(&obj->users, 0);
+	INIT_HLIST_NODE(&obj->hnode);
+	obj->linked = false;
+	obj->name = NULL;
+}
+
+/* Undo shmbox_obj_init(); called by every kind's ->free. */
+void shmbox_obj_uninit(struct shmbox_obj *obj)
+{
+	put_pid(obj->cpid);
+	kfree(obj->name);
+}
+
+static void shmbox_obj_release(struct kref *ref)
+{
+	struct shmbox_obj *obj = container_of(ref, struct shmbox_obj, ref);
+
+	WARN_ON_ONCE(obj->linked);
+	atomic_long_dec(&shmbox_nr_objects);
+	obj->ops->free(obj);
+}
+
+void shmbox_obj_get(struct shmbox_obj *obj)
+{
+	kref_get(&obj->ref);
+}
+
+void shmbox_obj_put(struct shmbox_obj *obj)
+{
+	kref_put(&obj->ref, shmbox_obj_release);
+}
+
+/* Like ipcperms(): owner or creator, then group, then others. */
+bool shmbox_obj_may(const struct shmbox_obj *obj, int may)
+{
+	kuid_t euid = current_euid();
+	int granted = obj->mode;
+	int requested = may & (MAY_READ | MAY_WRITE);
+
+	if (uid_eq(euid, obj->cuid) || uid_eq(euid, obj->uid))
+		granted >>= 6;
+	else if (in_group_p(obj->cgid) || in_group_p(obj->gid))
+		granted >>= 3;
+	if ((requested & ~granted & 0007) && !capable(CAP_IPC_OWNER))
+		return false;
+	return true;
+}
+
+static int shmbox_file_may(const struct file *file)
+{
+	int may = 0;
+
+	if (file->f_mode & FMODE_READ)
+		may |= MAY_READ;
+	if (file->f_mode & FMODE_WRITE)
+		may |= MAY_WRITE;
+	return may;
+}
+
+/* May this caller open the existing @obj as @args asks?  Ref held. */
+static int shmbox_check_existing(struct file *file, struct shmbox_obj *obj,
+				 const struct shmbox_open_args *args)
+{
+	if ((args->flags & SHMBOX_O_CREAT) && (args->flags & SHMBOX_O_EXCL))
+		return -EEXIST;
+	if (obj->kind != args->kind)
+		return -EMEDIUMTYPE;
+	if (!shmbox_obj_may(obj, shmbox_file_may(file)))
+		return -EACCES;
+	return args->match ? args->match(obj, args) : 0;
+}
+
+static int shmbox_count_reserve(void)
+{
+	long max = shmbox_limit(SHMBOX_LIM_OBJECTS);
+
+	if (atomic_long_inc_return(&shmbox_nr_objects) > max) {
+		atomic_long_dec(&shmbox_nr_objects);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/**
+ * shmbox_obj_open - find or create the object an open ioctl names
+ * @file:	the /dev/shmbox file (its access mode is what is checked)
+ * @args:	what the ioctl asked for
+ * @objp:	out: the object, with a reference the caller owns
+ *
+ * Creation happens outside shmbox_names_lock; if another process created
+ * the same name meanwhile, the loser's new object is dropped and the
+ * winner's is opened (or EEXIST with SHMBOX_O_EXCL).
+ */
+int shmbox_obj_open(struct file *file, const struct shmbox_open_args *args,
+		    struct shmbox_obj **objp)
+{
+	struct shmbox_obj *obj, *fresh;
+	char *name;
+	int ret;
+
+	if ((args->flags & SHMBOX_O_EXCL) && !(args->flags & SHMBOX_O_CREAT))
+		return -EINVAL;
+	if (args->mode & ~0777)
+		return -EINVAL;
+
+	name = shmbox_name_from_user(args->uname);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+
+	if (name) {
+		mutex_lock(&shmbox_names_lock);
+		obj = shmbox_lookup_locked(name);
+		if (obj)
+			shmbox_obj_get(obj);
+		mutex_unlock(&shmbox_names_lock);
+		if (obj) {
+			kfree(name);
+			goto existing;
+		}
+		if (!(args->flags & SHMBOX_O_CREAT)) {
+			kfree(name);
+			return -ENOENT;
+		}
+	}
+
+	ret = shmbox_count_reserve();
+	if (ret)
+		goto free_name;
+	fresh = args->create(args);
+	if (IS_ERR(fresh)) {
+		ret = PTR_ERR(fresh);
+		goto unreserve;
+	}
+	if (!name) {
+		*objp = fresh;
+		return 0;
+	}
+
+	fresh->name = name;
+	mutex_lock(&shmbox_names_lock);
+	obj = shmbox_lookup_locked(name);
+	if (obj) {
+		/* Lost a creation race: open the winner instead. */
+		shmbox_obj_get(obj);
+		mutex_unlock(&shmbox_names_lock);
+		shmbox_obj_put(fresh);
+		goto existing;
+	}
+	hash_add(shmbox_names, &fresh->hnode, shmbox_name_hash(name));
+	fresh->linked = true;
+	shmbox_obj_get(fresh);		/* the name table's reference */
+	mutex_unlock(&shmbox_names_lock);
+	*objp = fresh;
+	return 0;
+
+existing:
+	ret = shmbox_check_existing(file, obj, args);
+	if (ret) {
+		shmbox_obj_put(obj);
+		return ret;
+	}
+	*objp = obj;
+	return 0;
+
+unreserve:
+	atomic_long_dec(&shmbox_nr_objects);
+free_name:
+	kfree(name);
+	return ret;
+}
+
+/**
+ * shmbox_obj_bind - make @obj the object of @file
+ * @file:	an open /dev/shmbox file
+ * @obj:	the object, with a reference the caller owns
+ * @role:	kind-specific role of this file (e.g. ring producer)
+ *
+ * Consumes the caller's reference on success.  Fails with -EBUSY, the
+ * reference still the caller's, if the file is already bound.
+ */
+int shmbox_obj_bind(struct file *file, struct shmbox_obj *obj, u32 role)
+{
+	struct shmbox_file *sf = file->private_data;
+
+	atomic_inc(&obj->users);
+	sf->role = role;
+	/* Publishes role and the object's initialisation to readers. */
+	if (cmpxchg(&sf->obj, NULL, obj)) {
+		atomic_dec(&obj->users);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/* The object @file is bound to, if it is of @kind; no reference taken. */
+struct shmbox_obj *shmbox_file_obj(struct file *file, u32 kind)
+{
+	struct shmbox_file *sf = file->private_data;
+	struct shmbox_obj *obj = smp_load_acquire(&sf->obj);
+
+	if (!obj || obj->kind != kind)
+		return ERR_PTR(-EBADFD);
+	return obj;
+}
+
+/* Remove @obj's name if it still has one; drops the table's reference. */
+static void shmbox_obj_unlink(struct shmbox_obj *obj)
+{
+	bool was_linked;
+
+	mutex_lock(&shmbox_names_lock);
+	was_linked = obj->linked;
+	if (was_linked) {
+		hash_del(&obj->hnode);
+		obj->linked = false;
+	}
+	mutex_unlock(&shmbox_names_lock);
+	if (!was_linked)
+		return;
+	if (obj->ops->unlinked)
+		obj->ops->unlinked(obj);
+	shmbox_obj_put(obj);
+}
+
+long shmbox_ioc_unlink(void __user *uarg)
+{
+	struct shmbox_unlink arg;
+	struct shmbox_obj *obj;
+	kuid_t euid = current_euid();
+	char *name;
+	u32 usize;
+	int ret;
+
+	ret = shmbox_copy_arg_in(&arg, sizeof(arg), SHMBOX_UNLINK_SIZE_VER0,
+				 uarg, &usize);
+	if (ret)
+		return ret;
+	if (arg.kind > SHMBOX_KIND_MAILBOX)
+		return -EINVAL;
+	name = shmbox_name_from_user(arg.name);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	if (!name)
+		return -EINVAL;
+
+	mutex_lock(&shmbox_names_lock);
+	obj = shmbox_lookup_locked(name);
+	if (!obj) {
+		ret = -ENOENT;
+	} else if (arg.kind && obj->kind != arg.kind) {
+		ret = -EMEDIUMTYPE;
+	} else if (!uid_eq(euid, obj->uid) && !uid_eq(euid, obj->cuid) &&
+		   !capable(CAP_SYS_ADMIN)) {
+		ret = -EPERM;
+	} else {
+		hash_del(&obj->hnode);
+		obj->linked = false;
+	}
+	mutex_unlock(&shmbox_names_lock);
+	kfree(name);
+	if (ret)
+		return ret;
+
+	if (obj->ops->unlinked)
+		obj->ops->unlinked(obj);
+	shmbox_obj_put(obj);
+	return 0;
+}
+
+/* The last close (and, for regions, unmap) of a bound /dev/shmbox file. */
+void shmbox_file_release(struct file *file)
+{
+	struct shmbox_file *sf = file->private_data;
+	struct shmbox_obj *obj = sf->obj;
+
+	if (obj) {
+		if (obj->ops->unbind)
+			obj->ops->unbind(obj, sf);
+		if (atomic_dec_and_test(&obj->users) &&
+		    (obj->oflags & SHMBOX_O_AUTOREMOVE))
+			shmbox_obj_unlink(obj);
+		shmbox_obj_put(obj);
+	}
+	kfree(sf);
+}
+
+void shmbox_obj_fill_info(const struct shmbox_obj *obj,
+			  struct shmbox_obj_info *info)
+{
+	struct user_namespace *ns = current_user_ns();
+
+	info->kind = obj->kind;
+	info->oflags = obj->oflags;
+	info->uid = from_kuid_munged(ns, obj->uid);
+	info->gid = from_kgid_munged(ns, obj->gid);
+	info->cuid = from_kuid_munged(ns, obj->cuid);
+	info->cgid = from_kgid_munged(ns, obj->cgid);
+	info->mode = obj->mode;
+	info->cpid = pid_vnr(obj->cpid);
+	info->ctime_ns = obj->ctime_ns;
+	info->users = atomic_read(&obj->users);
+	info->linked = READ_ONCE(obj->linked);
+}
+
+/* Module exit: no file is open, so only linked objects are left. */
+void shmbox_names_cleanup(void)
+{
+	struct shmbox_obj *obj;
+	struct hlist_node *tmp;
+	int bkt;
+
+	mutex_lock(&shmbox_names_lock);
+	hash_for_each_safe(shmbox_names, bkt, tmp, obj, hnode) {
+		hash_del(&obj->hnode);
+		obj->linked = false;
+		shmbox_obj_put(obj);
+	}
+	mutex_unlock(&shmbox_names_lock);
+	WARN_ON(atomic_long_read(&shmbox_nr_objects));
+}
+
+int shmbox_schedule_deadline(u64 deadline_ns)
+{
+	ktime_t expires;
+
+	if (deadline_ns == SHMBOX_TIMEOUT_NONE || deadline_ns > KTIME_MAX) {
+		schedule();
+		return 0;
+	}
+	if (ktime_get_ns() >= deadline_ns) {
+		__set_current_state(TASK_RUNNING);
+		return -ETIMEDOUT;
+	}
+	expires = ns_to_ktime(deadline_ns);
+	if (!schedule_hrtimeout_range_clock(&expires, current->timer_slack_ns,
+					    HRTIMER_MODE_ABS, CLOCK_MONOTONIC))
+		return -ETIMEDOUT;
+	return 0;
+}
