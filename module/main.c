@@ -226,8 +226,10 @@ static int shmbox_mmap(struct file *file, struct vm_area_struct *vma)
 static __poll_t shmbox_poll(struct file *file, struct poll_table_struct *pt)
 {
 	struct shmbox_file *sf = file->private_data;
-	struct shmbox_obj *obj = smp_load_acquire(&sf->obj);
+	struct shmbox_obj *obj;
 
+	/* Pairs with the cmpxchg() in shmbox_obj_bind(). */
+	obj = smp_load_acquire(&sf->obj);
 	if (!obj)
 		return EPOLLERR;
 	if (obj->kind == SHMBOX_KIND_REGION)

@@ -292,8 +292,10 @@ int shmbox_obj_bind(struct file *file, struct shmbox_obj *obj, u32 role)
 struct shmbox_obj *shmbox_file_obj(struct file *file, u32 kind)
 {
 	struct shmbox_file *sf = file->private_data;
-	struct shmbox_obj *obj = smp_load_acquire(&sf->obj);
+	struct shmbox_obj *obj;
 
+	/* Pairs with the cmpxchg() in shmbox_obj_bind(). */
+	obj = smp_load_acquire(&sf->obj);
 	if (!obj || obj->kind != kind)
 		return ERR_PTR(-EBADFD);
 	return obj;

@@ -333,7 +333,8 @@ struct shmbox_ring_rec {
 	__u32 tag;		/* free for the application */
 };
 
-#define SHMBOX_RING_REC_SIZE(len)	(((__u64)(len) + sizeof(struct shmbox_ring_rec) + 7) & ~7ULL)
+#define SHMBOX_RING_REC_SIZE(len) \
+	(((__u64)(len) + sizeof(struct shmbox_ring_rec) + 7) & ~7ULL)
 
 /* shmbox_ring_wait.flags / shmbox_ring_wake.flags: which side (exactly one). */
 #define SHMBOX_RING_DATA	_BITUL(0)	/* consumer: wait for prod_pos to move */
