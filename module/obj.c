@@ -91,7 +91,7 @@ void shmbox_obj_init(struct shmbox_obj *obj, const struct shmbox_obj_ops *ops,
 	obj->cuid = obj->uid;
 	obj->gid = current_egid();
 	obj->cgid = obj->gid;
-	obj->mode = mode;
+	obj->mode = mode & ~current_umask() & 0777;
 	obj->cpid = get_pid(task_tgid(current));
 	obj->ctime_ns = ktime_get_real_ns();
 	atomic_set(&obj->users, 0);
