@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -32,4 +33,22 @@ SHMBOX_API int shmbox_get_version(int fd, struct shmbox_version *v)
 SHMBOX_API const char *shmbox_lib_version(void)
 {
 	return "1.0.0";
+}
+
+SHMBOX_API int shmbox_unlink(const char *name, unsigned int kind)
+{
+	struct shmbox_unlink u;
+	int fd, err = 0;
+
+	fd = shmbox_dev_open();
+	if (fd < 0)
+		return fd;
+	memset(&u, 0, sizeof(u));
+	u.size = sizeof(u);
+	u.kind = kind;
+	u.name = (uintptr_t)name;
+	if (ioctl(fd, SHMBOX_IOC_UNLINK, &u) < 0)
+		err = -errno;
+	close(fd);
+	return err;
 }

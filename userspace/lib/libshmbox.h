@@ -9,6 +9,8 @@
 #ifndef LIBSHMBOX_H
 #define LIBSHMBOX_H
 
+#include <stdint.h>
+
 #include <linux/shmbox.h>
 
 #ifdef __cplusplus
@@ -23,6 +25,92 @@ int shmbox_get_version(int fd, struct shmbox_version *v);
 
 /* The library's own version, "MAJOR.MINOR.PATCH". */
 const char *shmbox_lib_version(void);
+
+/* Unlink @name (of @kind, or 0 for any kind).  Returns 0 or -errno. */
+int shmbox_unlink(const char *name, unsigned int kind);
+
+/* ---- shared regions ------------------------------------------------------ */
+
+/*
+ * Create or open the region @name (NULL: anonymous) and return a bound fd
+ * (close-on-exec) or -errno.  @flags: SHMBOX_O_CREAT, SHMBOX_O_EXCL,
+ * SHMBOX_O_AUTOREMOVE; @bytes: the size at creation (0 when opening);
+ * @mode: permission bits at creation; @writable: 0 opens read-only (the
+ * region can then only be mapped PROT_READ).  mmap() the fd to attach.
+ */
+int shmbox_region_open(const char *name, unsigned int flags, uint64_t bytes,
+		       unsigned int mode, int writable);
+
+/* SHMBOX_IOC_REGION_STAT on a bound fd.  Returns 0 or -errno. */
+int shmbox_region_stat(int fd, struct shmbox_region_stat *st);
+
+/* ---- rings (single producer, single consumer) ---------------------------- */
+
+/*
+ * A ring handle belongs to one thread at a time: the producer's handle
+ * writes, the consumer's reads.  A second producer or consumer is refused
+ * by the kernel with -EBUSY, so two writers can never corrupt a ring.
+ *
+ * Deadlines are absolute CLOCK_MONOTONIC nanoseconds (shmbox_deadline_in()
+ * makes one), SHMBOX_TIMEOUT_NONE blocks forever and SHMBOX_NOWAIT never
+ * blocks (-EAGAIN).  A blocking call fails with -ETIMEDOUT at the
+ * deadline, -EINTR on a signal whose handler lacks SA_RESTART, -EPIPE when
+ * the other side held its role and is gone (all data read), and -EBADMSG
+ * if the shared header or a record is corrupt (the ring is then unusable).
+ */
+#define SHMBOX_NOWAIT		0ULL
+
+struct shmbox_ring;
+
+/*
+ * Open (SHMBOX_O_CREAT: create) ring @name (NULL: anonymous) as
+ * SHMBOX_RING_PRODUCER or SHMBOX_RING_CONSUMER (or neither, to observe),
+ * map it and return the handle in @ringp.  @data_size: the data area at
+ * creation, a power of two multiple of the page size (0 when opening).
+ */
+int shmbox_ring_open(const char *name, unsigned int flags, uint64_t data_size,
+		     unsigned int mode, struct shmbox_ring **ringp);
+/*
+ * Wrap an fd already bound to a ring (passed over a socket, say) that holds
+ * @role (the SHMBOX_RING_PRODUCER/CONSUMER it was opened with).  On success
+ * the handle owns the fd.
+ */
+int shmbox_ring_from_fd(int fd, unsigned int role, struct shmbox_ring **ringp);
+void shmbox_ring_close(struct shmbox_ring *ring);
+int shmbox_ring_fd(const struct shmbox_ring *ring);
+uint64_t shmbox_ring_data_size(const struct shmbox_ring *ring);
+/* Largest payload one record can carry. */
+uint32_t shmbox_ring_max_record(const struct shmbox_ring *ring);
+
+/* Producer: copy @len bytes in as one record.  0 or -errno (-EMSGSIZE). */
+int shmbox_ring_write(struct shmbox_ring *ring, const void *buf, uint32_t len,
+		      uint64_t deadline_ns);
+/* Producer, zero-copy: reserve room for @len bytes, fill *@data, commit. */
+int shmbox_ring_reserve(struct shmbox_ring *ring, uint32_t len, void **data,
+			uint64_t deadline_ns);
+int shmbox_ring_commit(struct shmbox_ring *ring, uint32_t tag);
+
+/* Consumer: copy the next record out; returns its length or -errno
+ * (-EMSGSIZE if @cap is too small: the record stays, see peek). */
+int shmbox_ring_read(struct shmbox_ring *ring, void *buf, uint32_t cap,
+		     uint64_t deadline_ns);
+/* Consumer, zero-copy: look at the next record in place, then release. */
+int shmbox_ring_peek(struct shmbox_ring *ring, const void **data,
+		     uint32_t *len, uint32_t *tag, uint64_t deadline_ns);
+int shmbox_ring_release(struct shmbox_ring *ring);
+
+/*
+ * For epoll/poll users: raise this side's waiter flag so that the peer
+ * will wake the fd, and return 1 if the ring is already ready (do not
+ * sleep), 0 if it is safe to sleep in poll/epoll_wait.
+ */
+int shmbox_ring_prepare_poll(struct shmbox_ring *ring);
+
+/* System calls this handle has made (wait and wake ioctls). */
+uint64_t shmbox_ring_syscalls(const struct shmbox_ring *ring);
+
+/* CLOCK_MONOTONIC now + @ns, for the deadline arguments. */
+uint64_t shmbox_deadline_in(uint64_t ns);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * libshmbox regions and rings.
+ *
+ * The ring is single-producer single-consumer and lock-free.  Ordering
+ * (C11 atomics on the shared control page):
+ *  - the producer writes a record, then stores prod_pos with release;
+ *  - the consumer loads prod_pos with acquire before reading records, and
+ *    stores cons_pos with release after it is done with them;
+ *  - the producer loads cons_pos with acquire before reusing space.
+ * Sleeping is Dekker-style: the sleeper stores its *_waiting flag, issues a
+ * seq_cst fence and re-reads the peer's position before asking the kernel
+ * to sleep while that position is unchanged; the peer stores its position,
+ * issues a seq_cst fence and reads the flag, calling the wake ioctl only
+ * when it is set.  One of the two always sees the other's store, so no
+ * wake-up is lost and a busy stream makes no system call.
+ *
+ * Nothing in the shared page is trusted: each side keeps its own position
+ * privately, every record length is read once and checked against what
+ * was published, and a bad value yields -EBADMSG, never a wild access.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libshmbox.h"
+
+#define SHMBOX_API __attribute__((visibility("default")))
+
+struct shmbox_ring {
+	int fd;
+	unsigned int role;
+	uint64_t size;
+	uint64_t mask;
+	size_t map_len;
+	void *map;
+	struct shmbox_ring_ctl *ctl;
+	unsigned char *data;
+	uint64_t prod;		/* producer: next free position */
+	uint64_t cons;		/* consumer: next record */
+	uint32_t resv_len;	/* producer: reserved payload, if reserved */
+	bool reserved;
+	uint64_t peek_need;	/* consumer: bytes of the peeked record, or 0 */
+	uint64_t syscalls;
+};
+
+#define A64(p) ((_Atomic uint64_t *)(p))
+#define A32(p) ((_Atomic uint32_t *)(p))
+
+SHMBOX_API uint64_t shmbox_deadline_in(uint64_t ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec + ns;
+}
+
+SHMBOX_API int shmbox_region_open(const char *name, unsigned int flags,
+				  uint64_t bytes, unsigned int mode,
+				  int writable)
+{
+	struct shmbox_region_open o;
+	int fd, err;
+
+	fd = open(SHMBOX_DEVICE_PATH, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	memset(&o, 0, sizeof(o));
+	o.size = sizeof(o);
+	o.flags = flags;
+	o.name = (uintptr_t)name;
+	o.bytes = bytes;
+	o.mode = mode;
+	if (ioctl(fd, SHMBOX_IOC_REGION_OPEN, &o) < 0) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+SHMBOX_API int shmbox_region_stat(int fd, struct shmbox_region_stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->size = sizeof(*st);
+	return ioctl(fd, SHMBOX_IOC_REGION_STAT, st) < 0 ? -errno : 0;
+}
+
+SHMBOX_API int shmbox_ring_from_fd(int fd, unsigned int role,
+				   struct shmbox_ring **ringp)
+{
+	struct shmbox_region_stat st;
+	struct shmbox_ring *r;
+	uint64_t prod, cons;
+	int err;
+
+	if (role & ~(SHMBOX_RING_PRODUCER | SHMBOX_RING_CONSUMER))
+		return -EINVAL;
+	err = shmbox_region_stat(fd, &st);
+	if (err)
+		return err;
+	if (!(st.obj.oflags & SHMBOX_REGION_RING))
+		return -EMEDIUMTYPE;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	/* Sizes come from the kernel, never from the shared page. */
+	r->fd = fd;
+	r->role = role;
+	r->size = st.bytes;
+	r->mask = st.bytes - 1;
+	r->map_len = st.map_bytes;
+	r->map = mmap(NULL, r->map_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      fd, 0);
+	if (r->map == MAP_FAILED) {
+		err = -errno;
+		free(r);
+		return err;
+	}
+	r->ctl = r->map;
+	r->data = (unsigned char *)r->map + SHMBOX_RING_CTL_SIZE;
+	prod = atomic_load_explicit(A64(&r->ctl->prod_pos), memory_order_acquire);
+	cons = atomic_load_explicit(A64(&r->ctl->cons_pos), memory_order_acquire);
+	if (prod - cons > r->size) {
+		munmap(r->map, r->map_len);
+		free(r);
+		return -EBADMSG;
+	}
+	r->prod = prod;
+	r->cons = cons;
+	*ringp = r;
+	return 0;
+}
+
+SHMBOX_API int shmbox_ring_open(const char *name, unsigned int flags,
+				uint64_t data_size, unsigned int mode,
+				struct shmbox_ring **ringp)
+{
+	int fd, err;
+
+	fd = shmbox_region_open(name, flags | SHMBOX_REGION_RING, data_size,
+				mode, 1);
+	if (fd < 0)
+		return fd;
+	err = shmbox_ring_from_fd(fd, flags & (SHMBOX_RING_PRODUCER |
+					       SHMBOX_RING_CONSUMER), ringp);
+	if (err)
+		close(fd);
+	return err;
+}
+
+SHMBOX_API void shmbox_ring_close(struct shmbox_ring *r)
+{
+	if (!r)
+		return;
+	munmap(r->map, r->map_len);
+	close(r->fd);
+	free(r);
+}
+
+SHMBOX_API int shmbox_ring_fd(const struct shmbox_ring *r)
+{
+	return r->fd;
+}
+
+SHMBOX_API uint64_t shmbox_ring_data_size(const struct shmbox_ring *r)
+{
+	return r->size;
+}
+
+SHMBOX_API uint32_t shmbox_ring_max_record(const struct shmbox_ring *r)
+{
+	uint64_t max = r->size - sizeof(struct shmbox_ring_rec);
+
+	return max > UINT32_MAX ? UINT32_MAX & ~7U : (uint32_t)max;
+}
+
+SHMBOX_API uint64_t shmbox_ring_syscalls(const struct shmbox_ring *r)
+{
+	return r->syscalls;
+}
+
+/* A flag left raised by shmbox_ring_prepare_poll() is lowered on use. */
+static void ring_flag_lower(__u32 *flag)
+{
+	if (atomic_load_explicit(A32(flag), memory_order_relaxed))
+		atomic_store_explicit(A32(flag), 0, memory_order_relaxed);
+}
+
+/* Sleep until *@pos moves away from @seen (see the file comment). */
+static int ring_sleep(struct shmbox_ring *r, uint32_t which, __u32 *flag,
+		      __u64 *pos, uint64_t seen, uint64_t deadline_ns)
+{
+	struct shmbox_ring_wait w;
+	int err = 0;
+
+	if (deadline_ns == SHMBOX_NOWAIT)
+		return -EAGAIN;
+	atomic_store_explicit(A32(flag), 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(A64(pos), memory_order_relaxed) == seen) {
+		memset(&w, 0, sizeof(w));
+		w.size = sizeof(w);
+		w.flags = which;
+		w.seen = seen;
+		w.deadline_ns = deadline_ns;
+		r->syscalls++;
+		if (ioctl(r->fd, SHMBOX_IOC_RING_WAIT, &w) < 0)
+			err = -errno;
+	}
+	atomic_store_explicit(A32(flag), 0, memory_order_relaxed);
+	return err;
+}
+
+/* After publishing a position: wake the peer if it sleeps. */
+static void ring_wake(struct shmbox_ring *r, uint32_t which, __u32 *flag)
+{
+	struct shmbox_ring_wake k;
+
+	atomic_thread_fence(memory_order_seq_cst);
+	if (!atomic_load_explicit(A32(flag), memory_order_relaxed))
+		return;
+	memset(&k, 0, sizeof(k));
+	k.size = sizeof(k);
+	k.flags = which;
+	r->syscalls++;
+	ioctl(r->fd, SHMBOX_IOC_RING_WAKE, &k);
+}
+
+static int ring_wait_space(struct shmbox_ring *r, uint64_t need,
+			   uint64_t deadline_ns)
+{
+	uint64_t cons, used;
+	int err;
+
+	for (;;) {
+		cons = atomic_load_explicit(A64(&r->ctl->cons_pos),
+					    memory_order_acquire);
+		used = r->prod - cons;
+		if (used > r->size)
+			return -EBADMSG;
+		if (r->size - used >= need) {
+			ring_flag_lower(&r->ctl->prod_waiting);
+			return 0;
+		}
+		err = ring_sleep(r, SHMBOX_RING_SPACE, &r->ctl->prod_waiting,
+				 &r->ctl->cons_pos, cons, deadline_ns);
+		if (err)
+			return err;
+	}
+}
+
+static void ring_publish(struct shmbox_ring *r, uint32_t len, uint32_t tag)
+{
+	struct shmbox_ring_rec *rec = (void *)(r->data + (r->prod & r->mask));
+
+	rec->len = len;
+	rec->tag = tag;
+	r->prod += SHMBOX_RING_REC_SIZE(len);
+	atomic_store_explicit(A64(&r->ctl->prod_pos), r->prod,
+			      memory_order_release);
+	ring_wake(r, SHMBOX_RING_DATA, &r->ctl->cons_waiting);
+}
+
+SHMBOX_API int shmbox_ring_reserve(struct shmbox_ring *r, uint32_t len,
+				   void **data, uint64_t deadline_ns)
+{
+	int err;
+
+	if (!(r->role & SHMBOX_RING_PRODUCER))
+		return -EBADF;
+	if (r->reserved)
+		return -EBUSY;
+	if (len > shmbox_ring_max_record(r))
+		return -EMSGSIZE;
+	err = ring_wait_space(r, SHMBOX_RING_REC_SIZE(len), deadline_ns);
+	if (err)
+		return err;
+	*data = r->data + (r->prod & r->mask) + sizeof(struct shmbox_ring_rec);
+	r->resv_len = len;
+	r->reserved = true;
+	return 0;
+}
+
+SHMBOX_API int shmbox_ring_commit(struct shmbox_ring *r, uint32_t tag)
+{
+	if (!r->reserved)
+		return -EINVAL;
+	r->reserved = false;
+	ring_publish(r, r->resv_len, tag);
+	return 0;
+}
+
+SHMBOX_API int shmbox_ring_write(struct shmbox_ring *r, const void *buf,
+				 uint32_t len, uint64_t deadline_ns)
+{
+	void *dst;
+	int err;
+
+	err = shmbox_ring_reserve(r, len, &dst, deadline_ns);
+	if (err)
+		return err;
+	memcpy(dst, buf, len);
+	return shmbox_ring_commit(r, 0);
+}
+
+/* Wait for the next record; check it against what was published. */
+static int ring_next(struct shmbox_ring *r, uint64_t deadline_ns,
+		     struct shmbox_ring_rec *out, uint64_t *need)
+{
+	const volatile struct shmbox_ring_rec *rec;
+	uint64_t prod, avail;
+	int err;
+
+	if (!(r->role & SHMBOX_RING_CONSUMER))
+		return -EBADF;
+	for (;;) {
+		prod = atomic_load_explicit(A64(&r->ctl->prod_pos),
+					    memory_order_acquire);
+		avail = prod - r->cons;
+		if (avail > r->size)
+			return -EBADMSG;
+		if (avail) {
+			ring_flag_lower(&r->ctl->cons_waiting);
+			break;
+		}
+		err = ring_sleep(r, SHMBOX_RING_DATA, &r->ctl->cons_waiting,
+				 &r->ctl->prod_pos, prod, deadline_ns);
+		if (err)
+			return err;
+	}
+	/* Read the header once: the producer could be hostile. */
+	rec = (const volatile void *)(r->data + (r->cons & r->mask));
+	out->len = rec->len;
+	out->tag = rec->tag;
+	*need = SHMBOX_RING_REC_SIZE(out->len);
+	if (out->len > shmbox_ring_max_record(r) || *need > avail)
+		return -EBADMSG;
+	return 0;
+}
+
+static void ring_consume(struct shmbox_ring *r, uint64_t need)
+{
+	r->cons += need;
+	atomic_store_explicit(A64(&r->ctl->cons_pos), r->cons,
+			      memory_order_release);
+	ring_wake(r, SHMBOX_RING_SPACE, &r->ctl->prod_waiting);
+}
+
+SHMBOX_API int shmbox_ring_read(struct shmbox_ring *r, void *buf,
+				uint32_t cap, uint64_t deadline_ns)
+{
+	struct shmbox_ring_rec rec;
+	uint64_t need;
+	int err;
+
+	if (r->peek_need)
+		return -EBUSY;
+	err = ring_next(r, deadline_ns, &rec, &need);
+	if (err)
+		return err;
+	if (rec.len > cap)
+		return -EMSGSIZE;
+	memcpy(buf, r->data + (r->cons & r->mask) + sizeof(rec), rec.len);
+	ring_consume(r, need);
+	return (int)rec.len;
+}
+
+SHMBOX_API int shmbox_ring_peek(struct shmbox_ring *r, const void **data,
+				uint32_t *len, uint32_t *tag,
+				uint64_t deadline_ns)
+{
+	struct shmbox_ring_rec rec;
+	uint64_t need;
+	int err;
+
+	err = ring_next(r, deadline_ns, &rec, &need);
+	if (err)
+		return err;
+	*data = r->data + (r->cons & r->mask) + sizeof(rec);
+	*len = rec.len;
+	if (tag)
+		*tag = rec.tag;
+	r->peek_need = need;
+	return 0;
+}
+
+SHMBOX_API int shmbox_ring_release(struct shmbox_ring *r)
+{
+	if (!r->peek_need)
+		return -EINVAL;
+	ring_consume(r, r->peek_need);
+	r->peek_need = 0;
+	return 0;
+}
+
+SHMBOX_API int shmbox_ring_prepare_poll(struct shmbox_ring *r)
+{
+	uint64_t prod, cons;
+	__u32 *flag;
+
+	flag = (r->role & SHMBOX_RING_CONSUMER) ? &r->ctl->cons_waiting :
+						  &r->ctl->prod_waiting;
+	atomic_store_explicit(A32(flag), 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_seq_cst);
+	prod = atomic_load_explicit(A64(&r->ctl->prod_pos), memory_order_acquire);
+	cons = atomic_load_explicit(A64(&r->ctl->cons_pos), memory_order_acquire);
+	if ((r->role & SHMBOX_RING_CONSUMER) ? prod != cons :
+	    prod - cons <= r->size - SHMBOX_RING_REC_SIZE(1)) {
+		atomic_store_explicit(A32(flag), 0, memory_order_relaxed);
+		return 1;
+	}
+	return 0;
+}
