@@ -15,6 +15,10 @@
  * when it is set.  One of the two always sees the other's store, so no
  * wake-up is lost and a busy stream makes no system call.
  *
+ * Before raising its flag a side spins briefly (SHMBOX_RING_SPIN reads of
+ * the peer's position), because a peer on another CPU usually moves within
+ * microseconds and a sleep/wake pair costs two system calls.
+ *
  * Nothing in the shared page is trusted: each side keeps its own position
  * privately, every record length is read once and checked against what
  * was published, and a bad value yields -EBADMSG, never a wild access.
@@ -53,6 +57,17 @@ struct shmbox_ring {
 
 #define A64(p) ((_Atomic uint64_t *)(p))
 #define A32(p) ((_Atomic uint32_t *)(p))
+
+#define SHMBOX_RING_SPIN 2000
+
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
 
 SHMBOX_API uint64_t shmbox_deadline_in(uint64_t ns)
 {
@@ -203,6 +218,11 @@ static int ring_sleep(struct shmbox_ring *r, uint32_t which, __u32 *flag,
 
 	if (deadline_ns == SHMBOX_NOWAIT)
 		return -EAGAIN;
+	for (int i = 0; i < SHMBOX_RING_SPIN; i++) {
+		if (atomic_load_explicit(A64(pos), memory_order_relaxed) != seen)
+			return 0;
+		cpu_relax();
+	}
 	atomic_store_explicit(A32(flag), 1, memory_order_relaxed);
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(A64(pos), memory_order_relaxed) == seen) {
