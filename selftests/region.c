@@ -364,6 +364,75 @@ TEST(memory_is_freed_with_the_last_user)
 	param_write("max_total_bytes", old, NULL);
 }
 
+static long cg_read(const char *dir, const char *file)
+{
+	char path[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static int cg_child(const char *dir, int *pipefd)
+{
+	char path[256], c = 0;
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "w");
+	if (!f || fprintf(f, "%d\n", getpid()) < 0 || fclose(f))
+		return 1;
+	fd = shmbox_region_open("region-memcg", SHMBOX_O_CREAT |
+				SHMBOX_O_EXCL, 16 << 20, 0600, 1);
+	if (fd < 0)
+		return 2;
+	/* Tell the parent, then wait for it to measure. */
+	if (write(pipefd[1], &c, 1) != 1 || read(pipefd[0], &c, 1) != 1)
+		return 3;
+	return 0;
+}
+
+TEST(region_memory_charged_to_creator_memcg)
+{
+	const char *dir = "/sys/fs/cgroup/shmbox-test";
+	long before, after;
+	int up[2], down[2], status;
+	char c = 0;
+	pid_t pid;
+
+	if (cg_read("/sys/fs/cgroup", "cgroup.subtree_control") < -1 ||
+	    (mkdir(dir, 0755) && errno != EEXIST) ||
+	    (before = cg_read(dir, "memory.current")) < 0)
+		SKIP(return, "no cgroup2 memory controller");
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int pfd[2] = { down[0], up[1] };
+
+		_exit(cg_child(dir, pfd));
+	}
+	ASSERT_EQ(1, read(up[0], &c, 1));
+	after = cg_read(dir, "memory.current");
+	ASSERT_EQ(1, write(down[1], &c, 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	/* 16 MiB of region pages, charged to the group that created them. */
+	EXPECT_LE(before + (16L << 20), after) TH_LOG("memory.current %ld -> %ld",
+						     before, after);
+	shmbox_unlink("region-memcg", 0);
+	rmdir(dir);
+}
+
 TEST(total_bytes_limit_enospc)
 {
 	unsigned long old;
