@@ -1,30 +1,1353 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shmbox mailboxes: not implemented yet (issue 4).  Owns nothing; every
- * mailbox command fails with ENOTTY.
+ * shmbox mailboxes: message queues reached through ioctls on /dev/shmbox.
+ *
+ * Owns: struct shmbox_mbox (a kind of struct shmbox_obj), its messages
+ * (struct shmbox_msg), the waiting senders and receivers, the table of
+ * per-process inboxes, the per-user byte accounting and the mailbox
+ * ioctls (open, stat, send, receive, their vector forms) and poll.
+ *
+ * Locking:
+ *  - mbox->lock (spinlock) protects everything in the mailbox that
+ *    changes: the priority queues, the counters, the waiter lists, the
+ *    ->dead flag and each message's ->state and ->sw.  It is never held
+ *    across a user copy or an allocation: a send copies the payload into
+ *    a kernel message before taking it; a receive detaches ("reserves")
+ *    the message under it, copies out without it and then either commits
+ *    or puts the message back at the head of its priority.
+ *  - shmbox_inbox_lock (spinlock) protects the inbox table and every
+ *    inbox's ->inbox_fds.  Never nested with mbox->lock.
+ *  - shmbox_users_lock (spinlock) protects the per-user table.  Never
+ *    nested with any other lock.
+ *  - mbox->poll_wq's own lock nests inside mbox->lock (poll wake-ups are
+ *    issued with mbox->lock held).
+ *  Wake-ups of blocked tasks are collected (with a task reference) under
+ *  mbox->lock and issued after it is dropped (struct shmbox_wakeups; the
+ *  kernel's wake_q is not exported to modules).
+ *
+ * Lifetime: a mailbox is freed by the object layer after its last
+ * reference: its name (while linked), every bound fd, and every direct
+ * sender between the inbox lookup and the end of its send.  The inbox
+ * table holds no reference: an inbox leaves the table when the last fd
+ * bound to it is released, before that fd drops its reference.  A message
+ * belongs to its sender until queued, to the mailbox while queued and to
+ * the receiver that reserved it until committed or put back; ->ref counts
+ * that owner plus peekers copying it out, and the last put frees it.  Its
+ * quota charge lasts from the send until it is received or withdrawn.
+ * Waiter structures (struct shmbox_swait, struct shmbox_rwait) live on the
+ * waiting task's stack and are only reached under mbox->lock while they
+ * are linked (or, for a synchronous sender, while its message's ->sw
+ * points at it).
  */
+#include <linux/bitops.h>
+#include <linux/cred.h>
+#include <linux/hashtable.h>
+#include <linux/ktime.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
+#include <linux/poll.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <linux/wait.h>
+
 #include "shmbox.h"
+
+/* Payloads up to this size live in the message header's slab object. */
+#define SHMBOX_MSG_INLINE	192
+
+enum shmbox_msg_state {
+	SHMBOX_MSG_NEW,		/* the sender's, not in the mailbox */
+	SHMBOX_MSG_QUEUED,	/* on a priority queue */
+	SHMBOX_MSG_RESERVED,	/* detached by a receiver that copies it out */
+};
+
+struct shmbox_user;
+struct shmbox_swait;
+
+struct shmbox_msg {
+	struct list_head node;		/* mbox->queue[prio] while queued */
+	refcount_t ref;
+	u8 state;			/* enum shmbox_msg_state */
+	u8 prio;
+	u32 len;
+	struct pid *sender;		/* thread group of the sender */
+	kuid_t uid;			/* sender's euid, also the one charged */
+	struct shmbox_user *user;	/* the charged account */
+	struct shmbox_swait *sw;	/* synchronous sender waiting for it */
+	void *data;
+	u8 inline_data[SHMBOX_MSG_INLINE];
+};
+
+enum shmbox_swait_state {
+	SHMBOX_SW_ROOM,		/* on mbox->senders, waiting for room */
+	SHMBOX_SW_QUEUED,	/* message queued, waiting for a receiver */
+	SHMBOX_SW_DONE,		/* sent (taken, for a synchronous send) */
+};
+
+/* A sender that waits: for room, then (synchronous) for the take. */
+struct shmbox_swait {
+	struct list_head node;		/* mbox->senders while SHMBOX_SW_ROOM */
+	struct task_struct *task;
+	struct shmbox_msg *msg;
+	int state;			/* enum shmbox_swait_state */
+	bool sync;
+};
+
+/* A receiver that waits for a message. */
+struct shmbox_rwait {
+	struct list_head node;		/* mbox->receivers; empty once woken */
+	struct task_struct *task;
+	struct shmbox_msg *msg;		/* handed over, already reserved */
+	struct pid_namespace *ns;	/* to match @from */
+	pid_t from;			/* 0: any sender */
+	u32 buflen;
+	bool peek;
+};
+
+struct shmbox_mbox {
+	struct shmbox_obj obj;
+	u32 capacity;			/* SHMBOX_MBOX_UNBOUNDED: none */
+	u32 max_msg;
+	/* Inbox only: owner process, table linkage, bound fds. */
+	struct pid *inbox_pid;
+	struct hlist_node inbox_node;
+	unsigned int inbox_fds;		/* under shmbox_inbox_lock */
+
+	spinlock_t lock;		/* everything below */
+	bool dead;			/* removed: EIDRM */
+	u32 prio_map;			/* bit p set: queue[p] not empty */
+	struct list_head queue[SHMBOX_MSG_PRIO_MAX];
+	u32 nr_msgs;			/* queued + reserved */
+	u64 bytes;			/* their payload */
+	u64 charged;			/* their SHMBOX_MSG_COST() */
+	u64 sent, received;
+	u32 nr_swait, nr_rwait;		/* blocked senders, receivers */
+	struct list_head senders;	/* struct shmbox_swait waiting for room */
+	struct list_head receivers;	/* struct shmbox_rwait, FIFO */
+	wait_queue_head_t poll_wq;
+};
+
+static struct kmem_cache *shmbox_msg_cache;
+
+/*
+ * Tasks to wake once mbox->lock is dropped, so that they do not wake up
+ * only to spin on it.  Past SHMBOX_WAKE_BATCH the waker wakes them at
+ * once, under the lock, which is correct too: a waiter rechecks its state
+ * under the lock.
+ */
+#define SHMBOX_WAKE_BATCH	8
+
+struct shmbox_wakeups {
+	unsigned int n;
+	struct task_struct *task[SHMBOX_WAKE_BATCH];
+};
+
+static void shmbox_wake_add(struct shmbox_wakeups *wq, struct task_struct *t)
+{
+	if (wq->n == SHMBOX_WAKE_BATCH) {
+		wake_up_process(t);
+		return;
+	}
+	get_task_struct(t);
+	wq->task[wq->n++] = t;
+}
+
+static void shmbox_wake_flush(struct shmbox_wakeups *wq)
+{
+	while (wq->n) {
+		struct task_struct *t = wq->task[--wq->n];
+
+		wake_up_process(t);
+		put_task_struct(t);
+	}
+}
+
+static inline struct shmbox_mbox *to_mbox(struct shmbox_obj *obj)
+{
+	return container_of(obj, struct shmbox_mbox, obj);
+}
+
+/* ---- per-user byte accounting ------------------------------------------ */
+
+/* Bytes queued by one effective uid in all mailboxes; freed at zero. */
+struct shmbox_user {
+	struct hlist_node node;
+	kuid_t uid;
+	u64 bytes;
+};
+
+static DEFINE_SPINLOCK(shmbox_users_lock);	/* shmbox_users, ->bytes */
+static DEFINE_HASHTABLE(shmbox_users, 6);
+
+static struct shmbox_user *shmbox_user_lookup(kuid_t uid)
+{
+	struct shmbox_user *u;
+
+	lockdep_assert_held(&shmbox_users_lock);
+	hash_for_each_possible(shmbox_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/* Charge @cost bytes to @uid; -ENOSPC over max_user_bytes. */
+static struct shmbox_user *shmbox_user_charge(kuid_t uid, u64 cost)
+{
+	struct shmbox_user *u, *fresh = NULL;
+
+	for (;;) {
+		spin_lock(&shmbox_users_lock);
+		u = shmbox_user_lookup(uid);
+		if (!u && fresh) {
+			u = fresh;
+			fresh = NULL;
+			u->uid = uid;
+			u->bytes = 0;
+			hash_add(shmbox_users, &u->node, __kuid_val(uid));
+		}
+		if (u)
+			break;
+		spin_unlock(&shmbox_users_lock);
+		fresh = kmalloc(sizeof(*fresh), GFP_KERNEL);
+		if (!fresh)
+			return ERR_PTR(-ENOMEM);
+	}
+	if (u->bytes + cost > shmbox_limit(SHMBOX_LIM_USER_BYTES)) {
+		if (!u->bytes) {
+			hash_del(&u->node);
+			fresh = u;
+		}
+		u = ERR_PTR(-ENOSPC);
+	} else {
+		u->bytes += cost;
+	}
+	spin_unlock(&shmbox_users_lock);
+	kfree(fresh);
+	return u;
+}
+
+static void shmbox_user_uncharge(struct shmbox_user *u, u64 cost)
+{
+	spin_lock(&shmbox_users_lock);
+	u->bytes -= cost;
+	if (!u->bytes)
+		hash_del(&u->node);
+	else
+		u = NULL;
+	spin_unlock(&shmbox_users_lock);
+	kfree(u);
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+/* A new message holding a copy of @len bytes at @ubuf, charged to current. */
+static struct shmbox_msg *shmbox_msg_new(u64 ubuf, u32 len, u32 prio)
+{
+	struct shmbox_msg *msg;
+	int ret;
+
+	msg = kmem_cache_alloc(shmbox_msg_cache, GFP_KERNEL);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	msg->data = msg->inline_data;
+	if (len > SHMBOX_MSG_INLINE) {
+		msg->data = kvmalloc(len, GFP_KERNEL_ACCOUNT);
+		if (!msg->data) {
+			ret = -ENOMEM;
+			goto free_msg;
+		}
+	}
+	if (copy_from_user(msg->data, u64_to_user_ptr(ubuf), len)) {
+		ret = -EFAULT;
+		goto free_data;
+	}
+	msg->uid = current_euid();
+	msg->user = shmbox_user_charge(msg->uid, SHMBOX_MSG_COST(len));
+	if (IS_ERR(msg->user)) {
+		ret = PTR_ERR(msg->user);
+		goto free_data;
+	}
+	INIT_LIST_HEAD(&msg->node);
+	refcount_set(&msg->ref, 1);
+	msg->state = SHMBOX_MSG_NEW;
+	msg->prio = prio;
+	msg->len = len;
+	msg->sender = get_pid(task_tgid(current));
+	msg->sw = NULL;
+	return msg;
+
+free_data:
+	if (msg->data != msg->inline_data)
+		kvfree(msg->data);
+free_msg:
+	kmem_cache_free(shmbox_msg_cache, msg);
+	return ERR_PTR(ret);
+}
+
+static void shmbox_msg_put(struct shmbox_msg *msg)
+{
+	if (!refcount_dec_and_test(&msg->ref))
+		return;
+	put_pid(msg->sender);
+	if (msg->data != msg->inline_data)
+		kvfree(msg->data);
+	kmem_cache_free(shmbox_msg_cache, msg);
+}
+
+/* The message leaves the system (received or withdrawn): end its charge. */
+static void shmbox_msg_done(struct shmbox_msg *msg)
+{
+	shmbox_user_uncharge(msg->user, SHMBOX_MSG_COST(msg->len));
+	shmbox_msg_put(msg);
+}
+
+/* ---- queue core (mbox->lock held) ---------------------------------------- */
+
+static void shmbox_mbox_poll_wake(struct shmbox_mbox *mb)
+{
+	lockdep_assert_held(&mb->lock);
+	if (wq_has_sleeper(&mb->poll_wq))
+		wake_up_interruptible_poll(&mb->poll_wq, EPOLLIN | EPOLLOUT |
+					   EPOLLRDNORM | EPOLLWRNORM);
+}
+
+static void shmbox_msg_link(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+			    bool head)
+{
+	lockdep_assert_held(&mb->lock);
+	if (head)
+		list_add(&msg->node, &mb->queue[msg->prio]);
+	else
+		list_add_tail(&msg->node, &mb->queue[msg->prio]);
+	mb->prio_map |= BIT(msg->prio);
+	msg->state = SHMBOX_MSG_QUEUED;
+}
+
+/* Take a queued message off its queue; it stays counted in the mailbox. */
+static void shmbox_msg_reserve(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	list_del_init(&msg->node);
+	if (list_empty(&mb->queue[msg->prio]))
+		mb->prio_map &= ~BIT(msg->prio);
+	msg->state = SHMBOX_MSG_RESERVED;
+}
+
+/* Account a new message into the mailbox and queue it at the tail. */
+static void shmbox_mbox_add(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	mb->nr_msgs++;
+	mb->bytes += msg->len;
+	mb->charged += SHMBOX_MSG_COST(msg->len);
+	/* A synchronous send counts as sent when it is taken. */
+	if (!msg->sw)
+		mb->sent++;
+	shmbox_msg_link(mb, msg, false);
+}
+
+/* Remove a reserved or queued message from the mailbox's accounts. */
+static void shmbox_mbox_sub(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	if (msg->state == SHMBOX_MSG_QUEUED)
+		shmbox_msg_reserve(mb, msg);
+	mb->nr_msgs--;
+	mb->bytes -= msg->len;
+	mb->charged -= SHMBOX_MSG_COST(msg->len);
+	msg->state = SHMBOX_MSG_NEW;
+}
+
+/* Would @msg fit now (capacity and mailbox byte quota)? */
+static bool shmbox_mbox_room(struct shmbox_mbox *mb, const struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	if (mb->capacity && mb->capacity != SHMBOX_MBOX_UNBOUNDED &&
+	    mb->nr_msgs >= mb->capacity)
+		return false;
+	return mb->charged + SHMBOX_MSG_COST(msg->len) <=
+	       shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
+}
+
+/* The message a receive would get: highest priority, oldest, from @from. */
+static struct shmbox_msg *shmbox_mbox_first(struct shmbox_mbox *mb,
+					    struct pid_namespace *ns,
+					    pid_t from)
+{
+	struct shmbox_msg *msg;
+	unsigned long map;
+	int p;
+
+	lockdep_assert_held(&mb->lock);
+	map = mb->prio_map;
+	if (!map)
+		return NULL;
+	if (!from)
+		return list_first_entry(&mb->queue[__fls(map)],
+					struct shmbox_msg, node);
+	for (p = SHMBOX_MSG_PRIO_MAX - 1; p >= 0; p--) {
+		if (!(map & BIT(p)))
+			continue;
+		list_for_each_entry(msg, &mb->queue[p], node)
+			if (pid_nr_ns(msg->sender, ns) == from)
+				return msg;
+	}
+	return NULL;
+}
+
+/*
+ * Pipelined receive: hand queued messages straight to waiting receivers,
+ * in the receivers' FIFO order, waking exactly the one that gets each.
+ * A peeker or a receiver whose buffer is too small is woken without a
+ * message and looks again itself.
+ */
+static void shmbox_mbox_dispatch(struct shmbox_mbox *mb,
+				 struct shmbox_wakeups *wq)
+{
+	struct shmbox_rwait *rw, *tmp;
+	struct shmbox_msg *msg;
+
+	lockdep_assert_held(&mb->lock);
+	list_for_each_entry_safe(rw, tmp, &mb->receivers, node) {
+		if (!mb->prio_map)
+			break;
+		msg = shmbox_mbox_first(mb, rw->ns, rw->from);
+		if (!msg)
+			continue;
+		list_del_init(&rw->node);
+		if (!rw->peek && msg->len <= rw->buflen) {
+			shmbox_msg_reserve(mb, msg);
+			rw->msg = msg;
+		}
+		shmbox_wake_add(wq, rw->task);
+	}
+}
+
+/*
+ * Pipelined send: move the messages of senders waiting for room into the
+ * mailbox while they fit, in the senders' FIFO order.  An asynchronous
+ * sender is done and woken; a synchronous one keeps waiting for the take.
+ */
+static void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
+{
+	struct shmbox_swait *sw;
+
+	lockdep_assert_held(&mb->lock);
+	while (!list_empty(&mb->senders)) {
+		sw = list_first_entry(&mb->senders, struct shmbox_swait, node);
+		if (!shmbox_mbox_room(mb, sw->msg))
+			break;
+		list_del_init(&sw->node);
+		shmbox_mbox_add(mb, sw->msg);
+		if (sw->sync) {
+			sw->state = SHMBOX_SW_QUEUED;
+		} else {
+			sw->state = SHMBOX_SW_DONE;
+			shmbox_wake_add(wq, sw->task);
+		}
+	}
+}
+
+/* Room was made or a message queued: let waiters make progress. */
+static void shmbox_mbox_kick(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
+{
+	shmbox_mbox_refill(mb, wq);
+	shmbox_mbox_dispatch(mb, wq);
+	shmbox_mbox_poll_wake(mb);
+}
+
+/* Mark the mailbox removed and wake every waiter with EIDRM. */
+static void shmbox_mbox_kill(struct shmbox_mbox *mb)
+{
+	struct shmbox_rwait *rw, *rtmp;
+	struct shmbox_swait *sw, *stmp;
+	struct shmbox_msg *msg;
+	struct shmbox_wakeups wq = {};
+	int p;
+
+	spin_lock(&mb->lock);
+	mb->dead = true;
+	list_for_each_entry_safe(rw, rtmp, &mb->receivers, node) {
+		list_del_init(&rw->node);
+		shmbox_wake_add(&wq, rw->task);
+	}
+	list_for_each_entry_safe(sw, stmp, &mb->senders, node)
+		shmbox_wake_add(&wq, sw->task);
+	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
+		list_for_each_entry(msg, &mb->queue[p], node)
+			if (msg->sw)
+				shmbox_wake_add(&wq, msg->sw->task);
+	/* Ordered against poll_wait() by mb->lock, which poll takes after. */
+	if (waitqueue_active(&mb->poll_wq))
+		wake_up_interruptible_poll(&mb->poll_wq, EPOLLERR | EPOLLHUP);
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+}
+
+/*
+ * shmbox_mbox_send_msg - put one message into @mb, consuming @msg
+ * @mb:		the mailbox
+ * @msg:	a new message, charged; owned by the mailbox, a receiver or
+ *		freed here, whatever happens
+ * @sync:	wait until a receiver has taken it
+ * @nonblock:	never wait for room or for a receiver to come
+ * @deadline:	absolute CLOCK_MONOTONIC ns, or SHMBOX_TIMEOUT_NONE
+ *
+ * Return: 0 once sent, or a negative errno with the message withdrawn.
+ */
+static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+				bool sync, bool nonblock, u64 deadline)
+{
+	struct shmbox_swait sw = { .task = current, .msg = msg };
+	bool timed_out = false, blocked = false, copying;
+	struct shmbox_wakeups wq = {};
+	int ret = 0;
+
+	sw.sync = sync || mb->capacity == 0;
+	INIT_LIST_HEAD(&sw.node);
+	msg->sw = sw.sync ? &sw : NULL;
+
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		ret = -EIDRM;
+		goto unlock_free;
+	}
+	if (list_empty(&mb->senders) && shmbox_mbox_room(mb, msg)) {
+		shmbox_mbox_add(mb, msg);
+		sw.state = sw.sync ? SHMBOX_SW_QUEUED : SHMBOX_SW_DONE;
+		shmbox_mbox_dispatch(mb, &wq);
+		shmbox_mbox_poll_wake(mb);
+	} else if (nonblock) {
+		ret = -EAGAIN;
+		goto unlock_free;
+	} else {
+		list_add_tail(&sw.node, &mb->senders);
+		sw.state = SHMBOX_SW_ROOM;
+	}
+
+	for (;;) {
+		copying = false;
+		if (sw.state == SHMBOX_SW_DONE)
+			break;
+		if (sw.state == SHMBOX_SW_ROOM) {
+			if (mb->dead)
+				ret = -EIDRM;
+			else if (signal_pending(current))
+				ret = -ERESTARTSYS;
+			else if (timed_out)
+				ret = -ETIMEDOUT;
+			if (ret) {
+				list_del_init(&sw.node);
+				/* Leaving the head may let the next one in. */
+				shmbox_mbox_kick(mb, &wq);
+				break;
+			}
+			__set_current_state(TASK_INTERRUPTIBLE);
+		} else if (msg->state == SHMBOX_MSG_QUEUED) {
+			/* Synchronous, nobody took it yet: may withdraw. */
+			if (mb->dead)
+				ret = -EIDRM;
+			else if (nonblock)
+				ret = -EAGAIN;
+			else if (signal_pending(current))
+				ret = -ERESTARTSYS;
+			else if (timed_out)
+				ret = -ETIMEDOUT;
+			if (ret) {
+				msg->sw = NULL;
+				shmbox_mbox_sub(mb, msg);
+				shmbox_mbox_kick(mb, &wq);
+				break;
+			}
+			__set_current_state(TASK_INTERRUPTIBLE);
+		} else {
+			/*
+			 * A receiver is copying it out: the outcome (taken,
+			 * or put back) comes soon.  Only a fatal signal ends
+			 * the wait; the message then goes on without us.
+			 */
+			if (fatal_signal_pending(current)) {
+				msg->sw = NULL;
+				mb->sent++;
+				ret = -EINTR;
+				msg = NULL;
+				break;
+			}
+			__set_current_state(TASK_KILLABLE);
+			copying = true;
+		}
+		if (!blocked) {
+			blocked = true;
+			mb->nr_swait++;
+		}
+		spin_unlock(&mb->lock);
+		shmbox_wake_flush(&wq);
+		/* No deadline while copied out: the result decides. */
+		if (copying)
+			schedule();
+		else if (shmbox_schedule_deadline(deadline))
+			timed_out = true;
+		spin_lock(&mb->lock);
+	}
+	if (blocked)
+		mb->nr_swait--;
+	if (ret)
+		goto unlock_free;
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+	return 0;
+
+unlock_free:
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+	if (msg)
+		shmbox_msg_done(msg);
+	return ret;
+}
+
+struct shmbox_recv_req {
+	pid_t from;		/* 0: any */
+	u32 buflen;
+	bool peek;
+	bool nonblock;
+	u64 deadline;
+	u32 needed;		/* out, with -EMSGSIZE */
+};
+
+/*
+ * shmbox_mbox_recv_msg - wait for the message a receive gets
+ *
+ * Return: the message, reserved (or, for a peek, still queued with an
+ * extra reference), or an ERR_PTR.  The caller copies it out without the
+ * lock and then calls shmbox_mbox_commit() or shmbox_mbox_putback() (a
+ * peek: shmbox_msg_put()).
+ */
+static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
+					       struct shmbox_recv_req *req)
+{
+	struct shmbox_rwait rw = {
+		.task = current,
+		.ns = task_active_pid_ns(current),
+		.from = req->from,
+		.buflen = req->buflen,
+		.peek = req->peek,
+	};
+	bool timed_out = false, waited = false;
+	struct shmbox_msg *msg;
+	int ret = 0;
+
+	INIT_LIST_HEAD(&rw.node);
+	spin_lock(&mb->lock);
+	for (;;) {
+		/* Handed over while we slept: ours whatever else happened. */
+		msg = rw.msg;
+		if (msg)
+			break;
+		if (mb->dead) {
+			ret = -EIDRM;
+			break;
+		}
+		msg = shmbox_mbox_first(mb, rw.ns, rw.from);
+		if (msg) {
+			if (msg->len > req->buflen) {
+				req->needed = msg->len;
+				ret = -EMSGSIZE;
+			} else if (req->peek) {
+				refcount_inc(&msg->ref);
+			} else {
+				shmbox_msg_reserve(mb, msg);
+			}
+			break;
+		}
+		if (req->nonblock)
+			ret = -EAGAIN;
+		else if (waited && signal_pending(current))
+			ret = -ERESTARTSYS;
+		else if (timed_out)
+			ret = -ETIMEDOUT;
+		if (ret)
+			break;
+
+		list_add_tail(&rw.node, &mb->receivers);
+		mb->nr_rwait++;
+		if (!mb->capacity)
+			shmbox_mbox_poll_wake(mb);	/* EPOLLOUT */
+		__set_current_state(TASK_INTERRUPTIBLE);
+		spin_unlock(&mb->lock);
+		if (shmbox_schedule_deadline(req->deadline))
+			timed_out = true;
+		waited = true;
+		spin_lock(&mb->lock);
+		mb->nr_rwait--;
+		list_del_init(&rw.node);
+	}
+	spin_unlock(&mb->lock);
+	return ret ? ERR_PTR(ret) : msg;
+}
+
+/* A reserved message was copied out: it is received. */
+static void shmbox_mbox_commit(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	struct shmbox_wakeups wq = {};
+
+	spin_lock(&mb->lock);
+	shmbox_mbox_sub(mb, msg);
+	mb->received++;
+	if (msg->sw) {
+		msg->sw->state = SHMBOX_SW_DONE;
+		shmbox_wake_add(&wq, msg->sw->task);
+		msg->sw = NULL;
+		mb->sent++;
+	}
+	shmbox_mbox_kick(mb, &wq);
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+	shmbox_msg_done(msg);
+}
+
+/* Copying a reserved message out failed: back to the head of its queue. */
+static void shmbox_mbox_putback(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	struct shmbox_wakeups wq = {};
+
+	spin_lock(&mb->lock);
+	shmbox_msg_link(mb, msg, true);
+	if (msg->sw)
+		shmbox_wake_add(&wq, msg->sw->task);
+	shmbox_mbox_dispatch(mb, &wq);
+	shmbox_mbox_poll_wake(mb);
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+}
+
+/* ---- objects and inboxes ------------------------------------------------ */
+
+static DEFINE_SPINLOCK(shmbox_inbox_lock);	/* table, ->inbox_fds */
+static DEFINE_HASHTABLE(shmbox_inboxes, 6);
+
+static struct shmbox_mbox *shmbox_inbox_lookup(struct pid *pid)
+{
+	struct shmbox_mbox *mb;
+
+	lockdep_assert_held(&shmbox_inbox_lock);
+	hash_for_each_possible(shmbox_inboxes, mb, inbox_node,
+			       (unsigned long)pid)
+		if (mb->inbox_pid == pid)
+			return mb;
+	return NULL;
+}
+
+/* One fd bound to (or about to bind to) an inbox goes away. */
+static void shmbox_inbox_put_fd(struct shmbox_mbox *mb)
+{
+	bool gone;
+
+	spin_lock(&shmbox_inbox_lock);
+	gone = !--mb->inbox_fds;
+	if (gone)
+		hash_del(&mb->inbox_node);
+	spin_unlock(&shmbox_inbox_lock);
+	if (gone)
+		shmbox_mbox_kill(mb);
+}
+
+static void shmbox_mbox_free(struct shmbox_obj *obj)
+{
+	struct shmbox_mbox *mb = to_mbox(obj);
+	struct shmbox_msg *msg, *tmp;
+	int p;
+
+	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++) {
+		list_for_each_entry_safe(msg, tmp, &mb->queue[p], node) {
+			list_del(&msg->node);
+			shmbox_msg_done(msg);
+		}
+	}
+	put_pid(mb->inbox_pid);
+	shmbox_obj_uninit(obj);
+	kfree(mb);
+}
+
+static void shmbox_mbox_unlinked(struct shmbox_obj *obj)
+{
+	shmbox_mbox_kill(to_mbox(obj));
+}
+
+static void shmbox_mbox_unbind(struct shmbox_obj *obj, struct shmbox_file *sf)
+{
+	struct shmbox_mbox *mb = to_mbox(obj);
+
+	if (mb->inbox_pid)
+		shmbox_inbox_put_fd(mb);
+}
+
+static const struct shmbox_obj_ops shmbox_mbox_ops = {
+	.free		= shmbox_mbox_free,
+	.unlinked	= shmbox_mbox_unlinked,
+	.unbind		= shmbox_mbox_unbind,
+};
+
+static struct shmbox_obj *shmbox_mbox_create(const struct shmbox_open_args *args)
+{
+	const struct shmbox_mbox_open *arg = args->priv;
+	struct shmbox_mbox *mb;
+	int p;
+
+	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
+	if (!mb)
+		return ERR_PTR(-ENOMEM);
+	shmbox_obj_init(&mb->obj, &shmbox_mbox_ops, SHMBOX_KIND_MAILBOX,
+			args->flags & (SHMBOX_O_AUTOREMOVE | SHMBOX_MBOX_INBOX),
+			args->mode);
+	mb->capacity = arg->capacity;
+	mb->max_msg = arg->max_msg_size;
+	if (args->flags & SHMBOX_MBOX_INBOX)
+		mb->inbox_pid = get_pid(task_tgid(current));
+	INIT_HLIST_NODE(&mb->inbox_node);
+	spin_lock_init(&mb->lock);
+	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
+		INIT_LIST_HEAD(&mb->queue[p]);
+	INIT_LIST_HEAD(&mb->senders);
+	INIT_LIST_HEAD(&mb->receivers);
+	init_waitqueue_head(&mb->poll_wq);
+	return &mb->obj;
+}
+
+static int shmbox_file_may_mask(const struct file *file)
+{
+	return ((file->f_mode & FMODE_READ) ? MAY_READ : 0) |
+	       ((file->f_mode & FMODE_WRITE) ? MAY_WRITE : 0);
+}
+
+/* Find or create the caller's inbox; counts one fd on it. */
+static int shmbox_inbox_open(struct file *file,
+			     const struct shmbox_open_args *args,
+			     struct shmbox_obj **objp)
+{
+	struct pid *tgid = task_tgid(current);
+	struct shmbox_mbox *mb, *old;
+	struct shmbox_obj *obj;
+	int ret;
+
+	spin_lock(&shmbox_inbox_lock);
+	mb = shmbox_inbox_lookup(tgid);
+	if (mb) {
+		shmbox_obj_get(&mb->obj);
+		mb->inbox_fds++;
+	}
+	spin_unlock(&shmbox_inbox_lock);
+	if (mb)
+		goto existing;
+	if (!(args->flags & SHMBOX_O_CREAT))
+		return -ENOENT;
+
+	/* An anonymous object: counted against max_objects, never named. */
+	ret = shmbox_obj_open(file, args, &obj);
+	if (ret)
+		return ret;
+	mb = to_mbox(obj);
+	spin_lock(&shmbox_inbox_lock);
+	old = shmbox_inbox_lookup(tgid);
+	if (old) {
+		/* Another thread of ours created it meanwhile. */
+		shmbox_obj_get(&old->obj);
+		old->inbox_fds++;
+		spin_unlock(&shmbox_inbox_lock);
+		shmbox_obj_put(obj);
+		mb = old;
+		goto existing;
+	}
+	mb->inbox_fds = 1;
+	hash_add(shmbox_inboxes, &mb->inbox_node, (unsigned long)tgid);
+	spin_unlock(&shmbox_inbox_lock);
+	*objp = obj;
+	return 0;
+
+existing:
+	ret = 0;
+	if ((args->flags & SHMBOX_O_CREAT) && (args->flags & SHMBOX_O_EXCL))
+		ret = -EEXIST;
+	else if (!shmbox_obj_may(&mb->obj, shmbox_file_may_mask(file)))
+		ret = -EACCES;
+	if (ret) {
+		shmbox_inbox_put_fd(mb);
+		shmbox_obj_put(&mb->obj);
+		return ret;
+	}
+	*objp = &mb->obj;
+	return 0;
+}
+
+#define SHMBOX_MBOX_OPEN_FLAGS	(SHMBOX_O_CREAT | SHMBOX_O_EXCL | \
+				 SHMBOX_O_AUTOREMOVE | SHMBOX_MBOX_INBOX)
+
+static long shmbox_ioc_mbox_open(struct file *file, void __user *uarg)
+{
+	struct shmbox_file *sf = file->private_data;
+	struct shmbox_open_args args = {};
+	struct shmbox_mbox_open arg;
+	unsigned long max_msg = shmbox_limit(SHMBOX_LIM_MSG_SIZE);
+	struct shmbox_mbox *mb;
+	struct shmbox_obj *obj;
+	u32 usize;
+	int ret;
+
+	ret = shmbox_copy_arg_in(&arg, sizeof(arg), SHMBOX_MBOX_OPEN_SIZE_VER0,
+				 uarg, &usize);
+	if (ret)
+		return ret;
+	if ((arg.flags & ~SHMBOX_MBOX_OPEN_FLAGS) || arg.pad)
+		return -EINVAL;
+	if (arg.capacity > SHMBOX_MBOX_CAPACITY_MAX &&
+	    arg.capacity != SHMBOX_MBOX_UNBOUNDED)
+		return -EINVAL;
+	if (arg.max_msg_size > max_msg)
+		return -EINVAL;
+	if (!arg.max_msg_size)
+		arg.max_msg_size = max_msg;
+	if ((arg.flags & SHMBOX_MBOX_INBOX) &&
+	    (arg.name || (arg.flags & SHMBOX_O_AUTOREMOVE)))
+		return -EINVAL;
+	if ((arg.flags & SHMBOX_O_EXCL) && !(arg.flags & SHMBOX_O_CREAT))
+		return -EINVAL;
+	if (arg.mode & ~0777)
+		return -EINVAL;
+	/* Pairs with the cmpxchg() in shmbox_obj_bind(). */
+	if (smp_load_acquire(&sf->obj))
+		return -EBUSY;
+
+	args.kind = SHMBOX_KIND_MAILBOX;
+	args.flags = arg.flags;
+	args.uname = arg.name;
+	args.mode = arg.mode;
+	args.priv = &arg;
+	args.create = shmbox_mbox_create;
+	if (arg.flags & SHMBOX_MBOX_INBOX)
+		ret = shmbox_inbox_open(file, &args, &obj);
+	else
+		ret = shmbox_obj_open(file, &args, &obj);
+	if (ret)
+		return ret;
+	mb = to_mbox(obj);
+
+	arg.capacity = mb->capacity;
+	arg.max_msg_size = mb->max_msg;
+	ret = shmbox_copy_arg_out(uarg, usize, &arg, sizeof(arg));
+	if (!ret)
+		ret = shmbox_obj_bind(file, obj, 0);
+	if (ret) {
+		if (mb->inbox_pid)
+			shmbox_inbox_put_fd(mb);
+		shmbox_obj_put(obj);
+	}
+	return ret;
+}
+
+static long shmbox_ioc_mbox_stat(struct file *file, void __user *uarg)
+{
+	struct shmbox_mbox_stat st;
+	struct shmbox_obj *obj;
+	struct shmbox_mbox *mb;
+	u32 usize;
+	int ret;
+
+	ret = shmbox_copy_arg_in(&st, sizeof(st), SHMBOX_MBOX_STAT_SIZE_VER0,
+				 uarg, &usize);
+	if (ret)
+		return ret;
+	if (st.flags)
+		return -EINVAL;
+	obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	mb = to_mbox(obj);
+
+	memset(&st, 0, sizeof(st));
+	st.size = usize;
+	shmbox_obj_fill_info(obj, &st.obj);
+	st.capacity = mb->capacity;
+	st.max_msg_size = mb->max_msg;
+	st.inbox_pid = mb->inbox_pid ? pid_vnr(mb->inbox_pid) : 0;
+	st.max_bytes = shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
+	spin_lock(&mb->lock);
+	st.depth = mb->nr_msgs;
+	st.bytes = mb->bytes;
+	st.charged = mb->charged;
+	st.sent = mb->sent;
+	st.received = mb->received;
+	st.blocked_senders = mb->nr_swait;
+	st.blocked_receivers = mb->nr_rwait;
+	spin_unlock(&mb->lock);
+	return shmbox_copy_arg_out(uarg, usize, &st, sizeof(st));
+}
+
+/* ---- send and receive ioctls -------------------------------------------- */
+
+/* The mailbox a send goes to, with a reference: bound one or @pid's inbox. */
+static struct shmbox_mbox *shmbox_send_target(struct file *file, pid_t pid)
+{
+	struct shmbox_mbox *mb;
+	struct shmbox_obj *obj;
+	struct pid *p;
+
+	if (!(file->f_mode & FMODE_WRITE))
+		return ERR_PTR(-EBADF);
+	if (!pid) {
+		obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
+		if (IS_ERR(obj))
+			return ERR_CAST(obj);
+		shmbox_obj_get(obj);
+		return to_mbox(obj);
+	}
+	p = find_get_pid(pid);
+	if (!p)
+		return ERR_PTR(-ESRCH);
+	spin_lock(&shmbox_inbox_lock);
+	mb = shmbox_inbox_lookup(p);
+	if (mb)
+		shmbox_obj_get(&mb->obj);
+	spin_unlock(&shmbox_inbox_lock);
+	put_pid(p);
+	if (!mb)
+		return ERR_PTR(-ENOENT);
+	if (!shmbox_obj_may(&mb->obj, MAY_WRITE)) {
+		shmbox_obj_put(&mb->obj);
+		return ERR_PTR(-EACCES);
+	}
+	return mb;
+}
+
+static bool shmbox_nonblock(struct file *file, u32 flags)
+{
+	return (flags & SHMBOX_MSG_NONBLOCK) || (file->f_flags & O_NONBLOCK);
+}
+
+static int shmbox_send_one(struct file *file, struct shmbox_mbox *mb,
+			   u64 ubuf, u32 len, u32 prio, u32 flags, u64 deadline)
+{
+	struct shmbox_msg *msg;
+
+	if (READ_ONCE(mb->dead))
+		return -EIDRM;
+	if (len > mb->max_msg || len > shmbox_limit(SHMBOX_LIM_MSG_SIZE) ||
+	    SHMBOX_MSG_COST(len) > shmbox_limit(SHMBOX_LIM_MBOX_BYTES))
+		return -EMSGSIZE;
+	msg = shmbox_msg_new(ubuf, len, prio);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	return shmbox_mbox_send_msg(mb, msg, flags & SHMBOX_MSG_SYNC,
+				    shmbox_nonblock(file, flags), deadline);
+}
+
+#define SHMBOX_SEND_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC)
+#define SHMBOX_RECV_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_PEEK | \
+				 SHMBOX_MSG_FROM)
+
+static long shmbox_ioc_mbox_send(struct file *file, void __user *uarg)
+{
+	struct shmbox_mbox_send arg;
+	struct shmbox_mbox *mb;
+	u32 usize;
+	int ret;
+
+	ret = shmbox_copy_arg_in(&arg, sizeof(arg), SHMBOX_MBOX_SEND_SIZE_VER0,
+				 uarg, &usize);
+	if (ret)
+		return ret;
+	if ((arg.flags & ~SHMBOX_SEND_FLAGS) || arg.pad ||
+	    arg.prio >= SHMBOX_MSG_PRIO_MAX || arg.pid < 0)
+		return -EINVAL;
+	mb = shmbox_send_target(file, arg.pid);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	ret = shmbox_send_one(file, mb, arg.buf, arg.len, arg.prio, arg.flags,
+			      arg.deadline_ns);
+	shmbox_obj_put(&mb->obj);
+	return ret;
+}
+
+/* The bound mailbox, checked for a receive. */
+static struct shmbox_mbox *shmbox_recv_target(struct file *file, u32 flags,
+					      pid_t pid)
+{
+	struct shmbox_obj *obj;
+
+	if ((flags & SHMBOX_MSG_FROM) ? pid <= 0 : pid != 0)
+		return ERR_PTR(-EINVAL);
+	obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	if (!(file->f_mode & FMODE_READ))
+		return ERR_PTR(-EBADF);
+	return to_mbox(obj);
+}
+
+/* Copy @msg's payload and fill @out; 0 or -EFAULT. */
+static int shmbox_msg_copy_out(struct shmbox_msg *msg, u64 ubuf,
+			       struct shmbox_mbox_msg *out)
+{
+	if (copy_to_user(u64_to_user_ptr(ubuf), msg->data, msg->len))
+		return -EFAULT;
+	out->len = msg->len;
+	out->prio = msg->prio;
+	out->pid = pid_vnr(msg->sender);
+	out->uid = from_kuid_munged(current_user_ns(), msg->uid);
+	return 0;
+}
+
+static long shmbox_ioc_mbox_recv(struct file *file, void __user *uarg)
+{
+	struct shmbox_recv_req req = {};
+	struct shmbox_mbox_recv arg;
+	struct shmbox_mbox_msg out;
+	struct shmbox_mbox *mb;
+	struct shmbox_msg *msg;
+	u32 usize;
+	int ret;
+
+	ret = shmbox_copy_arg_in(&arg, sizeof(arg), SHMBOX_MBOX_RECV_SIZE_VER0,
+				 uarg, &usize);
+	if (ret)
+		return ret;
+	if ((arg.flags & ~SHMBOX_RECV_FLAGS) || arg.prio || arg.uid)
+		return -EINVAL;
+	mb = shmbox_recv_target(file, arg.flags, arg.pid);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+
+	req.from = (arg.flags & SHMBOX_MSG_FROM) ? arg.pid : 0;
+	req.buflen = arg.len;
+	req.peek = arg.flags & SHMBOX_MSG_PEEK;
+	req.nonblock = shmbox_nonblock(file, arg.flags);
+	req.deadline = arg.deadline_ns;
+	msg = shmbox_mbox_recv_msg(mb, &req);
+	if (IS_ERR(msg)) {
+		ret = PTR_ERR(msg);
+		if (ret == -EMSGSIZE) {
+			arg.len = req.needed;
+			if (shmbox_copy_arg_out(uarg, usize, &arg, sizeof(arg)))
+				ret = -EFAULT;
+		}
+		return ret;
+	}
+
+	ret = shmbox_msg_copy_out(msg, arg.buf, &out);
+	if (!ret) {
+		arg.len = out.len;
+		arg.prio = out.prio;
+		arg.pid = out.pid;
+		arg.uid = out.uid;
+		ret = shmbox_copy_arg_out(uarg, usize, &arg, sizeof(arg));
+	}
+	if (req.peek)
+		shmbox_msg_put(msg);
+	else if (ret)
+		shmbox_mbox_putback(mb, msg);
+	else
+		shmbox_mbox_commit(mb, msg);
+	return ret;
+}
+
+static int shmbox_vec_in(struct shmbox_mbox_vec *vec, void __user *uarg,
+			 u32 *usize, u32 allowed)
+{
+	int ret;
+
+	ret = shmbox_copy_arg_in(vec, sizeof(*vec), SHMBOX_MBOX_VEC_SIZE_VER0,
+				 uarg, usize);
+	if (ret)
+		return ret;
+	if ((vec->flags & ~allowed) || !vec->count ||
+	    vec->count > SHMBOX_MBOX_VEC_MAX)
+		return -EINVAL;
+	return 0;
+}
+
+static long shmbox_ioc_mbox_sendv(struct file *file, void __user *uarg)
+{
+	struct shmbox_mbox_msg __user *umsgs;
+	struct shmbox_mbox_vec vec;
+	struct shmbox_mbox_msg m;
+	struct shmbox_mbox *mb;
+	u32 usize, i;
+	int ret;
+
+	ret = shmbox_vec_in(&vec, uarg, &usize, SHMBOX_SEND_FLAGS);
+	if (ret)
+		return ret;
+	if (vec.pid < 0)
+		return -EINVAL;
+	mb = shmbox_send_target(file, vec.pid);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	umsgs = u64_to_user_ptr(vec.msgs);
+	for (i = 0; i < vec.count; i++) {
+		if (copy_from_user(&m, &umsgs[i], sizeof(m))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (m.prio >= SHMBOX_MSG_PRIO_MAX || m.pid || m.uid) {
+			ret = -EINVAL;
+			break;
+		}
+		ret = shmbox_send_one(file, mb, m.buf, m.len, m.prio,
+				      vec.flags, vec.deadline_ns);
+		if (ret)
+			break;
+	}
+	shmbox_obj_put(&mb->obj);
+	return i ? i : ret;
+}
+
+static long shmbox_ioc_mbox_recvv(struct file *file, void __user *uarg)
+{
+	struct shmbox_mbox_msg __user *umsgs;
+	struct shmbox_recv_req req = {};
+	struct shmbox_mbox_vec vec;
+	struct shmbox_mbox_msg m;
+	struct shmbox_mbox *mb;
+	struct shmbox_msg *msg;
+	u32 usize, i;
+	int ret = 0;
+
+	ret = shmbox_vec_in(&vec, uarg, &usize,
+			    SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM);
+	if (ret)
+		return ret;
+	mb = shmbox_recv_target(file, vec.flags, vec.pid);
+	if (IS_ERR(mb))
+		return PTR_ERR(mb);
+	umsgs = u64_to_user_ptr(vec.msgs);
+	req.from = (vec.flags & SHMBOX_MSG_FROM) ? vec.pid : 0;
+	req.nonblock = shmbox_nonblock(file, vec.flags);
+	req.deadline = vec.deadline_ns;
+	for (i = 0; i < vec.count; i++) {
+		if (copy_from_user(&m, &umsgs[i], sizeof(m))) {
+			ret = -EFAULT;
+			break;
+		}
+		if (m.prio || m.pid || m.uid) {
+			ret = -EINVAL;
+			break;
+		}
+		req.buflen = m.len;
+		msg = shmbox_mbox_recv_msg(mb, &req);
+		if (IS_ERR(msg)) {
+			ret = PTR_ERR(msg);
+			if (ret == -EMSGSIZE &&
+			    put_user(req.needed, &umsgs[i].len))
+				ret = -EFAULT;
+			break;
+		}
+		ret = shmbox_msg_copy_out(msg, m.buf, &m);
+		if (!ret && copy_to_user(&umsgs[i], &m, sizeof(m)))
+			ret = -EFAULT;
+		if (ret) {
+			shmbox_mbox_putback(mb, msg);
+			break;
+		}
+		shmbox_mbox_commit(mb, msg);
+		/* Only the first message is waited for. */
+		req.nonblock = true;
+	}
+	return i ? i : ret;
+}
 
 long shmbox_mbox_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
 {
-	return -ENOTTY;
+	switch (cmd) {
+	case SHMBOX_IOC_MBOX_OPEN:
+		return shmbox_ioc_mbox_open(file, uarg);
+	case SHMBOX_IOC_MBOX_STAT:
+		return shmbox_ioc_mbox_stat(file, uarg);
+	case SHMBOX_IOC_MBOX_SEND:
+		return shmbox_ioc_mbox_send(file, uarg);
+	case SHMBOX_IOC_MBOX_RECV:
+		return shmbox_ioc_mbox_recv(file, uarg);
+	case SHMBOX_IOC_MBOX_SENDV:
+		return shmbox_ioc_mbox_sendv(file, uarg);
+	case SHMBOX_IOC_MBOX_RECVV:
+		return shmbox_ioc_mbox_recvv(file, uarg);
+	default:
+		return -ENOTTY;
+	}
+}
+
+/* Would a send of a short message complete without waiting? */
+static bool shmbox_mbox_writable(struct shmbox_mbox *mb)
+{
+	lockdep_assert_held(&mb->lock);
+	if (!mb->capacity)
+		return !list_empty(&mb->receivers);
+	if (!list_empty(&mb->senders))
+		return false;
+	if (mb->capacity != SHMBOX_MBOX_UNBOUNDED &&
+	    mb->nr_msgs >= mb->capacity)
+		return false;
+	return mb->charged + SHMBOX_MSG_COST(0) <=
+	       shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
 }
 
 __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt)
 {
-	return 0;
+	struct shmbox_obj *obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
+	struct shmbox_mbox *mb;
+	__poll_t mask = 0;
+
+	if (IS_ERR(obj))
+		return EPOLLERR;
+	mb = to_mbox(obj);
+	poll_wait(file, &mb->poll_wq, pt);
+	spin_lock(&mb->lock);
+	if (mb->dead) {
+		mask = EPOLLERR | EPOLLHUP;
+	} else {
+		if (mb->prio_map)
+			mask |= EPOLLIN | EPOLLRDNORM;
+		if (shmbox_mbox_writable(mb))
+			mask |= EPOLLOUT | EPOLLWRNORM;
+	}
+	spin_unlock(&mb->lock);
+	return mask;
 }
 
 u64 shmbox_mbox_features(void)
 {
-	return 0;
+	return SHMBOX_FEAT_MAILBOX | SHMBOX_FEAT_DIRECT;
 }
+
+/* Every argument structure must keep the size it was published with. */
+static_assert(sizeof(struct shmbox_mbox_open) == SHMBOX_MBOX_OPEN_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_stat) == SHMBOX_MBOX_STAT_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_send) == SHMBOX_MBOX_SEND_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_vec) == SHMBOX_MBOX_VEC_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_msg) == 24);
+static_assert(SHMBOX_MSG_PRIO_MAX <= 32);
 
 int shmbox_mbox_init(void)
 {
-	return 0;
+	size_t off = offsetof(struct shmbox_msg, inline_data);
+
+	/* Only the inline payload is ever copied to or from user space. */
+	shmbox_msg_cache = kmem_cache_create_usercopy("shmbox_msg",
+						      sizeof(struct shmbox_msg),
+						      0, SLAB_ACCOUNT, off,
+						      SHMBOX_MSG_INLINE, NULL);
+	return shmbox_msg_cache ? 0 : -ENOMEM;
 }
 
 void shmbox_mbox_exit(void)
 {
+	WARN_ON(!hash_empty(shmbox_inboxes));
+	WARN_ON(!hash_empty(shmbox_users));
+	kmem_cache_destroy(shmbox_msg_cache);
 }

@@ -48,6 +48,8 @@
 #define SHMBOX_FEAT_VERSION	_BITULL(0)	/* SHMBOX_IOC_GET_VERSION itself */
 #define SHMBOX_FEAT_REGION	_BITULL(1)	/* shared regions, mmap */
 #define SHMBOX_FEAT_RING	_BITULL(2)	/* bounded-buffer rings */
+#define SHMBOX_FEAT_MAILBOX	_BITULL(3)	/* named and anonymous mailboxes */
+#define SHMBOX_FEAT_DIRECT	_BITULL(4)	/* inboxes, send to a pid */
 
 #define SHMBOX_IOC_MAGIC	0xB9
 
@@ -395,5 +397,308 @@ struct shmbox_ring_wake {
 #define SHMBOX_IOC_RING_WAKE	_IOW(SHMBOX_IOC_MAGIC, 0x13, struct shmbox_ring_wake)
 
 /* Commands 0x20 to 0x3f: mailboxes. */
+
+/*
+ * Mailboxes
+ * ---------
+ * A mailbox is a kernel queue of variable-size messages.  Any number of
+ * processes send to it and receive from it; each message is received by
+ * exactly one receiver.  Messages are ordered by priority (0 to
+ * SHMBOX_MSG_PRIO_MAX - 1, higher first) and FIFO within a priority.
+ *
+ * Capacity, fixed at creation:
+ *  - 0: rendezvous.  A send completes only when a receiver has taken the
+ *    message (copied it out); until then the message waits in the mailbox
+ *    with its sender.
+ *  - n (1 to SHMBOX_MBOX_CAPACITY_MAX): bounded, at most n messages.
+ *  - SHMBOX_MBOX_UNBOUNDED: no count limit, only the byte quotas.
+ * Byte quotas: every message costs SHMBOX_MSG_COST(len) bytes, counted
+ * against the mailbox (module parameter max_mbox_bytes, as it is at the
+ * time of the send) and against the sender's effective uid over all
+ * mailboxes (max_user_bytes), from the send until it is received.  A full
+ * mailbox (capacity or max_mbox_bytes) makes senders wait, in FIFO order;
+ * an exhausted user quota fails at once with ENOSPC.
+ *
+ * Direct communication: SHMBOX_MBOX_INBOX binds the fd to the calling
+ * process's own inbox (one per thread group), created on first open.  Any
+ * process may send to it by pid (SHMBOX_IOC_MBOX_SEND with @pid, the pid
+ * as seen in the sender's pid namespace) if the inbox's mode grants it
+ * write access.  An inbox has no name; it goes away when the last fd bound
+ * to it is closed (blocked senders then fail with EIDRM).
+ *
+ * Credentials: the kernel stamps every message with its sender's process
+ * id (thread group id) and effective uid; a receiver gets them translated
+ * into its own pid and user namespaces (pid 0 when the sender is not
+ * visible there, the overflow uid when the uid is not mapped), so it can
+ * reply with a direct send.
+ *
+ * Access: sending needs an fd opened for writing, receiving one opened for
+ * reading (EBADF otherwise); the mailbox's mode was checked against that
+ * access mode when the fd was bound.
+ *
+ * Blocking: a send blocks while the mailbox is full and, if synchronous
+ * (SHMBOX_MSG_SYNC, or any send to a rendezvous mailbox), until a
+ * receiver has taken the message; a receive blocks while there is no
+ * message for it.  SHMBOX_MSG_NONBLOCK or an O_NONBLOCK fd turn that into
+ * EAGAIN (a non-blocking synchronous send succeeds only if a receiver is
+ * already waiting); a deadline into ETIMEDOUT once it has passed.  A
+ * send that fails left nothing in the mailbox: a synchronous send that
+ * times out, is interrupted or meets EIDRM withdraws its message.
+ * Receivers wait in FIFO order and exclusively: a new message is handed
+ * straight to the first waiting receiver it suits and wakes only it.
+ *
+ * Nothing is lost: a message leaves the mailbox only once it has been
+ * copied out whole, with its metadata.  If that copy faults (EFAULT) it
+ * goes back to the head of its priority; if the buffer is too small
+ * (EMSGSIZE) the needed size is reported and the message stays.
+ *
+ * Removal: SHMBOX_IOC_UNLINK of a mailbox (or its auto-removal) wakes
+ * every blocked sender and receiver with EIDRM; from then on send and
+ * receive on its fds fail with EIDRM (stat still works).
+ *
+ * poll/epoll on a bound fd: EPOLLIN when a receive would find a message,
+ * EPOLLOUT when a send would not wait for room (rendezvous: when a
+ * receiver is waiting), EPOLLERR|EPOLLHUP once the mailbox is removed.
+ */
+#define SHMBOX_MBOX_INBOX	_BITUL(16)	/* open: the caller's own inbox */
+
+#define SHMBOX_MBOX_UNBOUNDED	0xffffffffU	/* capacity: no count limit */
+#define SHMBOX_MBOX_CAPACITY_MAX	65536U	/* largest bounded capacity */
+#define SHMBOX_MSG_PRIO_MAX	32		/* priorities 0 .. 31 */
+#define SHMBOX_MSG_OVERHEAD	64		/* quota bytes per message */
+#define SHMBOX_MSG_COST(len)	((__u64)(len) + SHMBOX_MSG_OVERHEAD)
+#define SHMBOX_MBOX_VEC_MAX	1024		/* messages per vector call */
+
+/* Send and receive flags. */
+#define SHMBOX_MSG_NONBLOCK	_BITUL(0)	/* EAGAIN instead of waiting */
+#define SHMBOX_MSG_SYNC		_BITUL(1)	/* send: until a receiver took it */
+#define SHMBOX_MSG_PEEK		_BITUL(2)	/* receive: copy, do not remove */
+#define SHMBOX_MSG_FROM		_BITUL(3)	/* receive: only from sender @pid */
+
+/**
+ * struct shmbox_mbox_open - argument of SHMBOX_IOC_MBOX_OPEN
+ * @size:	sizeof(struct shmbox_mbox_open)
+ * @flags:	SHMBOX_O_* and SHMBOX_MBOX_INBOX
+ * @name:	pointer to the NUL-terminated name, 0 for an anonymous mailbox
+ *		(must be 0 with SHMBOX_MBOX_INBOX)
+ * @capacity:	create: 0 (rendezvous), 1 to SHMBOX_MBOX_CAPACITY_MAX, or
+ *		SHMBOX_MBOX_UNBOUNDED.  Ignored (but checked) when the mailbox
+ *		exists.  Out: the mailbox's capacity.
+ * @max_msg_size: create: largest message, 1 to the module parameter
+ *		max_msg_size; 0 means that parameter.  Ignored (but checked)
+ *		when the mailbox exists.  Out: the mailbox's value.
+ * @mode:	create: permission bits (only 0777 allowed)
+ * @pad:	must be 0
+ */
+struct shmbox_mbox_open {
+	__u32 size;
+	__u32 flags;
+	__u64 name;
+	__u32 capacity;
+	__u32 max_msg_size;
+	__u32 mode;
+	__u32 pad;
+};
+
+#define SHMBOX_MBOX_OPEN_SIZE_VER0	32
+
+/*
+ * SHMBOX_IOC_MBOX_OPEN - create or open a mailbox, or the caller's inbox,
+ * and bind this fd to it.  With SHMBOX_MBOX_INBOX, SHMBOX_O_CREAT creates
+ * the inbox if the process has none and SHMBOX_O_EXCL fails if it has one.
+ * Errors: ENOENT (no such name, or no inbox, and no SHMBOX_O_CREAT),
+ * EEXIST (SHMBOX_O_CREAT|SHMBOX_O_EXCL and it exists), EMEDIUMTYPE (the
+ * name is a region's), EACCES (mode denies the fd's access mode), EBUSY
+ * (fd already bound), EINVAL (unknown flag, non-zero pad, capacity above
+ * SHMBOX_MBOX_CAPACITY_MAX but not SHMBOX_MBOX_UNBOUNDED, max_msg_size
+ * above the module parameter, mode outside 0777, SHMBOX_O_EXCL without
+ * SHMBOX_O_CREAT, SHMBOX_MBOX_INBOX with a name or SHMBOX_O_AUTOREMOVE,
+ * bad name), ENAMETOOLONG, ENOSPC (max_objects reached), ENOMEM, and the
+ * common ones.
+ */
+#define SHMBOX_IOC_MBOX_OPEN	_IOWR(SHMBOX_IOC_MAGIC, 0x20, struct shmbox_mbox_open)
+
+/**
+ * struct shmbox_mbox_stat - argument of SHMBOX_IOC_MBOX_STAT
+ * @size:	sizeof(struct shmbox_mbox_stat)
+ * @flags:	must be 0
+ * @obj:	out: what every object reports (@obj.oflags has
+ *		SHMBOX_MBOX_INBOX for an inbox)
+ * @capacity:	out: as given at creation
+ * @max_msg_size: out: largest message
+ * @depth:	out: messages in the mailbox, including those a receiver is
+ *		copying out and those of synchronous senders
+ * @inbox_pid:	out: an inbox's process, in the caller's pid namespace
+ *		(0 for a mailbox, or if not visible)
+ * @bytes:	out: payload bytes of those messages
+ * @charged:	out: quota bytes of those messages (SHMBOX_MSG_COST each)
+ * @max_bytes:	out: the mailbox byte quota now (max_mbox_bytes)
+ * @sent:	out: messages sent successfully
+ * @received:	out: messages received (peeks not counted)
+ * @blocked_senders: out: senders waiting now
+ * @blocked_receivers: out: receivers waiting now
+ */
+struct shmbox_mbox_stat {
+	__u32 size;
+	__u32 flags;
+	struct shmbox_obj_info obj;
+	__u32 capacity;
+	__u32 max_msg_size;
+	__u32 depth;
+	__s32 inbox_pid;
+	__u64 bytes;
+	__u64 charged;
+	__u64 max_bytes;
+	__u64 sent;
+	__u64 received;
+	__u32 blocked_senders;
+	__u32 blocked_receivers;
+};
+
+#define SHMBOX_MBOX_STAT_SIZE_VER0	120
+
+/*
+ * SHMBOX_IOC_MBOX_STAT - report the bound mailbox's state.
+ * Errors: EBADFD (fd not bound to a mailbox) and the common ones.
+ */
+#define SHMBOX_IOC_MBOX_STAT	_IOWR(SHMBOX_IOC_MAGIC, 0x21, struct shmbox_mbox_stat)
+
+/**
+ * struct shmbox_mbox_send - argument of SHMBOX_IOC_MBOX_SEND
+ * @size:	sizeof(struct shmbox_mbox_send)
+ * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_SYNC
+ * @buf:	pointer to the message
+ * @len:	its length in bytes (0 allowed)
+ * @prio:	priority, below SHMBOX_MSG_PRIO_MAX
+ * @pid:	0: send to the bound mailbox; > 0: send to the inbox of that
+ *		process (in the caller's pid namespace); the fd need not be
+ *		bound then
+ * @pad:	must be 0
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, or SHMBOX_TIMEOUT_NONE
+ */
+struct shmbox_mbox_send {
+	__u32 size;
+	__u32 flags;
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__s32 pid;
+	__u32 pad;
+	__u64 deadline_ns;
+};
+
+#define SHMBOX_MBOX_SEND_SIZE_VER0	40
+
+/*
+ * SHMBOX_IOC_MBOX_SEND - send one message.
+ * Errors: EAGAIN (non-blocking and it would wait), ETIMEDOUT, EINTR
+ * (signal, handler without SA_RESTART), EIDRM (mailbox removed, or the
+ * inbox's process closed it), EMSGSIZE (@len above the mailbox's
+ * max_msg_size, or a cost above the mailbox byte quota), ENOSPC (the
+ * sender's uid has max_user_bytes queued), ENOMEM, EBADF (fd not open for
+ * writing), EBADFD (@pid 0 and fd not bound to a mailbox), ESRCH (no
+ * process @pid), ENOENT (process @pid has no inbox), EACCES (the inbox's
+ * mode denies sending), EINVAL (unknown flag, non-zero pad, @prio too
+ * high, negative @pid), and the common ones.
+ */
+#define SHMBOX_IOC_MBOX_SEND	_IOW(SHMBOX_IOC_MAGIC, 0x22, struct shmbox_mbox_send)
+
+/**
+ * struct shmbox_mbox_recv - argument of SHMBOX_IOC_MBOX_RECV
+ * @size:	sizeof(struct shmbox_mbox_recv)
+ * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_PEEK, SHMBOX_MSG_FROM
+ * @buf:	pointer to the buffer
+ * @len:	in: buffer size; out: message length (also with EMSGSIZE)
+ * @prio:	out: its priority (in: must be 0)
+ * @pid:	in: with SHMBOX_MSG_FROM, the sender to receive from (> 0),
+ *		else 0; out: the sender's pid in the caller's pid namespace
+ * @uid:	out: the sender's effective uid in the caller's user
+ *		namespace (in: must be 0)
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, or SHMBOX_TIMEOUT_NONE
+ */
+struct shmbox_mbox_recv {
+	__u32 size;
+	__u32 flags;
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__s32 pid;
+	__u32 uid;
+	__u64 deadline_ns;
+};
+
+#define SHMBOX_MBOX_RECV_SIZE_VER0	40
+
+/*
+ * SHMBOX_IOC_MBOX_RECV - receive (or peek at) the first message: the
+ * oldest of the highest priority, from @pid with SHMBOX_MSG_FROM.
+ * Errors: EAGAIN, ETIMEDOUT, EINTR, EIDRM (as for send), EMSGSIZE (the
+ * message is longer than @len: @len is set to its length, the message
+ * stays), EFAULT (the buffer is not writable: the message stays, at the
+ * head), EBADF (fd not open for reading), EBADFD (fd not bound to a
+ * mailbox), EINVAL (unknown flag, SHMBOX_MSG_FROM with @pid <= 0, @pid
+ * without SHMBOX_MSG_FROM, non-zero @prio or @uid), and the common ones.
+ */
+#define SHMBOX_IOC_MBOX_RECV	_IOWR(SHMBOX_IOC_MAGIC, 0x23, struct shmbox_mbox_recv)
+
+/**
+ * struct shmbox_mbox_msg - one message of a vector call
+ * @buf:	pointer to the message (send) or the buffer (receive)
+ * @len:	send: message length; receive: in buffer size, out message
+ *		length
+ * @prio:	send: priority; receive: out
+ * @pid:	send: must be 0; receive: out, the sender
+ * @uid:	send: must be 0; receive: out, the sender's uid
+ */
+struct shmbox_mbox_msg {
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__s32 pid;
+	__u32 uid;
+};
+
+/**
+ * struct shmbox_mbox_vec - argument of SHMBOX_IOC_MBOX_SENDV and _RECVV
+ * @size:	sizeof(struct shmbox_mbox_vec)
+ * @flags:	as for the one-message command (no SHMBOX_MSG_PEEK)
+ * @msgs:	pointer to an array of struct shmbox_mbox_msg
+ * @count:	entries in it, 1 to SHMBOX_MBOX_VEC_MAX
+ * @pid:	send: destination as in struct shmbox_mbox_send; receive:
+ *		the sender with SHMBOX_MSG_FROM, else 0
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline, or SHMBOX_TIMEOUT_NONE
+ */
+struct shmbox_mbox_vec {
+	__u32 size;
+	__u32 flags;
+	__u64 msgs;
+	__u32 count;
+	__s32 pid;
+	__u64 deadline_ns;
+};
+
+#define SHMBOX_MBOX_VEC_SIZE_VER0	32
+
+/*
+ * SHMBOX_IOC_MBOX_SENDV - send @count messages in order, each as
+ * SHMBOX_IOC_MBOX_SEND would (each may wait).  Returns how many were
+ * sent; stops at the first that fails and reports its error only if it
+ * was the first message.
+ * Errors: those of SHMBOX_IOC_MBOX_SEND, EINVAL for a bad @count or a
+ * bad entry.
+ */
+#define SHMBOX_IOC_MBOX_SENDV	_IOW(SHMBOX_IOC_MAGIC, 0x24, struct shmbox_mbox_vec)
+
+/*
+ * SHMBOX_IOC_MBOX_RECVV - receive up to @count messages: waits (as
+ * SHMBOX_IOC_MBOX_RECV would) for the first only, then takes what is
+ * there without waiting.  Returns how many were received, filling the
+ * entries' @len, @prio, @pid and @uid; stops at the first failure and
+ * reports its error only if nothing was received (an EMSGSIZE entry gets
+ * the needed @len either way).
+ * Errors: those of SHMBOX_IOC_MBOX_RECV, EINVAL for a bad @count or
+ * SHMBOX_MSG_PEEK.
+ */
+#define SHMBOX_IOC_MBOX_RECVV	_IOW(SHMBOX_IOC_MAGIC, 0x25, struct shmbox_mbox_vec)
 
 #endif /* _UAPI_LINUX_SHMBOX_H */

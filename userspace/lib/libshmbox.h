@@ -112,6 +112,74 @@ uint64_t shmbox_ring_syscalls(const struct shmbox_ring *ring);
 /* CLOCK_MONOTONIC now + @ns, for the deadline arguments. */
 uint64_t shmbox_deadline_in(uint64_t ns);
 
+/* ---- mailboxes ----------------------------------------------------------- */
+
+/*
+ * A mailbox fd is a /dev/shmbox fd bound to a mailbox; @access is its open
+ * mode: O_RDONLY receives only, O_WRONLY sends only, O_RDWR both (the
+ * mailbox's mode is checked against it).  Deadlines as for rings:
+ * shmbox_deadline_in(), SHMBOX_TIMEOUT_NONE, or SHMBOX_NOWAIT (never wait:
+ * -EAGAIN).  Flags are the SHMBOX_MSG_* bits of <linux/shmbox.h>.
+ */
+struct shmbox_mbox_attr {
+	uint32_t capacity;	/* 0 rendezvous, n, or SHMBOX_MBOX_UNBOUNDED */
+	uint32_t max_msg_size;	/* 0: the module's max_msg_size */
+	uint32_t mode;		/* permission bits at creation */
+};
+
+/* What a receive reports about the message. */
+struct shmbox_msg_info {
+	uint32_t len;		/* its length (also with -EMSGSIZE) */
+	uint32_t prio;
+	int32_t pid;		/* sender, in our pid namespace (0: not visible) */
+	uint32_t uid;		/* sender's effective uid, in our user namespace */
+};
+
+/*
+ * Create or open mailbox @name (NULL: anonymous) and return a bound fd
+ * (close-on-exec) or -errno.  @flags: SHMBOX_O_*; @attr applies at
+ * creation (NULL: unbounded, largest messages, mode 0600).
+ */
+int shmbox_mbox_open(const char *name, unsigned int flags,
+		     const struct shmbox_mbox_attr *attr, int access);
+/* Open (SHMBOX_O_CREAT: create) this process's inbox; fd or -errno. */
+int shmbox_inbox_open(unsigned int flags, const struct shmbox_mbox_attr *attr,
+		      int access);
+/* SHMBOX_IOC_MBOX_STAT on a bound fd.  0 or -errno. */
+int shmbox_mbox_stat(int fd, struct shmbox_mbox_stat *st);
+
+/* Send to the bound mailbox / to @pid's inbox (any /dev/shmbox fd open
+ * for writing).  0 or -errno. */
+int shmbox_mbox_send(int fd, const void *buf, uint32_t len, unsigned int prio,
+		     unsigned int flags, uint64_t deadline_ns);
+int shmbox_mbox_send_to(int fd, int pid, const void *buf, uint32_t len,
+			unsigned int prio, unsigned int flags,
+			uint64_t deadline_ns);
+
+/*
+ * Receive (SHMBOX_MSG_PEEK: copy without removing) into @buf of @cap
+ * bytes; returns the message length or -errno.  With -EMSGSIZE, @info->len
+ * is the length needed and the message stays.  _from: only messages from
+ * process @from (0: any).  @info may be NULL.
+ */
+int shmbox_mbox_recv(int fd, void *buf, uint32_t cap, unsigned int flags,
+		     uint64_t deadline_ns, struct shmbox_msg_info *info);
+int shmbox_mbox_recv_from(int fd, int from, void *buf, uint32_t cap,
+			  unsigned int flags, uint64_t deadline_ns,
+			  struct shmbox_msg_info *info);
+
+/*
+ * Vectors: send @count messages (to @pid's inbox, or the bound mailbox if
+ * @pid is 0); receive up to @count (waiting for the first only; @from as
+ * above).  Return how many were done, or -errno if none was.
+ */
+int shmbox_mbox_sendv(int fd, int pid, const struct shmbox_mbox_msg *msgs,
+		      unsigned int count, unsigned int flags,
+		      uint64_t deadline_ns);
+int shmbox_mbox_recvv(int fd, int from, struct shmbox_mbox_msg *msgs,
+		      unsigned int count, unsigned int flags,
+		      uint64_t deadline_ns);
+
 #ifdef __cplusplus
 }
 #endif

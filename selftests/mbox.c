@@ -1,0 +1,1987 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mbox: mailboxes -- capacity modes (rendezvous, bounded, unbounded),
+ * blocking / non-blocking / timed send and receive, synchronous send,
+ * priorities, peek, per-sender receive, direct send to a pid's inbox and
+ * reply, credentials, poll/epoll, batching, EIDRM with blocked waiters,
+ * EFAULT/EMSGSIZE keeping the message, signals mid-wait, permissions with
+ * a second uid, quotas, counters, and one subtest per invalid input.
+ *
+ * Synchronisation with children never relies on sleeping for a while:
+ * the parent polls the mailbox's stat (blocked_senders/receivers) until
+ * the child is really asleep in the kernel.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libshmbox.h"
+
+#define NOBODY	65534
+#define NS	1000000000ULL
+#define FOREVER	SHMBOX_TIMEOUT_NONE
+
+static void mb_name(char *buf, size_t len)
+{
+	static int seq;
+
+	snprintf(buf, len, "mbox-%d-%d", getpid(), seq++);
+}
+
+static struct shmbox_mbox_open oarg(const char *name, unsigned int flags,
+				    unsigned int cap, unsigned int mode)
+{
+	struct shmbox_mbox_open o;
+
+	memset(&o, 0, sizeof(o));
+	o.size = sizeof(o);
+	o.flags = flags;
+	o.name = (uintptr_t)name;
+	o.capacity = cap;
+	o.mode = mode;
+	return o;
+}
+
+static struct shmbox_mbox_send sarg(const void *buf, unsigned int len,
+				    unsigned int prio, unsigned int flags)
+{
+	struct shmbox_mbox_send s;
+
+	memset(&s, 0, sizeof(s));
+	s.size = sizeof(s);
+	s.flags = flags;
+	s.buf = (uintptr_t)buf;
+	s.len = len;
+	s.prio = prio;
+	s.deadline_ns = FOREVER;
+	return s;
+}
+
+static struct shmbox_mbox_recv rarg(void *buf, unsigned int len,
+				    unsigned int flags)
+{
+	struct shmbox_mbox_recv r;
+
+	memset(&r, 0, sizeof(r));
+	r.size = sizeof(r);
+	r.flags = flags;
+	r.buf = (uintptr_t)buf;
+	r.len = len;
+	r.deadline_ns = FOREVER;
+	return r;
+}
+
+/* Create mailbox @name with @cap; returns a bound O_RDWR fd or -errno. */
+static int mkmbox(const char *name, unsigned int cap, unsigned int mode)
+{
+	struct shmbox_mbox_attr a = { .capacity = cap, .mode = mode };
+
+	return shmbox_mbox_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL, &a,
+				O_RDWR);
+}
+
+static int send_str(int fd, const char *s, unsigned int prio)
+{
+	return shmbox_mbox_send(fd, s, strlen(s), prio, 0, FOREVER);
+}
+
+/* Receive without waiting into a static string; "" with errno-ish code. */
+static int recv_str(int fd, char *buf, size_t cap, unsigned int flags,
+		    uint64_t deadline, struct shmbox_msg_info *info)
+{
+	int n = shmbox_mbox_recv(fd, buf, cap - 1, flags, deadline, info);
+
+	buf[n >= 0 ? n : 0] = 0;
+	return n;
+}
+
+static struct shmbox_mbox_stat mstat(int fd)
+{
+	struct shmbox_mbox_stat st;
+
+	if (shmbox_mbox_stat(fd, &st))
+		memset(&st, 0xff, sizeof(st));
+	return st;
+}
+
+/* Wait (up to ~20 s) until @fd's mailbox has @n blocked senders/receivers. */
+static int wait_blocked(int fd, unsigned int senders, unsigned int receivers)
+{
+	int i;
+
+	for (i = 0; i < 20000; i++) {
+		struct shmbox_mbox_stat st = mstat(fd);
+
+		if (st.blocked_senders == senders &&
+		    st.blocked_receivers == receivers)
+			return 0;
+		usleep(1000);
+	}
+	return -1;
+}
+
+static int reap(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+static void drop_to_nobody(void)
+{
+	if (setgid(NOBODY) || setuid(NOBODY))
+		_exit(99);
+}
+
+static volatile sig_atomic_t got_signal;
+static int sig_pipe = -1;
+
+static void on_signal(int sig)
+{
+	char c = 1;
+
+	got_signal = 1;
+	if (sig_pipe >= 0 && write(sig_pipe, &c, 1) < 0)
+		got_signal = 2;
+}
+
+static void set_handler(int restart)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sa.sa_flags = restart ? SA_RESTART : 0;
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+static char *param_path(const char *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "/sys/module/shmbox/parameters/%s", p);
+	return buf;
+}
+
+static unsigned long param_get(const char *p)
+{
+	char path[128], val[64] = "";
+	FILE *f = fopen(param_path(p, path, sizeof(path)), "r");
+
+	if (!f)
+		return 0;
+	if (!fgets(val, sizeof(val), f))
+		val[0] = 0;
+	fclose(f);
+	return strtoul(val, NULL, 0);
+}
+
+static int param_set(const char *p, unsigned long v)
+{
+	char path[128];
+	FILE *f = fopen(param_path(p, path, sizeof(path)), "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%lu\n", v) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+FIXTURE(mb) {
+	char name[64];
+	int fd;
+};
+
+FIXTURE_SETUP(mb)
+{
+	mb_name(self->name, sizeof(self->name));
+	self->fd = mkmbox(self->name, SHMBOX_MBOX_UNBOUNDED, 0600);
+	ASSERT_LE(0, self->fd) TH_LOG("create: %s", strerror(-self->fd));
+}
+
+FIXTURE_TEARDOWN(mb)
+{
+	close(self->fd);
+	shmbox_unlink(self->name, SHMBOX_KIND_MAILBOX);
+}
+
+/* ---- basics ------------------------------------------------------------ */
+
+TEST(version_reports_mailbox_features)
+{
+	int fd = shmbox_dev_open();
+	struct shmbox_version v;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, shmbox_get_version(fd, &v));
+	EXPECT_TRUE(v.features & SHMBOX_FEAT_MAILBOX);
+	EXPECT_TRUE(v.features & SHMBOX_FEAT_DIRECT);
+	close(fd);
+}
+
+TEST_F(mb, stat_after_create)
+{
+	struct shmbox_mbox_stat st = mstat(self->fd);
+
+	EXPECT_EQ(SHMBOX_KIND_MAILBOX, st.obj.kind);
+	EXPECT_EQ(0600, st.obj.mode);
+	EXPECT_EQ(getuid(), st.obj.uid);
+	EXPECT_EQ(getpid(), st.obj.cpid);
+	EXPECT_EQ(1, st.obj.users);
+	EXPECT_EQ(1, st.obj.linked);
+	EXPECT_EQ(SHMBOX_MBOX_UNBOUNDED, st.capacity);
+	EXPECT_EQ(param_get("max_msg_size"), st.max_msg_size);
+	EXPECT_EQ(param_get("max_mbox_bytes"), st.max_bytes);
+	EXPECT_EQ(0, st.depth);
+	EXPECT_EQ(0, st.bytes);
+	EXPECT_EQ(0, st.sent);
+	EXPECT_EQ(0, st.received);
+	EXPECT_EQ(0, st.inbox_pid);
+}
+
+TEST_F(mb, open_existing_reports_its_attributes)
+{
+	struct shmbox_mbox_open o = oarg(self->name, 0, 5, 0);
+	int fd = open(SHMBOX_DEVICE_PATH, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	o.max_msg_size = 7;
+	ASSERT_EQ(0, ioctl(fd, SHMBOX_IOC_MBOX_OPEN, &o));
+	EXPECT_EQ(SHMBOX_MBOX_UNBOUNDED, o.capacity);
+	EXPECT_EQ(param_get("max_msg_size"), o.max_msg_size);
+	EXPECT_EQ(2, mstat(fd).obj.users);
+	close(fd);
+}
+
+TEST(open_missing_enoent)
+{
+	char name[64];
+
+	mb_name(name, sizeof(name));
+	EXPECT_EQ(-ENOENT, shmbox_mbox_open(name, 0, NULL, O_RDWR));
+}
+
+TEST_F(mb, open_excl_existing_eexist)
+{
+	EXPECT_EQ(-EEXIST, mkmbox(self->name, 1, 0600));
+}
+
+TEST(open_region_name_emediumtype)
+{
+	char name[64];
+	int rfd;
+
+	mb_name(name, sizeof(name));
+	rfd = shmbox_region_open(name, SHMBOX_O_CREAT, 4096, 0600, 1);
+	ASSERT_LE(0, rfd);
+	EXPECT_EQ(-EMEDIUMTYPE, shmbox_mbox_open(name, 0, NULL, O_RDWR));
+	close(rfd);
+	EXPECT_EQ(0, shmbox_unlink(name, 0));
+}
+
+TEST_F(mb, bind_twice_ebusy)
+{
+	struct shmbox_mbox_open o = oarg(self->name, 0, 0, 0);
+
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_OPEN, &o));
+	EXPECT_EQ(EBUSY, errno);
+}
+
+TEST(unbound_fd_ebadfd)
+{
+	struct shmbox_mbox_send s = sarg("x", 1, 0, 0);
+	char buf[8];
+	struct shmbox_mbox_recv r = rarg(buf, sizeof(buf), 0);
+	struct shmbox_mbox_stat st;
+	int fd = shmbox_dev_open();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, ioctl(fd, SHMBOX_IOC_MBOX_SEND, &s));
+	EXPECT_EQ(EBADFD, errno);
+	EXPECT_EQ(-1, ioctl(fd, SHMBOX_IOC_MBOX_RECV, &r));
+	EXPECT_EQ(EBADFD, errno);
+	EXPECT_EQ(-EBADFD, shmbox_mbox_stat(fd, &st));
+	close(fd);
+}
+
+TEST(anonymous_mailbox_shared_by_fork)
+{
+	char buf[16];
+	pid_t pid;
+	int fd = shmbox_mbox_open(NULL, 0, NULL, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, mstat(fd).obj.linked);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(send_str(fd, "anon", 0) ? 1 : 0);
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(4, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("anon", buf);
+	close(fd);
+}
+
+TEST_F(mb, send_recv_roundtrip_with_credentials)
+{
+	struct shmbox_msg_info info;
+	char buf[64];
+
+	ASSERT_EQ(0, send_str(self->fd, "hello", 3));
+	EXPECT_EQ(1, mstat(self->fd).depth);
+	EXPECT_EQ(5, mstat(self->fd).bytes);
+	EXPECT_EQ(SHMBOX_MSG_COST(5), mstat(self->fd).charged);
+	ASSERT_EQ(5, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, &info));
+	EXPECT_STREQ("hello", buf);
+	EXPECT_EQ(5, info.len);
+	EXPECT_EQ(3, info.prio);
+	EXPECT_EQ(getpid(), info.pid);
+	EXPECT_EQ(geteuid(), info.uid);
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	EXPECT_EQ(0, mstat(self->fd).charged);
+}
+
+TEST_F(mb, zero_length_message)
+{
+	struct shmbox_msg_info info;
+	char buf[4];
+
+	ASSERT_EQ(0, shmbox_mbox_send(self->fd, NULL, 0, 0, 0, FOREVER));
+	EXPECT_EQ(0, shmbox_mbox_recv(self->fd, buf, sizeof(buf), 0, FOREVER,
+				      &info));
+	EXPECT_EQ(0, info.len);
+}
+
+TEST_F(mb, large_message_roundtrip)
+{
+	uint32_t len = param_get("max_msg_size");
+	unsigned char *a = malloc(len), *b = malloc(len);
+	uint32_t i;
+
+	ASSERT_TRUE(a && b);
+	for (i = 0; i < len; i++)
+		a[i] = i * 7 + 1;
+	ASSERT_EQ(0, shmbox_mbox_send(self->fd, a, len, 0, 0, FOREVER));
+	ASSERT_EQ((int)len, shmbox_mbox_recv(self->fd, b, len, 0, FOREVER,
+					     NULL));
+	EXPECT_EQ(0, memcmp(a, b, len));
+	free(a);
+	free(b);
+}
+
+TEST_F(mb, message_over_max_msg_size_emsgsize)
+{
+	struct shmbox_mbox_attr a = { .capacity = 4, .max_msg_size = 8,
+				      .mode = 0600 };
+	int fd = shmbox_mbox_open(NULL, 0, &a, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(8, mstat(fd).max_msg_size);
+	EXPECT_EQ(0, shmbox_mbox_send(fd, "12345678", 8, 0, 0, FOREVER));
+	EXPECT_EQ(-EMSGSIZE, shmbox_mbox_send(fd, "123456789", 9, 0, 0,
+					      FOREVER));
+	EXPECT_EQ(1, mstat(fd).depth);
+	close(fd);
+}
+
+TEST_F(mb, priorities_higher_first_fifo_within)
+{
+	static const char *const in[] = { "a0", "b5", "c0", "d31", "e5", "f0" };
+	static const char *const out[] = { "d31", "b5", "e5", "a0", "c0", "f0" };
+	static const unsigned int prio[] = { 0, 5, 0, 31, 5, 0 };
+	char buf[16];
+	unsigned int i;
+
+	for (i = 0; i < 6; i++)
+		ASSERT_EQ(0, send_str(self->fd, in[i], prio[i]));
+	for (i = 0; i < 6; i++) {
+		ASSERT_LT(0, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER,
+				      NULL));
+		EXPECT_STREQ(out[i], buf);
+	}
+}
+
+TEST_F(mb, counters_exact)
+{
+	char buf[8];
+	int i;
+
+	for (i = 0; i < 10; i++)
+		ASSERT_EQ(0, send_str(self->fd, "x", 0));
+	for (i = 0; i < 4; i++)
+		ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER,
+				      NULL));
+	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), SHMBOX_MSG_PEEK,
+			      FOREVER, NULL));
+	EXPECT_EQ(10, mstat(self->fd).sent);
+	EXPECT_EQ(4, mstat(self->fd).received);
+	EXPECT_EQ(6, mstat(self->fd).depth);
+	EXPECT_EQ(6, mstat(self->fd).bytes);
+}
+
+/* ---- capacity modes ---------------------------------------------------- */
+
+TEST(unbounded_takes_many)
+{
+	int fd = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600);
+	char buf[8];
+	int i;
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 2000; i++)
+		ASSERT_EQ(0, shmbox_mbox_send(fd, &i, sizeof(i), 0, 0,
+					      SHMBOX_NOWAIT));
+	EXPECT_EQ(2000, mstat(fd).depth);
+	for (i = 0; i < 2000; i++) {
+		int v;
+
+		ASSERT_EQ(4, shmbox_mbox_recv(fd, &v, 4, 0, SHMBOX_NOWAIT, NULL));
+		ASSERT_EQ(i, v);
+	}
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(fd, buf, 8, 0, SHMBOX_NOWAIT, NULL));
+	close(fd);
+}
+
+TEST(bounded_full_nonblocking_send_eagain)
+{
+	int fd = mkmbox(NULL, 2, 0600);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(2, mstat(fd).capacity);
+	EXPECT_EQ(0, send_str(fd, "1", 0));
+	EXPECT_EQ(0, send_str(fd, "2", 0));
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, "3", 1, 0, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, "3", 1, 0,
+					    SHMBOX_MSG_NONBLOCK, FOREVER));
+	EXPECT_EQ(2, mstat(fd).depth);
+	EXPECT_EQ(2, mstat(fd).sent);
+	close(fd);
+}
+
+TEST(bounded_full_timed_send_etimedout)
+{
+	int fd = mkmbox(NULL, 1, 0600);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, send_str(fd, "1", 0));
+	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_send(fd, "2", 1, 0, 0,
+					       shmbox_deadline_in(NS / 20)));
+	EXPECT_EQ(1, mstat(fd).depth);
+	EXPECT_EQ(0, mstat(fd).blocked_senders);
+	close(fd);
+}
+
+TEST(bounded_full_send_blocks_until_receive)
+{
+	int fd = mkmbox(NULL, 1, 0600);
+	char buf[8];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, send_str(fd, "1", 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(send_str(fd, "2", 0) ? 1 : 0);
+	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	EXPECT_EQ(1, mstat(fd).depth);
+	ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("1", buf);
+	EXPECT_EQ(0, reap(pid));
+	ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("2", buf);
+	close(fd);
+}
+
+TEST(blocked_senders_enter_in_fifo_order)
+{
+	int fd = mkmbox(NULL, 1, 0600);
+	char buf[8];
+	pid_t pid[3];
+	int i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, send_str(fd, "0", 0));
+	for (i = 0; i < 3; i++) {
+		char s[2] = { (char)('1' + i), 0 };
+
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0)
+			_exit(send_str(fd, s, 0) ? 1 : 0);
+		ASSERT_EQ(0, wait_blocked(fd, i + 1, 0));
+	}
+	for (i = 0; i < 4; i++) {
+		ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
+		EXPECT_EQ('0' + i, buf[0]);
+	}
+	for (i = 0; i < 3; i++)
+		EXPECT_EQ(0, reap(pid[i]));
+	close(fd);
+}
+
+TEST(rendezvous_nonblocking_send_without_receiver_eagain)
+{
+	int fd = mkmbox(NULL, 0, 0600);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, mstat(fd).capacity);
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, "x", 1, 0, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(0, mstat(fd).depth);
+	EXPECT_EQ(0, mstat(fd).sent);
+	close(fd);
+}
+
+TEST(rendezvous_timed_send_without_receiver_withdrawn)
+{
+	int fd = mkmbox(NULL, 0, 0600);
+	char buf[8];
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_send(fd, "x", 1, 0, 0,
+					       shmbox_deadline_in(NS / 20)));
+	EXPECT_EQ(0, mstat(fd).depth);
+	EXPECT_EQ(0, mstat(fd).sent);
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(fd, buf, 8, 0, SHMBOX_NOWAIT, NULL));
+	close(fd);
+}
+
+TEST(rendezvous_send_to_waiting_receiver)
+{
+	int fd = mkmbox(NULL, 0, 0600);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char buf[8];
+
+		if (recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL) != 2)
+			_exit(1);
+		_exit(strcmp(buf, "rv") ? 2 : 0);
+	}
+	ASSERT_EQ(0, wait_blocked(fd, 0, 1));
+	/* A receiver waits: even a non-blocking send completes. */
+	EXPECT_EQ(0, shmbox_mbox_send(fd, "rv", 2, 0, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(1, mstat(fd).sent);
+	EXPECT_EQ(1, mstat(fd).received);
+	EXPECT_EQ(0, mstat(fd).depth);
+	close(fd);
+}
+
+TEST(rendezvous_send_waits_for_receiver)
+{
+	int fd = mkmbox(NULL, 0, 0600);
+	char buf[8];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(send_str(fd, "rv", 0) ? 1 : 0);
+	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	EXPECT_EQ(1, mstat(fd).depth);
+	EXPECT_EQ(0, mstat(fd).sent);
+	ASSERT_EQ(2, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("rv", buf);
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(1, mstat(fd).sent);
+	close(fd);
+}
+
+TEST(sync_send_returns_after_take)
+{
+	int fd = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600);
+	char buf[8];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(shmbox_mbox_send(fd, "s", 1, 0, SHMBOX_MSG_SYNC, FOREVER)
+		      ? 1 : 0);
+	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	EXPECT_EQ(1, mstat(fd).depth);
+	ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(1, mstat(fd).sent);
+	close(fd);
+}
+
+TEST(sync_send_timed_out_is_withdrawn)
+{
+	int fd = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_send(fd, "s", 1, 0, SHMBOX_MSG_SYNC,
+					       shmbox_deadline_in(NS / 20)));
+	EXPECT_EQ(0, mstat(fd).depth);
+	EXPECT_EQ(0, mstat(fd).sent);
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, "s", 1, 0, SHMBOX_MSG_SYNC,
+					    SHMBOX_NOWAIT));
+	EXPECT_EQ(0, mstat(fd).depth);
+	close(fd);
+}
+
+/* ---- receive side ------------------------------------------------------ */
+
+TEST_F(mb, recv_empty_nonblocking_eagain)
+{
+	char buf[8];
+
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(self->fd, buf, 8, 0, SHMBOX_NOWAIT,
+					    NULL));
+}
+
+TEST_F(mb, recv_on_o_nonblock_fd_eagain)
+{
+	char buf[8];
+	int fd = shmbox_mbox_open(self->name, 0, NULL, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(fd, buf, 8, 0, FOREVER, NULL));
+	close(fd);
+}
+
+TEST_F(mb, recv_timed_etimedout)
+{
+	char buf[8];
+
+	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_recv(self->fd, buf, 8, 0,
+					       shmbox_deadline_in(NS / 20),
+					       NULL));
+	EXPECT_EQ(0, mstat(self->fd).blocked_receivers);
+}
+
+TEST_F(mb, recv_past_deadline_etimedout)
+{
+	struct shmbox_mbox_recv r;
+	char buf[8];
+
+	r = rarg(buf, sizeof(buf), 0);
+	r.deadline_ns = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
+	EXPECT_EQ(ETIMEDOUT, errno);
+}
+
+TEST_F(mb, blocking_recv_woken_by_send)
+{
+	char buf[8];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		if (recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL) != 2)
+			_exit(1);
+		_exit(strcmp(buf, "wk") ? 2 : 0);
+	}
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+	ASSERT_EQ(0, send_str(self->fd, "wk", 0));
+	EXPECT_EQ(0, reap(pid));
+}
+
+TEST_F(mb, one_message_wakes_one_receiver)
+{
+	pid_t pid[3];
+	int i, done = 0, rc;
+
+	for (i = 0; i < 3; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0) {
+			char buf[8];
+
+			_exit(recv_str(self->fd, buf, sizeof(buf), 0,
+				       shmbox_deadline_in(3 * NS), NULL) == 1
+			      ? 0 : 1);
+		}
+	}
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 3));
+	ASSERT_EQ(0, send_str(self->fd, "1", 0));
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 2));
+	for (i = 0; i < 3; i++) {
+		rc = reap(pid[i]);
+		done += rc == 0;
+	}
+	EXPECT_EQ(1, done);
+	EXPECT_EQ(1, mstat(self->fd).received);
+}
+
+TEST_F(mb, peek_copies_without_removing)
+{
+	struct shmbox_msg_info info;
+	char buf[16];
+
+	ASSERT_EQ(0, send_str(self->fd, "first", 2));
+	ASSERT_EQ(0, send_str(self->fd, "second", 1));
+	ASSERT_EQ(5, recv_str(self->fd, buf, sizeof(buf), SHMBOX_MSG_PEEK,
+			      FOREVER, &info));
+	EXPECT_STREQ("first", buf);
+	EXPECT_EQ(2, info.prio);
+	ASSERT_EQ(5, recv_str(self->fd, buf, sizeof(buf), SHMBOX_MSG_PEEK,
+			      FOREVER, NULL));
+	EXPECT_EQ(2, mstat(self->fd).depth);
+	EXPECT_EQ(0, mstat(self->fd).received);
+	ASSERT_EQ(5, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("first", buf);
+	ASSERT_EQ(6, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("second", buf);
+}
+
+TEST_F(mb, blocking_peek_woken_by_send)
+{
+	char buf[8];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(recv_str(self->fd, buf, sizeof(buf), SHMBOX_MSG_PEEK,
+			       FOREVER, NULL) == 2 ? 0 : 1);
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+	ASSERT_EQ(0, send_str(self->fd, "pk", 0));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(1, mstat(self->fd).depth);
+}
+
+TEST_F(mb, recv_from_one_sender)
+{
+	struct shmbox_msg_info info;
+	pid_t a, b;
+	char buf[8];
+
+	a = fork();
+	ASSERT_LE(0, a);
+	if (a == 0)
+		_exit(send_str(self->fd, "a1", 0) || send_str(self->fd, "a2", 0));
+	ASSERT_EQ(0, reap(a));
+	b = fork();
+	ASSERT_LE(0, b);
+	if (b == 0)
+		_exit(send_str(self->fd, "b1", 0) ? 1 : 0);
+	ASSERT_EQ(0, reap(b));
+
+	ASSERT_EQ(2, shmbox_mbox_recv_from(self->fd, b, buf, 7, 0,
+					   SHMBOX_NOWAIT, &info));
+	EXPECT_EQ(0, memcmp(buf, "b1", 2));
+	EXPECT_EQ(b, info.pid);
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv_from(self->fd, b, buf, 7, 0,
+						 SHMBOX_NOWAIT, NULL));
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv_from(self->fd, getpid(), buf, 7,
+						 0, SHMBOX_NOWAIT, NULL));
+	ASSERT_EQ(2, shmbox_mbox_recv_from(self->fd, a, buf, 7, 0,
+					   SHMBOX_NOWAIT, &info));
+	EXPECT_EQ(0, memcmp(buf, "a1", 2));
+	ASSERT_EQ(2, shmbox_mbox_recv(self->fd, buf, 7, 0, SHMBOX_NOWAIT,
+				      &info));
+	EXPECT_EQ(0, memcmp(buf, "a2", 2));
+	EXPECT_EQ(a, info.pid);
+}
+
+TEST_F(mb, recv_from_waits_for_that_sender)
+{
+	pid_t pid, other;
+	char buf[8];
+	int p[2];
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char c;
+
+		if (read(p[0], &c, 1) != 1)
+			_exit(3);
+		_exit(send_str(self->fd, "mine", 0) ? 1 : 0);
+	}
+	other = fork();
+	ASSERT_LE(0, other);
+	if (other == 0) {
+		struct shmbox_msg_info info;
+
+		if (shmbox_mbox_recv_from(self->fd, pid, buf, 7, 0, FOREVER,
+					  &info) != 4)
+			_exit(1);
+		_exit(info.pid == pid ? 0 : 2);
+	}
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+	ASSERT_EQ(0, send_str(self->fd, "noise", 0));
+	ASSERT_EQ(1, write(p[1], "g", 1));
+	EXPECT_EQ(0, reap(other));
+	EXPECT_EQ(0, reap(pid));
+	ASSERT_EQ(5, shmbox_mbox_recv(self->fd, buf, 7, 0, SHMBOX_NOWAIT, NULL));
+	EXPECT_EQ(0, memcmp(buf, "noise", 5));
+	close(p[0]);
+	close(p[1]);
+}
+
+/* ---- nothing lost ------------------------------------------------------ */
+
+TEST_F(mb, small_buffer_emsgsize_keeps_message)
+{
+	struct shmbox_msg_info info;
+	struct shmbox_mbox_recv r;
+	char buf[16];
+
+	ASSERT_EQ(0, send_str(self->fd, "0123456789", 0));
+	EXPECT_EQ(-EMSGSIZE, shmbox_mbox_recv(self->fd, buf, 4, 0, FOREVER,
+					      &info));
+	EXPECT_EQ(10, info.len);
+	r = rarg(buf, 9, 0);
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(10, r.len);
+	EXPECT_EQ(1, mstat(self->fd).depth);
+	ASSERT_EQ(10, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("0123456789", buf);
+}
+
+TEST_F(mb, bad_buffer_efault_keeps_message_at_head)
+{
+	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	char buf[8];
+
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(0, send_str(self->fd, "A", 0));
+	ASSERT_EQ(0, send_str(self->fd, "B", 0));
+	EXPECT_EQ(-EFAULT, shmbox_mbox_recv(self->fd, (void *)16, 8, 0,
+					    FOREVER, NULL));
+	EXPECT_EQ(-EFAULT, shmbox_mbox_recv(self->fd, ro, 8, 0, FOREVER, NULL));
+	EXPECT_EQ(2, mstat(self->fd).depth);
+	EXPECT_EQ(0, mstat(self->fd).received);
+	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("A", buf);
+	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("B", buf);
+	munmap(ro, 4096);
+}
+
+TEST_F(mb, unwritable_arg_struct_efault_keeps_message)
+{
+	struct shmbox_mbox_recv *r;
+	char buf[8];
+
+	r = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	*r = rarg(buf, sizeof(buf), 0);
+	ASSERT_EQ(0, mprotect(r, 4096, PROT_READ));
+	ASSERT_EQ(0, send_str(self->fd, "K", 0));
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, r));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(1, mstat(self->fd).depth);
+	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("K", buf);
+	munmap(r, 4096);
+}
+
+TEST_F(mb, efault_putback_goes_to_waiting_receiver)
+{
+	char buf[8];
+	pid_t pid;
+
+	ASSERT_EQ(0, send_str(self->fd, "Z", 0));
+	/* The only message is reserved and put back: a waiter must get it. */
+	EXPECT_EQ(-EFAULT, shmbox_mbox_recv(self->fd, (void *)16, 8, 0,
+					    FOREVER, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL) == 1
+		      ? 0 : 1);
+	EXPECT_EQ(0, reap(pid));
+}
+
+TEST_F(mb, bad_send_buffer_efault_queues_nothing)
+{
+	EXPECT_EQ(-EFAULT, shmbox_mbox_send(self->fd, (void *)16, 8, 0, 0,
+					    FOREVER));
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	EXPECT_EQ(0, mstat(self->fd).sent);
+}
+
+/* ---- signals ------------------------------------------------------------ */
+
+/* Child: blocked receive, signalled; checks the result it expects. */
+static int signalled_recv_child(int fd, int restart, int pfd)
+{
+	char buf[8];
+	int n;
+
+	sig_pipe = pfd;
+	set_handler(restart);
+	n = recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL);
+	if (restart)
+		return n == 1 && buf[0] == 'R' && got_signal == 1 ? 0 : 1;
+	return n == -EINTR && got_signal == 1 ? 0 : 1;
+}
+
+TEST_F(mb, signal_interrupts_blocked_recv_eintr)
+{
+	char buf[8];
+	pid_t pid;
+	int p[2];
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(signalled_recv_child(self->fd, 0, p[1]));
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_EQ(0, reap(pid));
+	/* Nothing was taken on the way out. */
+	ASSERT_EQ(0, send_str(self->fd, "R", 0));
+	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, SHMBOX_NOWAIT,
+			      NULL));
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	close(p[0]);
+	close(p[1]);
+}
+
+TEST_F(mb, signal_with_sa_restart_restarts_recv)
+{
+	pid_t pid;
+	char c;
+	int p[2];
+
+	ASSERT_EQ(0, pipe(p));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(signalled_recv_child(self->fd, 1, p[1]));
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(1, read(p[0], &c, 1));
+	/* The handler ran; the receive restarted and sleeps again. */
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+	ASSERT_EQ(0, send_str(self->fd, "R", 0));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	EXPECT_EQ(1, mstat(self->fd).received);
+	close(p[0]);
+	close(p[1]);
+}
+
+TEST(signal_interrupts_sync_send_withdrawn)
+{
+	int fd = mkmbox(NULL, 0, 0600);
+	char buf[8];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		set_handler(0);
+		_exit(send_str(fd, "S", 0) == -EINTR ? 0 : 1);
+	}
+	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	EXPECT_EQ(1, mstat(fd).depth);
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, mstat(fd).depth);
+	EXPECT_EQ(0, mstat(fd).sent);
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(fd, buf, 8, 0, SHMBOX_NOWAIT, NULL));
+	close(fd);
+}
+
+TEST(signal_interrupts_send_waiting_for_room)
+{
+	int fd = mkmbox(NULL, 1, 0600);
+	char buf[8];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, send_str(fd, "1", 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		set_handler(0);
+		_exit(send_str(fd, "2", 0) == -EINTR ? 0 : 1);
+	}
+	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(1, mstat(fd).depth);
+	ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, SHMBOX_NOWAIT, NULL));
+	EXPECT_STREQ("1", buf);
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(fd, buf, 8, 0, SHMBOX_NOWAIT, NULL));
+	close(fd);
+}
+
+/* ---- removal ------------------------------------------------------------ */
+
+TEST_F(mb, unlink_wakes_blocked_receivers_eidrm)
+{
+	pid_t pid[2];
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0) {
+			char buf[8];
+
+			_exit(shmbox_mbox_recv(self->fd, buf, 8, 0, FOREVER,
+					       NULL) == -EIDRM ? 0 : 1);
+		}
+	}
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 2));
+	ASSERT_EQ(0, shmbox_unlink(self->name, SHMBOX_KIND_MAILBOX));
+	for (i = 0; i < 2; i++)
+		EXPECT_EQ(0, reap(pid[i]));
+}
+
+TEST(unlink_wakes_blocked_senders_eidrm)
+{
+	char name[64];
+	pid_t room, sync;
+	int fd;
+
+	mb_name(name, sizeof(name));
+	fd = mkmbox(name, 1, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, send_str(fd, "1", 0));
+	room = fork();
+	ASSERT_LE(0, room);
+	if (room == 0)
+		_exit(send_str(fd, "2", 0) == -EIDRM ? 0 : 1);
+	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	sync = fork();
+	ASSERT_LE(0, sync);
+	if (sync == 0)
+		_exit(shmbox_mbox_send(fd, "3", 1, 0, SHMBOX_MSG_SYNC, FOREVER)
+		      == -EIDRM ? 0 : 1);
+	ASSERT_EQ(0, wait_blocked(fd, 2, 0));
+	ASSERT_EQ(0, shmbox_unlink(name, SHMBOX_KIND_MAILBOX));
+	EXPECT_EQ(0, reap(room));
+	EXPECT_EQ(0, reap(sync));
+	close(fd);
+}
+
+TEST(unlink_wakes_rendezvous_sender_eidrm)
+{
+	char name[64];
+	pid_t pid;
+	int fd;
+
+	mb_name(name, sizeof(name));
+	fd = mkmbox(name, 0, 0600);
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(send_str(fd, "x", 0) == -EIDRM ? 0 : 1);
+	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	ASSERT_EQ(0, shmbox_unlink(name, SHMBOX_KIND_MAILBOX));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, mstat(fd).depth);
+	close(fd);
+}
+
+TEST_F(mb, after_unlink_fd_ops_eidrm_stat_works)
+{
+	struct pollfd pfd = { .fd = self->fd, .events = POLLIN | POLLOUT };
+	char buf[8];
+
+	ASSERT_EQ(0, send_str(self->fd, "x", 0));
+	ASSERT_EQ(0, shmbox_unlink(self->name, SHMBOX_KIND_MAILBOX));
+	EXPECT_EQ(-EIDRM, send_str(self->fd, "y", 0));
+	EXPECT_EQ(-EIDRM, shmbox_mbox_recv(self->fd, buf, 8, 0, SHMBOX_NOWAIT,
+					   NULL));
+	EXPECT_EQ(0, mstat(self->fd).obj.linked);
+	EXPECT_EQ(1, mstat(self->fd).depth);
+	ASSERT_EQ(1, poll(&pfd, 1, 0));
+	EXPECT_TRUE(pfd.revents & POLLERR);
+	EXPECT_TRUE(pfd.revents & POLLHUP);
+	EXPECT_EQ(-ENOENT, shmbox_mbox_open(self->name, 0, NULL, O_RDWR));
+}
+
+TEST(autoremove_on_last_close)
+{
+	char name[64];
+	int fd;
+
+	mb_name(name, sizeof(name));
+	fd = shmbox_mbox_open(name, SHMBOX_O_CREAT | SHMBOX_O_AUTOREMOVE, NULL,
+			      O_RDWR);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(SHMBOX_O_AUTOREMOVE, mstat(fd).obj.oflags);
+	ASSERT_EQ(0, send_str(fd, "left behind", 0));
+	close(fd);
+	EXPECT_EQ(-ENOENT, shmbox_mbox_open(name, 0, NULL, O_RDWR));
+}
+
+/* ---- poll ------------------------------------------------------------- */
+
+static short poll_now(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
+
+	return poll(&pfd, 1, 0) < 0 ? -1 : pfd.revents;
+}
+
+TEST(poll_reports_readable_and_writable)
+{
+	int fd = mkmbox(NULL, 2, 0600);
+	char buf[8];
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(POLLOUT, poll_now(fd));
+	ASSERT_EQ(0, send_str(fd, "1", 0));
+	EXPECT_EQ(POLLIN | POLLOUT, poll_now(fd));
+	ASSERT_EQ(0, send_str(fd, "2", 0));
+	EXPECT_EQ(POLLIN, poll_now(fd));
+	ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_EQ(POLLIN | POLLOUT, poll_now(fd));
+	close(fd);
+}
+
+TEST(poll_rendezvous_writable_only_with_waiting_receiver)
+{
+	int fd = mkmbox(NULL, 0, 0600);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, poll_now(fd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char buf[8];
+
+		_exit(recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL) == 1
+		      ? 0 : 1);
+	}
+	ASSERT_EQ(0, wait_blocked(fd, 0, 1));
+	EXPECT_EQ(POLLOUT, poll_now(fd));
+	ASSERT_EQ(0, send_str(fd, "x", 0));
+	EXPECT_EQ(0, reap(pid));
+	close(fd);
+}
+
+TEST_F(mb, epoll_wakes_on_send)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	int ep = epoll_create1(0);
+	pid_t pid;
+
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, self->fd, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		usleep(50000);
+		_exit(send_str(self->fd, "e", 0) ? 1 : 0);
+	}
+	ASSERT_EQ(1, epoll_wait(ep, &out, 1, 20000));
+	EXPECT_TRUE(out.events & EPOLLIN);
+	EXPECT_EQ(0, reap(pid));
+	close(ep);
+}
+
+TEST(epoll_wakes_writer_when_room_appears)
+{
+	struct epoll_event ev = { .events = EPOLLOUT }, out;
+	int fd = mkmbox(NULL, 1, 0600);
+	int ep = epoll_create1(0);
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, send_str(fd, "1", 0));
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+	EXPECT_EQ(0, epoll_wait(ep, &out, 1, 0));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char buf[8];
+
+		usleep(50000);
+		_exit(recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL) == 1
+		      ? 0 : 1);
+	}
+	ASSERT_EQ(1, epoll_wait(ep, &out, 1, 20000));
+	EXPECT_TRUE(out.events & EPOLLOUT);
+	EXPECT_EQ(0, reap(pid));
+	close(ep);
+	close(fd);
+}
+
+/* ---- batching ---------------------------------------------------------- */
+
+TEST_F(mb, sendv_recvv_roundtrip)
+{
+	struct shmbox_mbox_msg m[16];
+	char out[16][8], in[16][8];
+	int i;
+
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < 10; i++) {
+		snprintf(out[i], 8, "m%d", i);
+		m[i].buf = (uintptr_t)out[i];
+		m[i].len = strlen(out[i]);
+		m[i].prio = i == 9 ? 7 : 0;
+	}
+	EXPECT_EQ(10, shmbox_mbox_sendv(self->fd, 0, m, 10, 0, FOREVER));
+	EXPECT_EQ(10, mstat(self->fd).depth);
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < 16; i++) {
+		m[i].buf = (uintptr_t)in[i];
+		m[i].len = 8;
+	}
+	EXPECT_EQ(10, shmbox_mbox_recvv(self->fd, 0, m, 16, 0, FOREVER));
+	EXPECT_EQ(2, m[0].len);
+	EXPECT_EQ(0, memcmp(in[0], "m9", 2));
+	EXPECT_EQ(7, m[0].prio);
+	EXPECT_EQ(getpid(), m[0].pid);
+	EXPECT_EQ(geteuid(), m[0].uid);
+	for (i = 1; i < 10; i++) {
+		EXPECT_EQ(2, m[i].len);
+		EXPECT_EQ('0' + i - 1, in[i][1]);
+	}
+	EXPECT_EQ(10, mstat(self->fd).received);
+}
+
+TEST(sendv_partial_when_full)
+{
+	int fd = mkmbox(NULL, 4, 0600);
+	struct shmbox_mbox_msg m[10];
+	int i;
+
+	ASSERT_LE(0, fd);
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < 10; i++) {
+		m[i].buf = (uintptr_t)"v";
+		m[i].len = 1;
+	}
+	EXPECT_EQ(4, shmbox_mbox_sendv(fd, 0, m, 10, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_sendv(fd, 0, m, 10, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(4, mstat(fd).depth);
+	close(fd);
+}
+
+TEST_F(mb, recvv_waits_for_first_then_takes_what_is_there)
+{
+	struct shmbox_mbox_msg m[4];
+	char in[4][8];
+	pid_t pid;
+	int i;
+
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < 4; i++) {
+		m[i].buf = (uintptr_t)in[i];
+		m[i].len = 8;
+	}
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(shmbox_mbox_recvv(self->fd, 0, m, 4, 0, FOREVER) == 1
+		      ? 0 : 1);
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+	ASSERT_EQ(0, send_str(self->fd, "one", 0));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recvv(self->fd, 0, m, 4, 0,
+					     SHMBOX_NOWAIT));
+}
+
+TEST_F(mb, recvv_partial_on_small_entry)
+{
+	struct shmbox_mbox_msg m[3];
+	char in[3][16];
+	int i;
+
+	ASSERT_EQ(0, send_str(self->fd, "a", 0));
+	ASSERT_EQ(0, send_str(self->fd, "bbbbbbbbbb", 0));
+	memset(m, 0, sizeof(m));
+	for (i = 0; i < 3; i++) {
+		m[i].buf = (uintptr_t)in[i];
+		m[i].len = 4;
+	}
+	EXPECT_EQ(1, shmbox_mbox_recvv(self->fd, 0, m, 3, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(10, m[1].len);
+	EXPECT_EQ(1, mstat(self->fd).depth);
+	m[0].len = 4;
+	EXPECT_EQ(-EMSGSIZE, shmbox_mbox_recvv(self->fd, 0, m, 3, 0,
+					       SHMBOX_NOWAIT));
+	EXPECT_EQ(10, m[0].len);
+}
+
+/* ---- direct communication --------------------------------------------- */
+
+TEST(inbox_direct_send_and_reply)
+{
+	struct shmbox_mbox_attr a = { .capacity = 8, .mode = 0622 };
+	struct shmbox_msg_info info;
+	char buf[32];
+	pid_t pid;
+	int in, p[2];
+
+	ASSERT_EQ(0, pipe(p));
+	in = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+	ASSERT_LE(0, in);
+	EXPECT_EQ(getpid(), mstat(in).inbox_pid);
+	EXPECT_EQ(SHMBOX_MBOX_INBOX, mstat(in).obj.oflags & SHMBOX_MBOX_INBOX);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int mine = shmbox_inbox_open(SHMBOX_O_CREAT | SHMBOX_O_EXCL,
+					     &a, O_RDWR);
+		struct shmbox_msg_info ri;
+		char rb[32];
+
+		close(in);
+		if (mine < 0)
+			_exit(1);
+		if (write(p[1], "r", 1) != 1)
+			_exit(2);
+		if (shmbox_mbox_send_to(mine, getppid(), "ping", 4, 0, 0,
+					FOREVER))
+			_exit(3);
+		if (recv_str(mine, rb, sizeof(rb), 0, FOREVER, &ri) != 4)
+			_exit(4);
+		_exit(strcmp(rb, "pong") || ri.pid != getppid() ? 5 : 0);
+	}
+	ASSERT_EQ(1, read(p[0], buf, 1));
+	ASSERT_EQ(4, recv_str(in, buf, sizeof(buf), 0, FOREVER, &info));
+	EXPECT_STREQ("ping", buf);
+	EXPECT_EQ(pid, info.pid);
+	EXPECT_EQ(geteuid(), info.uid);
+	/* Reply by pid, from the same fd. */
+	ASSERT_EQ(0, shmbox_mbox_send_to(in, info.pid, "pong", 4, 0, 0,
+					 FOREVER));
+	EXPECT_EQ(0, reap(pid));
+	close(in);
+	close(p[0]);
+	close(p[1]);
+}
+
+TEST(inbox_send_from_unbound_fd)
+{
+	int in = shmbox_inbox_open(SHMBOX_O_CREAT, NULL, O_RDWR);
+	int fd = shmbox_dev_open();
+	char buf[8];
+
+	ASSERT_LE(0, in);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, shmbox_mbox_send_to(fd, getpid(), "me", 2, 0, 0, FOREVER));
+	EXPECT_EQ(2, recv_str(in, buf, sizeof(buf), 0, FOREVER, NULL));
+	close(fd);
+	close(in);
+}
+
+TEST(inbox_is_one_per_process)
+{
+	int a = shmbox_inbox_open(SHMBOX_O_CREAT, NULL, O_RDWR);
+	int b = shmbox_inbox_open(0, NULL, O_RDWR);
+	char buf[8];
+
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	EXPECT_EQ(2, mstat(a).obj.users);
+	EXPECT_EQ(-EEXIST, shmbox_inbox_open(SHMBOX_O_CREAT | SHMBOX_O_EXCL,
+					     NULL, O_RDWR));
+	ASSERT_EQ(0, send_str(a, "x", 0));
+	EXPECT_EQ(1, recv_str(b, buf, sizeof(buf), 0, SHMBOX_NOWAIT, NULL));
+	close(a);
+	close(b);
+	EXPECT_EQ(-ENOENT, shmbox_inbox_open(0, NULL, O_RDWR));
+}
+
+TEST(send_to_process_without_inbox_enoent)
+{
+	int fd = shmbox_dev_open();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ENOENT, shmbox_mbox_send_to(fd, getpid(), "x", 1, 0, 0,
+					       SHMBOX_NOWAIT));
+	close(fd);
+}
+
+TEST(send_to_missing_pid_esrch)
+{
+	int fd = shmbox_dev_open();
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);
+	ASSERT_EQ(0, reap(pid));
+	ASSERT_LE(0, fd);
+	/* Reaped and (in this quiet guest) not reused yet. */
+	EXPECT_EQ(-ESRCH, shmbox_mbox_send_to(fd, pid, "x", 1, 0, 0,
+					      SHMBOX_NOWAIT));
+	close(fd);
+}
+
+TEST(inbox_closed_wakes_direct_sender_eidrm)
+{
+	struct shmbox_mbox_attr a = { .capacity = 0, .mode = 0600 };
+	int in = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+	pid_t me = getpid(), pid;
+
+	ASSERT_LE(0, in);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = shmbox_dev_open();
+
+		close(in);
+		_exit(shmbox_mbox_send_to(fd, me, "x", 1, 0, 0, FOREVER) ==
+		      -EIDRM ? 0 : 1);
+	}
+	ASSERT_EQ(0, wait_blocked(in, 1, 0));
+	close(in);
+	EXPECT_EQ(0, reap(pid));
+}
+
+TEST(credentials_of_second_uid)
+{
+	struct shmbox_mbox_attr a = { .capacity = 8, .mode = 0622 };
+	struct shmbox_msg_info info;
+	pid_t me = getpid(), pid;
+	char buf[8];
+	int in;
+
+	umask(0);
+	in = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+	ASSERT_LE(0, in);
+	EXPECT_EQ(0622, mstat(in).obj.mode);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open(SHMBOX_DEVICE_PATH, O_WRONLY);
+
+		drop_to_nobody();
+		_exit(shmbox_mbox_send_to(fd, me, "nb", 2, 0, 0, FOREVER) ? 1
+		      : 0);
+	}
+	EXPECT_EQ(0, reap(pid));
+	ASSERT_EQ(2, recv_str(in, buf, sizeof(buf), 0, SHMBOX_NOWAIT, &info));
+	EXPECT_EQ(NOBODY, info.uid);
+	EXPECT_EQ(pid, info.pid);
+	close(in);
+}
+
+TEST(credentials_translated_into_receiver_pid_namespace)
+{
+	int fd = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600);
+	struct shmbox_msg_info info;
+	pid_t pid;
+	char buf[8];
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t inner;
+
+		if (unshare(CLONE_NEWPID))
+			_exit(10);
+		inner = fork();
+		if (inner < 0)
+			_exit(11);
+		if (inner == 0) {
+			struct shmbox_msg_info ii;
+			char b[8];
+
+			/* pid 1 here; the parent is invisible: pid 0. */
+			if (send_str(fd, "in", 0))
+				_exit(1);
+			if (recv_str(fd, b, sizeof(b), 0, FOREVER, &ii) != 3)
+				_exit(2);
+			_exit(ii.pid == 0 ? 0 : 3);
+		}
+		_exit(reap(inner));
+	}
+	ASSERT_EQ(2, recv_str(fd, buf, sizeof(buf), 0, FOREVER, &info));
+	EXPECT_STREQ("in", buf);
+	EXPECT_LT(0, info.pid);
+	EXPECT_NE(1, info.pid);
+	EXPECT_NE(pid, info.pid);
+	ASSERT_EQ(0, send_str(fd, "out", 0));
+	EXPECT_EQ(0, reap(pid));
+	close(fd);
+}
+
+/* ---- permissions with a second uid ------------------------------------ */
+
+static int nobody_open(const char *name, int access)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		drop_to_nobody();
+		_exit(-shmbox_mbox_open(name, 0, NULL, access) & 0x7f);
+	}
+	return pid < 0 ? -1 : reap(pid);
+}
+
+TEST_F(mb, other_uid_denied_by_mode_0600)
+{
+	EXPECT_EQ(EACCES, nobody_open(self->name, O_RDWR));
+	EXPECT_EQ(EACCES, nobody_open(self->name, O_RDONLY));
+	EXPECT_EQ(EACCES, nobody_open(self->name, O_WRONLY));
+}
+
+TEST(other_uid_write_only_by_mode_0622)
+{
+	char name[64];
+	int fd, st;
+	pid_t pid;
+
+	mb_name(name, sizeof(name));
+	umask(0);
+	fd = mkmbox(name, 4, 0622);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(EACCES, nobody_open(name, O_RDONLY));
+	EXPECT_EQ(EACCES, nobody_open(name, O_RDWR));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char buf[8];
+		int w;
+
+		drop_to_nobody();
+		w = shmbox_mbox_open(name, 0, NULL, O_WRONLY);
+		if (w < 0)
+			_exit(1);
+		if (send_str(w, "hi", 0))
+			_exit(2);
+		/* Write-only fd: receive refused. */
+		if (shmbox_mbox_recv(w, buf, 8, 0, SHMBOX_NOWAIT, NULL) != -EBADF)
+			_exit(3);
+		/* Neither owner nor creator: no unlink. */
+		_exit(shmbox_unlink(name, SHMBOX_KIND_MAILBOX) == -EPERM ? 0 : 4);
+	}
+	st = reap(pid);
+	EXPECT_EQ(0, st);
+	EXPECT_EQ(1, mstat(fd).depth);
+	close(fd);
+	EXPECT_EQ(0, shmbox_unlink(name, SHMBOX_KIND_MAILBOX));
+}
+
+TEST_F(mb, read_only_fd_cannot_send_ebadf)
+{
+	int ro = shmbox_mbox_open(self->name, 0, NULL, O_RDONLY);
+
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-EBADF, send_str(ro, "x", 0));
+	ASSERT_EQ(0, send_str(self->fd, "y", 0));
+	EXPECT_EQ(1, shmbox_mbox_recv(ro, (char[8]){ 0 }, 8, 0, SHMBOX_NOWAIT,
+				      NULL));
+	close(ro);
+}
+
+TEST(inbox_mode_denies_direct_send_eacces)
+{
+	struct shmbox_mbox_attr a = { .capacity = 4, .mode = 0600 };
+	int in = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+	pid_t me = getpid(), pid;
+
+	ASSERT_LE(0, in);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = open(SHMBOX_DEVICE_PATH, O_RDWR);
+
+		drop_to_nobody();
+		_exit(-shmbox_mbox_send_to(fd, me, "x", 1, 0, 0, SHMBOX_NOWAIT));
+	}
+	EXPECT_EQ(EACCES, reap(pid));
+	EXPECT_EQ(0, mstat(in).depth);
+	close(in);
+}
+
+/* ---- quotas ------------------------------------------------------------ */
+
+TEST(mailbox_byte_quota_blocks_senders)
+{
+	unsigned long old = param_get("max_mbox_bytes");
+	int fd = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600);
+	char msg[100] = "";
+	int n = 0, i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, param_set("max_mbox_bytes", 4 * SHMBOX_MSG_COST(100)));
+	while (n < 100 && !shmbox_mbox_send(fd, msg, 100, 0, 0, SHMBOX_NOWAIT))
+		n++;
+	EXPECT_EQ(4, n);
+	EXPECT_EQ(4 * SHMBOX_MSG_COST(100), mstat(fd).charged);
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, msg, 100, 0, 0, SHMBOX_NOWAIT));
+	/* A message that could never fit. */
+	EXPECT_EQ(-EMSGSIZE, shmbox_mbox_send(fd, msg, 4 * 100 + 200, 0, 0,
+					      SHMBOX_NOWAIT));
+	for (i = 0; i < 4; i++)
+		EXPECT_EQ(100, shmbox_mbox_recv(fd, msg, 100, 0, SHMBOX_NOWAIT,
+						NULL));
+	EXPECT_EQ(0, shmbox_mbox_send(fd, msg, 100, 0, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(0, param_set("max_mbox_bytes", old));
+	close(fd);
+}
+
+TEST(user_byte_quota_enospc)
+{
+	unsigned long old = param_get("max_user_bytes");
+	int a = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600);
+	int b = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600);
+	char msg[100] = "";
+
+	ASSERT_LE(0, a);
+	ASSERT_LE(0, b);
+	ASSERT_EQ(0, param_set("max_user_bytes", 3 * SHMBOX_MSG_COST(100)));
+	EXPECT_EQ(0, shmbox_mbox_send(a, msg, 100, 0, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(0, shmbox_mbox_send(b, msg, 100, 0, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(0, shmbox_mbox_send(a, msg, 100, 0, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(-ENOSPC, shmbox_mbox_send(b, msg, 100, 0, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(-ENOSPC, shmbox_mbox_send(b, msg, 100, 0, 0, FOREVER));
+	EXPECT_EQ(100, shmbox_mbox_recv(a, msg, 100, 0, SHMBOX_NOWAIT, NULL));
+	EXPECT_EQ(0, shmbox_mbox_send(b, msg, 100, 0, 0, SHMBOX_NOWAIT));
+	EXPECT_EQ(0, param_set("max_user_bytes", old));
+	close(a);
+	close(b);
+}
+
+TEST(object_limit_enospc)
+{
+	unsigned long old = param_get("max_objects");
+	int fds[4], i, ret;
+
+	ASSERT_EQ(0, param_set("max_objects", 3));
+	for (i = 0; i < 4; i++)
+		fds[i] = shmbox_mbox_open(NULL, 0, NULL, O_RDWR);
+	ret = fds[3];
+	EXPECT_EQ(0, param_set("max_objects", old));
+	for (i = 0; i < 3; i++) {
+		EXPECT_LE(0, fds[i]);
+		close(fds[i]);
+	}
+	EXPECT_EQ(-ENOSPC, ret);
+}
+
+TEST(max_msg_size_param_bounds_attribute)
+{
+	struct shmbox_mbox_attr a = { .capacity = 1, .mode = 0600 };
+
+	a.max_msg_size = param_get("max_msg_size") + 1;
+	EXPECT_EQ(-EINVAL, shmbox_mbox_open(NULL, 0, &a, O_RDWR));
+}
+
+/* ---- invalid input: one subtest each --------------------------------- */
+
+static int open_errno(struct shmbox_mbox_open *o)
+{
+	int fd = shmbox_dev_open(), ret;
+
+	if (fd < 0)
+		return -1;
+	ret = ioctl(fd, SHMBOX_IOC_MBOX_OPEN, o) ? errno : 0;
+	close(fd);
+	return ret;
+}
+
+TEST(open_unknown_flag_einval)
+{
+	struct shmbox_mbox_open o = oarg(NULL, 1U << 30, 1, 0600);
+
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_nonzero_pad_einval)
+{
+	struct shmbox_mbox_open o = oarg(NULL, 0, 1, 0600);
+
+	o.pad = 1;
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_capacity_too_big_einval)
+{
+	struct shmbox_mbox_open o = oarg(NULL, 0, SHMBOX_MBOX_CAPACITY_MAX + 1,
+					 0600);
+
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_max_msg_size_too_big_einval)
+{
+	struct shmbox_mbox_open o = oarg(NULL, 0, 1, 0600);
+
+	o.max_msg_size = 0xffffffff;
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_bad_mode_einval)
+{
+	struct shmbox_mbox_open o = oarg(NULL, 0, 1, 01600);
+
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_excl_without_creat_einval)
+{
+	struct shmbox_mbox_open o = oarg(NULL, SHMBOX_O_EXCL, 1, 0600);
+
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_inbox_with_name_einval)
+{
+	struct shmbox_mbox_open o = oarg("x", SHMBOX_MBOX_INBOX |
+					 SHMBOX_O_CREAT, 1, 0600);
+
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_inbox_autoremove_einval)
+{
+	struct shmbox_mbox_open o = oarg(NULL, SHMBOX_MBOX_INBOX |
+					 SHMBOX_O_CREAT | SHMBOX_O_AUTOREMOVE,
+					 1, 0600);
+
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_empty_name_einval)
+{
+	struct shmbox_mbox_open o = oarg("", SHMBOX_O_CREAT, 1, 0600);
+
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_name_with_slash_einval)
+{
+	struct shmbox_mbox_open o = oarg("a/b", SHMBOX_O_CREAT, 1, 0600);
+
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_name_too_long_enametoolong)
+{
+	char name[300];
+	struct shmbox_mbox_open o;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = 0;
+	o = oarg(name, SHMBOX_O_CREAT, 1, 0600);
+	EXPECT_EQ(ENAMETOOLONG, open_errno(&o));
+}
+
+TEST(open_bad_name_pointer_efault)
+{
+	struct shmbox_mbox_open o = oarg((char *)16, SHMBOX_O_CREAT, 1, 0600);
+
+	EXPECT_EQ(EFAULT, open_errno(&o));
+}
+
+TEST(open_size_below_ver0_einval)
+{
+	struct shmbox_mbox_open o = oarg(NULL, 0, 1, 0600);
+
+	o.size = SHMBOX_MBOX_OPEN_SIZE_VER0 - 4;
+	EXPECT_EQ(EINVAL, open_errno(&o));
+}
+
+TEST(open_nonzero_tail_e2big)
+{
+	struct { struct shmbox_mbox_open o; uint64_t tail; } big;
+
+	big.o = oarg(NULL, 0, 1, 0600);
+	big.o.size = sizeof(big);
+	big.tail = 1;
+	EXPECT_EQ(E2BIG, open_errno(&big.o));
+}
+
+TEST_F(mb, send_unknown_flag_einval)
+{
+	struct shmbox_mbox_send s = sarg("x", 1, 0, 1U << 20);
+
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_SEND, &s));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(mb, send_nonzero_pad_einval)
+{
+	struct shmbox_mbox_send s = sarg("x", 1, 0, 0);
+
+	s.pad = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_SEND, &s));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(mb, send_prio_too_high_einval)
+{
+	struct shmbox_mbox_send s = sarg("x", 1, SHMBOX_MSG_PRIO_MAX, 0);
+
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_SEND, &s));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, mstat(self->fd).depth);
+}
+
+TEST_F(mb, send_negative_pid_einval)
+{
+	struct shmbox_mbox_send s = sarg("x", 1, 0, 0);
+
+	s.pid = -1;
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_SEND, &s));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(mb, send_size_below_ver0_einval)
+{
+	struct shmbox_mbox_send s = sarg("x", 1, 0, 0);
+
+	s.size = 8;
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_SEND, &s));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(mb, recv_unknown_flag_einval)
+{
+	char buf[8];
+	struct shmbox_mbox_recv r = rarg(buf, 8, 1U << 20);
+
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(mb, recv_from_without_pid_einval)
+{
+	char buf[8];
+	struct shmbox_mbox_recv r = rarg(buf, 8, SHMBOX_MSG_FROM);
+
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(mb, recv_pid_without_from_einval)
+{
+	char buf[8];
+	struct shmbox_mbox_recv r = rarg(buf, 8, 0);
+
+	r.pid = getpid();
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(mb, recv_nonzero_prio_einval)
+{
+	char buf[8];
+	struct shmbox_mbox_recv r = rarg(buf, 8, 0);
+
+	r.prio = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(mb, recv_nonzero_uid_einval)
+{
+	char buf[8];
+	struct shmbox_mbox_recv r = rarg(buf, 8, 0);
+
+	r.uid = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+static int vec_errno(int fd, unsigned long cmd, unsigned int count,
+		     unsigned int flags, struct shmbox_mbox_msg *m)
+{
+	struct shmbox_mbox_vec v;
+
+	memset(&v, 0, sizeof(v));
+	v.size = sizeof(v);
+	v.flags = flags | SHMBOX_MSG_NONBLOCK;
+	v.msgs = (uintptr_t)m;
+	v.count = count;
+	return ioctl(fd, cmd, &v) < 0 ? errno : 0;
+}
+
+TEST_F(mb, vec_zero_count_einval)
+{
+	struct shmbox_mbox_msg m[1] = {};
+
+	EXPECT_EQ(EINVAL, vec_errno(self->fd, SHMBOX_IOC_MBOX_SENDV, 0, 0, m));
+}
+
+TEST_F(mb, vec_count_too_big_einval)
+{
+	struct shmbox_mbox_msg m[1] = {};
+
+	EXPECT_EQ(EINVAL, vec_errno(self->fd, SHMBOX_IOC_MBOX_RECVV,
+				    SHMBOX_MBOX_VEC_MAX + 1, 0, m));
+}
+
+TEST_F(mb, recvv_peek_einval)
+{
+	struct shmbox_mbox_msg m[1] = {};
+
+	EXPECT_EQ(EINVAL, vec_errno(self->fd, SHMBOX_IOC_MBOX_RECVV, 1,
+				    SHMBOX_MSG_PEEK, m));
+}
+
+TEST_F(mb, sendv_entry_with_pid_einval)
+{
+	struct shmbox_mbox_msg m[1] = { { .buf = (uintptr_t)"x", .len = 1,
+					  .pid = 1 } };
+
+	EXPECT_EQ(EINVAL, vec_errno(self->fd, SHMBOX_IOC_MBOX_SENDV, 1, 0, m));
+	EXPECT_EQ(0, mstat(self->fd).depth);
+}
+
+TEST_F(mb, sendv_entry_prio_too_high_einval)
+{
+	struct shmbox_mbox_msg m[1] = { { .buf = (uintptr_t)"x", .len = 1,
+					  .prio = 99 } };
+
+	EXPECT_EQ(EINVAL, vec_errno(self->fd, SHMBOX_IOC_MBOX_SENDV, 1, 0, m));
+}
+
+TEST_F(mb, vec_bad_array_pointer_efault)
+{
+	EXPECT_EQ(EFAULT, vec_errno(self->fd, SHMBOX_IOC_MBOX_SENDV, 1, 0,
+				    (void *)16));
+}
+
+TEST_F(mb, stat_nonzero_flags_einval)
+{
+	struct shmbox_mbox_stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.flags = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_STAT, &st));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(mb, unknown_mailbox_command_enotty)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(SHMBOX_IOC_MAGIC, 0x3f)));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_HARNESS_MAIN
