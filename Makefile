@@ -9,7 +9,19 @@
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
+
+# M32=1: userspace (library, tools, selftests) as i386 binaries, run on the
+# 64-bit kernel through its compat ioctl path.  Built apart, in build/m32.
+ifeq ($(M32),1)
+B ?= $(TOP)/build/m32
+USER_ARCH := -m32
+# kselftest_harness.h prints pointers through a 64-bit integer cast.
+TEST_ARCH_CFLAGS := -Wno-pointer-to-int-cast
+export SHMBOX_EXTRA_DEPS += gcc-multilib
+else
 B ?= $(TOP)/build
+USER_ARCH :=
+endif
 
 # Lazily evaluated: "make deps" may have to install the headers first.
 KDIR ?= $(shell $(TOP)/scripts/kdir.sh)
@@ -26,8 +38,10 @@ LIB_VER := 1.0.0
 CC := gcc
 CXX := g++
 USER_CPPFLAGS := -D_GNU_SOURCE -I$(TOP)/uapi -I$(TOP)/userspace/lib
-USER_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror $(USER_CPPFLAGS)
-TEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror \
+USER_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror $(USER_ARCH) \
+	$(USER_CPPFLAGS)
+TEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror $(USER_ARCH) \
+	$(TEST_ARCH_CFLAGS) \
 	-Wno-unused-parameter -Wno-sign-compare $(USER_CPPFLAGS) -I$(B)/ksrc/selftests
 
 UAPI_HDR := $(TOP)/uapi/linux/shmbox.h
@@ -55,6 +69,7 @@ help:
 	@echo 'make deps       install the Debian packages the project needs'
 	@echo 'make check      build, boot the QEMU guest, run every selftest'
 	@echo 'make check T=x  run only selftest binary x'
+	@echo 'make check M32=1  the same with 32-bit userspace (compat ioctls)'
 	@echo 'make check-selftest  prove that make check can fail'
 	@echo 'make demo       boot the guest and show processes using /dev/shmbox'
 	@echo 'make vm         boot the guest with a shell'
@@ -84,7 +99,7 @@ $(B)/lib/%.o: $(TOP)/userspace/lib/%.c $(LIB_HDRS) $(UAPI_HDR) | deps
 	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(LIB_SO): $(LIB_OBJS) $(TOP)/userspace/lib/libshmbox.map
-	$(CC) -shared -Wl,-soname,libshmbox.so.$(LIB_SOVER) \
+	$(CC) $(USER_ARCH) -shared -Wl,-soname,libshmbox.so.$(LIB_SOVER) \
 		-Wl,--version-script=$(TOP)/userspace/lib/libshmbox.map \
 		-Wl,-z,defs -o $@ $(LIB_OBJS) -lpthread
 	ln -sf libshmbox.so.$(LIB_VER) $(B)/lib/libshmbox.so.$(LIB_SOVER)

@@ -23,14 +23,41 @@ for f in "$b"/selftests/*; do [ -x "$f" ] && cp "$f" "$root/selftests/"; done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
 echo 'root:x:0:' > "$root/etc/group"
 
-# Shared libraries of every dynamic executable in the image.
-find "$root" -type f -perm -u+x | while read -r f; do
-	LD_LIBRARY_PATH=$b/lib ldd "$f" 2>/dev/null |
-		awk '/=> \//{print $3} /^[[:space:]]*\//{print $1}' || true
-done | sort -u | while read -r lib; do
-	case "$lib" in "$b"/*) continue ;; esac
-	mkdir -p "$root$(dirname "$lib")"
-	cp -L "$lib" "$root$lib"
+# Shared libraries of every dynamic ELF file in the image, found with
+# readelf rather than ldd: the build host may not be able to run them
+# (i386 binaries on a host without IA32 emulation).
+libdirs() {	# search path for an ELF file's class
+	case "$(readelf -h "$1" 2>/dev/null | awk '/Class:/{print $2}')" in
+	ELF32) echo /lib32 /usr/lib32 /lib/i386-linux-gnu /usr/lib/i386-linux-gnu ;;
+	*) echo /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu /lib64 /usr/lib64 ;;
+	esac
+}
+copy_deps() {	# copy_deps ELF: its interpreter and NEEDED libraries, recursively
+	local f=$1 interp lib d
+	[ "$(head -c 4 "$f")" = "$(printf '\177ELF')" ] || return 0
+	interp=$(readelf -l "$f" 2>/dev/null |
+		sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p' || true)
+	if [ -n "$interp" ] && [ ! -e "$root$interp" ]; then
+		mkdir -p "$root$(dirname "$interp")"
+		cp -L "$interp" "$root$interp"
+	fi
+	for lib in $(readelf -d "$f" 2>/dev/null |
+			sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'); do
+		[ -e "$root/usr/lib/$lib" ] && continue	# ours (libshmbox)
+		for d in $(libdirs "$f"); do
+			[ -e "$d/$lib" ] || continue
+			if [ ! -e "$root$d/$lib" ]; then
+				mkdir -p "$root$d"
+				cp -L "$d/$lib" "$root$d/$lib"
+				copy_deps "$d/$lib"
+			fi
+			break
+		done
+	done
+	return 0
+}
+for f in $(find "$root" -type f -perm -u+x) "$root"/usr/lib/libshmbox.so.*; do
+	[ -L "$f" ] || copy_deps "$f"
 done
 
 (cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) |
