@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mbox_stress: 8 sender and 8 receiver processes move 100,000 messages
+ * through one bounded mailbox (so that senders block for room and
+ * receivers block for messages all the time).  Half of the processes use
+ * the one-message ioctls, half the vector ones.  Checks: every message is
+ * received exactly once, each receiver sees every sender's messages of a
+ * priority in the order they were sent, the payload is intact, and the
+ * mailbox's counters match at the end.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libshmbox.h"
+
+#define SENDERS		8
+#define RECEIVERS	8
+#define TOTAL		100000
+#define PER_SENDER	(TOTAL / SENDERS)
+#define PRIOS		3
+#define BATCH		16
+#define STOP		0xffffffffU
+
+struct smsg {
+	uint32_t sender;
+	uint32_t seq;
+	uint32_t prio;
+	uint32_t check;
+};
+
+struct shared {
+	uint8_t seen[SENDERS][PER_SENDER];
+	int order_errors;
+	int payload_errors;
+	int recv_errors;
+	int send_errors;
+	int received;
+};
+
+static uint32_t check_of(const struct smsg *m)
+{
+	return (m->sender * 2654435761U) ^ (m->seq * 40503U) ^ m->prio;
+}
+
+static void fill(struct smsg *m, uint32_t sender, uint32_t seq)
+{
+	m->sender = sender;
+	m->seq = seq;
+	m->prio = (seq * 7 + sender) % PRIOS;
+	m->check = check_of(m);
+}
+
+static int sender(int fd, uint32_t id, struct shared *sh)
+{
+	struct shmbox_mbox_msg v[BATCH];
+	struct smsg m[BATCH];
+	uint32_t seq = 0;
+	int i, n, ret;
+
+	memset(v, 0, sizeof(v));
+	while (seq < PER_SENDER) {
+		if (!(id & 1)) {
+			fill(&m[0], id, seq);
+			ret = shmbox_mbox_send(fd, &m[0], sizeof(m[0]),
+					       m[0].prio, 0,
+					       SHMBOX_TIMEOUT_NONE);
+			if (ret)
+				goto fail;
+			seq++;
+			continue;
+		}
+		n = PER_SENDER - seq < BATCH ? PER_SENDER - seq : BATCH;
+		for (i = 0; i < n; i++) {
+			fill(&m[i], id, seq + i);
+			v[i].buf = (uintptr_t)&m[i];
+			v[i].len = sizeof(m[i]);
+			v[i].prio = m[i].prio;
+		}
+		ret = shmbox_mbox_sendv(fd, 0, v, n, 0, SHMBOX_TIMEOUT_NONE);
+		if (ret <= 0)
+			goto fail;
+		/* Partial: the rest is sent again, in order. */
+		seq += ret;
+	}
+	return 0;
+fail:
+	__atomic_fetch_add(&sh->send_errors, 1, __ATOMIC_SEQ_CST);
+	return 1;
+}
+
+/* Account one message; returns 1 for a stop message. */
+static int take(struct shared *sh, const struct smsg *m, uint32_t len,
+		uint32_t prio, int64_t last[SENDERS][PRIOS])
+{
+	if (len == sizeof(uint32_t) && m->sender == STOP)
+		return 1;
+	if (len != sizeof(*m) || m->sender >= SENDERS ||
+	    m->seq >= PER_SENDER || m->check != check_of(m) ||
+	    m->prio != prio) {
+		__atomic_fetch_add(&sh->payload_errors, 1, __ATOMIC_SEQ_CST);
+		return 0;
+	}
+	if ((int64_t)m->seq <= last[m->sender][prio])
+		__atomic_fetch_add(&sh->order_errors, 1, __ATOMIC_SEQ_CST);
+	last[m->sender][prio] = m->seq;
+	__atomic_fetch_add(&sh->seen[m->sender][m->seq], 1, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&sh->received, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static int receiver(int fd, uint32_t id, struct shared *sh)
+{
+	int64_t last[SENDERS][PRIOS];
+	struct shmbox_mbox_msg v[BATCH];
+	struct shmbox_msg_info info;
+	struct smsg m[BATCH];
+	uint32_t stop = STOP;
+	int i, n, stops;
+
+	memset(last, 0xff, sizeof(last));	/* -1 */
+	for (;;) {
+		if (!(id & 1)) {
+			n = shmbox_mbox_recv(fd, &m[0], sizeof(m[0]), 0,
+					     SHMBOX_TIMEOUT_NONE, &info);
+			if (n < 0)
+				goto fail;
+			if (take(sh, &m[0], n, info.prio, last))
+				return 0;
+			continue;
+		}
+		memset(v, 0, sizeof(v));
+		for (i = 0; i < BATCH; i++) {
+			v[i].buf = (uintptr_t)&m[i];
+			v[i].len = sizeof(m[i]);
+		}
+		n = shmbox_mbox_recvv(fd, 0, v, BATCH, 0, SHMBOX_TIMEOUT_NONE);
+		if (n <= 0)
+			goto fail;
+		stops = 0;
+		for (i = 0; i < n; i++)
+			stops += take(sh, &m[i], v[i].len, v[i].prio, last);
+		if (stops) {
+			/* One stop per receiver: pass the extra ones on. */
+			for (i = 1; i < stops; i++)
+				if (shmbox_mbox_send(fd, &stop, sizeof(stop), 0,
+						     0, SHMBOX_TIMEOUT_NONE))
+					goto fail;
+			return 0;
+		}
+	}
+fail:
+	__atomic_fetch_add(&sh->recv_errors, 1, __ATOMIC_SEQ_CST);
+	return 1;
+}
+
+FIXTURE(stress) {
+	struct shared *sh;
+	int fd;
+};
+
+FIXTURE_SETUP(stress)
+{
+	struct shmbox_mbox_attr a = { .capacity = 64, .mode = 0600 };
+
+	self->sh = mmap(NULL, sizeof(*self->sh), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->sh);
+	self->fd = shmbox_mbox_open(NULL, 0, &a, O_RDWR);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(stress)
+{
+	close(self->fd);
+	munmap(self->sh, sizeof(*self->sh));
+}
+
+TEST_F_TIMEOUT(stress, many_senders_many_receivers_exactly_once, 600)
+{
+	pid_t snd[SENDERS], rcv[RECEIVERS];
+	struct shmbox_mbox_stat st;
+	uint32_t stop = STOP;
+	int i, j, status, missing = 0, dup = 0;
+
+	for (i = 0; i < RECEIVERS; i++) {
+		rcv[i] = fork();
+		ASSERT_LE(0, rcv[i]);
+		if (rcv[i] == 0)
+			_exit(receiver(self->fd, i, self->sh));
+	}
+	for (i = 0; i < SENDERS; i++) {
+		snd[i] = fork();
+		ASSERT_LE(0, snd[i]);
+		if (snd[i] == 0)
+			_exit(sender(self->fd, i, self->sh));
+	}
+	for (i = 0; i < SENDERS; i++) {
+		ASSERT_EQ(snd[i], waitpid(snd[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	/* Every data message is queued before these: FIFO at priority 0. */
+	for (i = 0; i < RECEIVERS; i++)
+		ASSERT_EQ(0, shmbox_mbox_send(self->fd, &stop, sizeof(stop), 0,
+					      0, SHMBOX_TIMEOUT_NONE));
+	for (i = 0; i < RECEIVERS; i++) {
+		ASSERT_EQ(rcv[i], waitpid(rcv[i], &status, 0));
+		EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+
+	EXPECT_EQ(0, self->sh->send_errors);
+	EXPECT_EQ(0, self->sh->recv_errors);
+	EXPECT_EQ(0, self->sh->payload_errors);
+	EXPECT_EQ(0, self->sh->order_errors);
+	EXPECT_EQ(TOTAL, self->sh->received);
+	for (i = 0; i < SENDERS; i++) {
+		for (j = 0; j < PER_SENDER; j++) {
+			missing += self->sh->seen[i][j] == 0;
+			dup += self->sh->seen[i][j] > 1;
+		}
+	}
+	EXPECT_EQ(0, missing);
+	EXPECT_EQ(0, dup);
+
+	ASSERT_EQ(0, shmbox_mbox_stat(self->fd, &st));
+	EXPECT_EQ(0, st.depth);
+	EXPECT_EQ(0, st.bytes);
+	EXPECT_EQ(0, st.charged);
+	EXPECT_EQ(st.sent, st.received);
+	EXPECT_LE(TOTAL + RECEIVERS, st.received);
+	EXPECT_EQ(0, st.blocked_senders);
+	EXPECT_EQ(0, st.blocked_receivers);
+}
+
+/* Rendezvous under load: every send waits for its receiver. */
+TEST_F_TIMEOUT(stress, rendezvous_exactly_once, 300)
+{
+	struct shmbox_mbox_attr a = { .capacity = 0, .mode = 0600 };
+	int fd = shmbox_mbox_open(NULL, 0, &a, O_RDWR);
+	const int per = 500, nproc = 4;
+	struct shmbox_mbox_stat st;
+	pid_t pid[8];
+	int i, status, total = 0;
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i < nproc; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0) {
+			int k;
+
+			for (k = 0; k < per; k++)
+				if (shmbox_mbox_send(fd, &k, sizeof(k), 0,
+						     k & 1 ? SHMBOX_MSG_SYNC : 0,
+						     SHMBOX_TIMEOUT_NONE))
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < nproc; i++) {
+		pid[nproc + i] = fork();
+		ASSERT_LE(0, pid[nproc + i]);
+		if (pid[nproc + i] == 0) {
+			int k, v;
+
+			for (k = 0; k < per; k++)
+				if (shmbox_mbox_recv(fd, &v, sizeof(v), 0,
+						     SHMBOX_TIMEOUT_NONE,
+						     NULL) != sizeof(v))
+					_exit(1);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < 2 * nproc; i++) {
+		ASSERT_EQ(pid[i], waitpid(pid[i], &status, 0));
+		total += WIFEXITED(status) && WEXITSTATUS(status) == 0;
+	}
+	EXPECT_EQ(2 * nproc, total);
+	ASSERT_EQ(0, shmbox_mbox_stat(fd, &st));
+	EXPECT_EQ(per * nproc, st.sent);
+	EXPECT_EQ(per * nproc, st.received);
+	EXPECT_EQ(0, st.depth);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
