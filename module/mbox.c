@@ -821,12 +821,6 @@ static struct shmbox_obj *shmbox_mbox_create(const struct shmbox_open_args *args
 	return &mb->obj;
 }
 
-static int shmbox_file_may_mask(const struct file *file)
-{
-	return ((file->f_mode & FMODE_READ) ? MAY_READ : 0) |
-	       ((file->f_mode & FMODE_WRITE) ? MAY_WRITE : 0);
-}
-
 /* Find or create the caller's inbox; counts one fd on it. */
 static int shmbox_inbox_open(struct file *file,
 			     const struct shmbox_open_args *args,
@@ -875,7 +869,7 @@ existing:
 	ret = 0;
 	if ((args->flags & SHMBOX_O_CREAT) && (args->flags & SHMBOX_O_EXCL))
 		ret = -EEXIST;
-	else if (!shmbox_obj_may(&mb->obj, shmbox_file_may_mask(file)))
+	else if (!shmbox_obj_may(&mb->obj, shmbox_file_may(file)))
 		ret = -EACCES;
 	if (ret) {
 		shmbox_inbox_put_fd(mb);

@@ -142,7 +142,8 @@ bool shmbox_obj_may(const struct shmbox_obj *obj, int may)
 	return true;
 }
 
-static int shmbox_file_may(const struct file *file)
+/* The MAY_* access an open of /dev/shmbox asks for: its access mode. */
+int shmbox_file_may(const struct file *file)
 {
 	int may = 0;
 

@@ -121,6 +121,7 @@ long shmbox_ioc_unlink(void __user *uarg);
 void shmbox_file_release(struct file *file);
 void shmbox_names_cleanup(void);
 bool shmbox_obj_may(const struct shmbox_obj *obj, int may);
+int shmbox_file_may(const struct file *file);
 
 /*
  * Sleep in the current task state (set by prepare_to_wait*) until woken,
