@@ -271,15 +271,20 @@ static int __init shmbox_init(void)
 	ret = shmbox_mbox_init();
 	if (ret)
 		return ret;
+	ret = shmbox_proc_init();
+	if (ret)
+		goto exit_mbox;
 	ret = misc_register(&shmbox_misc);
 	if (ret) {
 		pr_err("cannot register /dev/shmbox: %d\n", ret);
-		goto exit_mbox;
+		goto exit_proc;
 	}
 	pr_info("ABI %u.%u ready, minor %d\n", SHMBOX_ABI_MAJOR,
 		SHMBOX_ABI_MINOR, shmbox_misc.minor);
 	return 0;
 
+exit_proc:
+	shmbox_proc_exit();
 exit_mbox:
 	shmbox_mbox_exit();
 	return ret;
@@ -288,6 +293,7 @@ exit_mbox:
 static void __exit shmbox_exit(void)
 {
 	misc_deregister(&shmbox_misc);
+	shmbox_proc_exit();
 	shmbox_names_cleanup();
 	shmbox_mbox_exit();
 }

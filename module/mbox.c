@@ -52,6 +52,7 @@
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -789,10 +790,32 @@ static void shmbox_mbox_unbind(struct shmbox_obj *obj, struct shmbox_file *sf)
 		shmbox_inbox_put_fd(mb);
 }
 
+/* /proc/shmbox kind columns: msgmax depth capacity bytes - sent received */
+static void shmbox_mbox_show(struct seq_file *m, struct shmbox_obj *obj)
+{
+	struct shmbox_mbox *mb = to_mbox(obj);
+	u64 bytes, sent, received;
+	u32 depth;
+
+	spin_lock(&mb->lock);
+	depth = mb->nr_msgs;
+	bytes = mb->bytes;
+	sent = mb->sent;
+	received = mb->received;
+	spin_unlock(&mb->lock);
+	seq_printf(m, "%u %u ", mb->max_msg, depth);
+	if (mb->capacity == SHMBOX_MBOX_UNBOUNDED)
+		seq_puts(m, "inf");
+	else
+		seq_printf(m, "%u", mb->capacity);
+	seq_printf(m, " %llu - %llu %llu", bytes, sent, received);
+}
+
 static const struct shmbox_obj_ops shmbox_mbox_ops = {
 	.free		= shmbox_mbox_free,
 	.unlinked	= shmbox_mbox_unlinked,
 	.unbind		= shmbox_mbox_unbind,
+	.show		= shmbox_mbox_show,
 };
 
 static struct shmbox_obj *shmbox_mbox_create(const struct shmbox_open_args *args)

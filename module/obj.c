@@ -7,13 +7,21 @@
  * Locking: shmbox_names_lock (mutex) protects shmbox_names, every
  * object's ->hnode and ->linked.  It is never held across a user copy or
  * an allocation of object memory; kind-specific code never calls back in
- * here with its own locks held, except shmbox_obj_put() which takes no lock
- * unless it frees.
+ * here with its own locks held.  shmbox_objs_lock (mutex) protects
+ * shmbox_objs, the list of every live object (named or not) that
+ * /proc/shmbox walks, and every object's ->all; it nests inside
+ * shmbox_names_lock, and a kind's ->show takes the kind's own lock inside
+ * it.  shmbox_obj_put() may sleep: the last put takes shmbox_objs_lock,
+ * so it must never be called under a spinlock.
  *
  * Lifetime: see shmbox.h.  The name table's reference is dropped by unlink
  * (by name, by auto-remove or at module exit), always after the name is
  * gone from the table, so a lookup under the lock never finds a dying
  * object.  shmbox_nr_objects counts every object from creation to free.
+ * An object joins shmbox_objs once its kind's create() has fully built it
+ * (and, if named, when it is linked) and leaves it in its release, before
+ * ->free, so a walker under shmbox_objs_lock never sees a half-built or
+ * freed object and needs no reference.
  */
 #include <linux/capability.h>
 #include <linux/cred.h>
@@ -22,8 +30,10 @@
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/mutex.h>
+#include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/stringhash.h>
 #include <linux/uaccess.h>
@@ -33,6 +43,8 @@
 static DEFINE_MUTEX(shmbox_names_lock);
 static DEFINE_HASHTABLE(shmbox_names, 8);
 static atomic_long_t shmbox_nr_objects = ATOMIC_LONG_INIT(0);
+static DEFINE_MUTEX(shmbox_objs_lock);
+static LIST_HEAD(shmbox_objs);
 
 static u32 shmbox_name_hash(const char *name)
 {
@@ -95,6 +107,7 @@ void shmbox_obj_init(struct shmbox_obj *obj, const struct shmbox_obj_ops *ops,
 	obj->cpid = get_pid(task_tgid(current));
 	obj->ctime_ns = ktime_get_real_ns();
 	atomic_set(&obj->users, 0);
+	INIT_LIST_HEAD(&obj->all);
 	INIT_HLIST_NODE(&obj->hnode);
 	obj->linked = false;
 	obj->name = NULL;
@@ -112,6 +125,10 @@ static void shmbox_obj_release(struct kref *ref)
 	struct shmbox_obj *obj = container_of(ref, struct shmbox_obj, ref);
 
 	WARN_ON_ONCE(obj->linked);
+	/* Never published (lost a creation race) is fine: ->all is empty. */
+	mutex_lock(&shmbox_objs_lock);
+	list_del_init(&obj->all);
+	mutex_unlock(&shmbox_objs_lock);
 	atomic_long_dec(&shmbox_nr_objects);
 	obj->ops->free(obj);
 }
@@ -123,6 +140,7 @@ void shmbox_obj_get(struct shmbox_obj *obj)
 
 void shmbox_obj_put(struct shmbox_obj *obj)
 {
+	might_sleep();
 	kref_put(&obj->ref, shmbox_obj_release);
 }
 
@@ -229,6 +247,9 @@ int shmbox_obj_open(struct file *file, const struct shmbox_open_args *args,
 		goto unreserve;
 	}
 	if (!name) {
+		mutex_lock(&shmbox_objs_lock);
+		list_add_tail(&fresh->all, &shmbox_objs);
+		mutex_unlock(&shmbox_objs_lock);
 		*objp = fresh;
 		return 0;
 	}
@@ -246,6 +267,9 @@ int shmbox_obj_open(struct file *file, const struct shmbox_open_args *args,
 	hash_add(shmbox_names, &fresh->hnode, shmbox_name_hash(name));
 	fresh->linked = true;
 	shmbox_obj_get(fresh);		/* the name table's reference */
+	mutex_lock(&shmbox_objs_lock);
+	list_add_tail(&fresh->all, &shmbox_objs);
+	mutex_unlock(&shmbox_objs_lock);
 	mutex_unlock(&shmbox_names_lock);
 	*objp = fresh;
 	return 0;
@@ -435,4 +459,141 @@ int shmbox_schedule_deadline(u64 deadline_ns)
 					    HRTIMER_MODE_ABS, CLOCK_MONOTONIC))
 		return -ETIMEDOUT;
 	return 0;
+}
+
+/* ---- /proc/shmbox ------------------------------------------------------- */
+
+/*
+ * One line per live object the reader may see, after a header line.  The
+ * common columns come from here, the kind columns (size depth capacity
+ * bytes nattch sent received, "-" where a column does not apply) from the
+ * kind's ->show.  Visibility is decided with the credentials of the
+ * opener of the file (like any /proc file that filters, so that passing
+ * the fd to a privileged process leaks nothing more): CAP_IPC_OWNER sees
+ * everything; the owner or creator always sees its objects (it may unlink
+ * them); anyone else needs read permission in the mode, as for an open
+ * for reading.  Ids are shown in the reader's user and pid namespaces.
+ */
+struct shmbox_proc_state {
+	bool all;			/* the opener has CAP_IPC_OWNER */
+};
+
+static bool shmbox_cred_in_group(const struct cred *cred, kgid_t gid)
+{
+	const struct group_info *gi = cred->group_info;
+	int i;
+
+	if (gid_eq(cred->egid, gid))
+		return true;
+	for (i = 0; i < gi->ngroups; i++)
+		if (gid_eq(gi->gid[i], gid))
+			return true;
+	return false;
+}
+
+static bool shmbox_obj_visible(const struct shmbox_obj *obj,
+			       const struct cred *cred)
+{
+	if (uid_eq(cred->euid, obj->uid) || uid_eq(cred->euid, obj->cuid))
+		return true;
+	if (shmbox_cred_in_group(cred, obj->gid) ||
+	    shmbox_cred_in_group(cred, obj->cgid))
+		return obj->mode & 0040;
+	return obj->mode & 0004;
+}
+
+static const char *shmbox_kind_name(const struct shmbox_obj *obj)
+{
+	if (obj->kind == SHMBOX_KIND_REGION)
+		return (obj->oflags & SHMBOX_REGION_RING) ? "ring" : "region";
+	return (obj->oflags & SHMBOX_MBOX_INBOX) ? "inbox" : "mailbox";
+}
+
+/* A name as one field: "-" if anonymous; blanks, controls and '\' octal. */
+static void shmbox_show_name(struct seq_file *m, const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+
+	if (!name) {
+		seq_putc(m, '-');
+		return;
+	}
+	if (!strcmp(name, "-")) {
+		seq_puts(m, "\\055");
+		return;
+	}
+	for (; *p; p++) {
+		if (*p <= ' ' || *p == '\\' || *p == 0x7f)
+			seq_printf(m, "\\%03o", *p);
+		else
+			seq_putc(m, *p);
+	}
+}
+
+static void *shmbox_proc_start(struct seq_file *m, loff_t *pos)
+{
+	struct shmbox_proc_state *st = m->private;
+
+	st->all = file_ns_capable(m->file, &init_user_ns, CAP_IPC_OWNER);
+	mutex_lock(&shmbox_objs_lock);
+	return seq_list_start_head(&shmbox_objs, *pos);
+}
+
+static void *shmbox_proc_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	return seq_list_next(v, &shmbox_objs, pos);
+}
+
+static void shmbox_proc_stop(struct seq_file *m, void *v)
+{
+	mutex_unlock(&shmbox_objs_lock);
+}
+
+static int shmbox_proc_show(struct seq_file *m, void *v)
+{
+	struct shmbox_proc_state *st = m->private;
+	struct user_namespace *ns = seq_user_ns(m);
+	struct shmbox_obj *obj;
+
+	if (v == &shmbox_objs) {
+		seq_puts(m, "kind name mode uid gid cuid cgid cpid users linked ");
+		seq_puts(m, "size depth capacity bytes nattch sent received\n");
+		return 0;
+	}
+	obj = list_entry(v, struct shmbox_obj, all);
+	if (!st->all && !shmbox_obj_visible(obj, m->file->f_cred))
+		return 0;
+	seq_printf(m, "%s ", shmbox_kind_name(obj));
+	shmbox_show_name(m, obj->name);
+	seq_printf(m, " %04o %u %u %u %u %d %d %d ", obj->mode,
+		   from_kuid_munged(ns, obj->uid), from_kgid_munged(ns, obj->gid),
+		   from_kuid_munged(ns, obj->cuid),
+		   from_kgid_munged(ns, obj->cgid), pid_vnr(obj->cpid),
+		   atomic_read(&obj->users), READ_ONCE(obj->linked));
+	if (obj->ops->show)
+		obj->ops->show(m, obj);
+	else
+		seq_puts(m, "- - - - - - -");
+	seq_putc(m, '\n');
+	return 0;
+}
+
+static const struct seq_operations shmbox_proc_ops = {
+	.start	= shmbox_proc_start,
+	.next	= shmbox_proc_next,
+	.stop	= shmbox_proc_stop,
+	.show	= shmbox_proc_show,
+};
+
+int shmbox_proc_init(void)
+{
+	if (!proc_create_seq_private("shmbox", 0444, NULL, &shmbox_proc_ops,
+				     sizeof(struct shmbox_proc_state), NULL))
+		return -ENOMEM;
+	return 0;
+}
+
+void shmbox_proc_exit(void)
+{
+	remove_proc_entry("shmbox", NULL);
 }

@@ -34,6 +34,7 @@
 #include <linux/poll.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/uaccess.h>
@@ -120,9 +121,31 @@ static void shmbox_region_unbind(struct shmbox_obj *obj, struct shmbox_file *sf)
 	shmbox_ring_release(to_region(obj), sf->role);
 }
 
+/* /proc/shmbox kind columns: size - - bytes-used(ring) nattch - - */
+static void shmbox_region_show(struct seq_file *m, struct shmbox_obj *obj)
+{
+	struct shmbox_region *r = to_region(obj);
+	u64 used;
+	u32 nattch;
+
+	spin_lock(&r->lock);
+	nattch = r->nattch;
+	spin_unlock(&r->lock);
+	seq_printf(m, "%llu - - ", r->bytes);
+	if (r->ring) {
+		/* Informational; a hostile header only gives a wrong number. */
+		used = READ_ONCE(r->ctl->prod_pos) - READ_ONCE(r->ctl->cons_pos);
+		seq_printf(m, "%llu", min(used, r->bytes));
+	} else {
+		seq_putc(m, '-');
+	}
+	seq_printf(m, " %u - -", nattch);
+}
+
 static const struct shmbox_obj_ops shmbox_region_ops = {
 	.free = shmbox_region_free,
 	.unbind = shmbox_region_unbind,
+	.show = shmbox_region_show,
 };
 
 /* Validate a creation size; reserve it against max_total_bytes. */

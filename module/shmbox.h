@@ -8,7 +8,9 @@
  *
  * Locking: the limits are plain words read with READ_ONCE().  The name
  * table and the object count are protected by shmbox_names_lock (a mutex,
- * obj.c).  An object's identity fields (kind, owner, mode, name) never
+ * obj.c); the list of every live object (for /proc/shmbox) by
+ * shmbox_objs_lock (a mutex, obj.c), so the last shmbox_obj_put() may
+ * sleep.  An object's identity fields (kind, owner, mode, name) never
  * change after creation.  A file's binding is published once with
  * cmpxchg() and never changes afterwards.
  *
@@ -55,6 +57,7 @@ int shmbox_copy_arg_out(void __user *uarg, u32 usize, const void *karg,
 
 struct shmbox_obj;
 struct shmbox_file;
+struct seq_file;
 
 struct shmbox_obj_ops {
 	/* Free the object; called once, after the last reference is put. */
@@ -63,6 +66,14 @@ struct shmbox_obj_ops {
 	void (*unlinked)(struct shmbox_obj *obj);
 	/* A bound file is being released (optional), before its put. */
 	void (*unbind)(struct shmbox_obj *obj, struct shmbox_file *sf);
+	/*
+	 * /proc/shmbox (optional): print the kind columns "size depth
+	 * capacity bytes nattch sent received", space separated, "-" for
+	 * a column that does not apply, no newline.  Called under
+	 * shmbox_objs_lock (a mutex) without a reference: may take the
+	 * kind's own locks, must not sleep for long or put the object.
+	 */
+	void (*show)(struct seq_file *m, struct shmbox_obj *obj);
 };
 
 struct shmbox_obj {
@@ -76,6 +87,8 @@ struct shmbox_obj {
 	struct pid *cpid;
 	u64 ctime_ns;
 	atomic_t users;			/* bound files */
+	/* Every live object, for /proc/shmbox; under shmbox_objs_lock. */
+	struct list_head all;
 	/* Name table linkage, under shmbox_names_lock. */
 	struct hlist_node hnode;
 	bool linked;
@@ -122,6 +135,8 @@ void shmbox_file_release(struct file *file);
 void shmbox_names_cleanup(void);
 bool shmbox_obj_may(const struct shmbox_obj *obj, int may);
 int shmbox_file_may(const struct file *file);
+int shmbox_proc_init(void);		/* /proc/shmbox */
+void shmbox_proc_exit(void);
 
 /*
  * Sleep in the current task state (set by prepare_to_wait*) until woken,
