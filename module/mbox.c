@@ -60,6 +60,7 @@
 #include <linux/wait.h>
 
 #include "shmbox.h"
+#include "trace.h"
 
 /* Payloads up to this size live in the message header's slab object. */
 #define SHMBOX_MSG_INLINE	192
@@ -153,6 +154,7 @@ struct shmbox_wakeups {
 
 static void shmbox_wake_add(struct shmbox_wakeups *wq, struct task_struct *t)
 {
+	trace_shmbox_mbox_wake(t);
 	if (wq->n == SHMBOX_WAKE_BATCH) {
 		wake_up_process(t);
 		return;
@@ -591,11 +593,14 @@ static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 		}
 		spin_unlock(&mb->lock);
 		shmbox_wake_flush(&wq);
+		trace_shmbox_mbox_wait(&mb->obj, true, 0);
 		/* No deadline while copied out: the result decides. */
 		if (copying)
 			schedule();
 		else if (shmbox_schedule_deadline(deadline))
 			timed_out = true;
+		trace_shmbox_mbox_wait_done(&mb->obj, true,
+					    timed_out ? -ETIMEDOUT : 0);
 		spin_lock(&mb->lock);
 	}
 	if (blocked)
@@ -683,8 +688,11 @@ static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
 			shmbox_mbox_poll_wake(mb);	/* EPOLLOUT */
 		__set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&mb->lock);
+		trace_shmbox_mbox_wait(&mb->obj, false, 0);
 		if (shmbox_schedule_deadline(req->deadline))
 			timed_out = true;
+		trace_shmbox_mbox_wait_done(&mb->obj, false,
+					    timed_out ? -ETIMEDOUT : 0);
 		waited = true;
 		spin_lock(&mb->lock);
 		mb->nr_rwait--;
@@ -711,6 +719,7 @@ static void shmbox_mbox_commit(struct shmbox_mbox *mb, struct shmbox_msg *msg)
 	shmbox_mbox_kick(mb, &wq);
 	spin_unlock(&mb->lock);
 	shmbox_wake_flush(&wq);
+	trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
 	shmbox_msg_done(msg);
 }
 
@@ -1051,6 +1060,7 @@ static int shmbox_send_one(struct file *file, struct shmbox_mbox *mb,
 			   u64 ubuf, u32 len, u32 prio, u32 flags, u64 deadline)
 {
 	struct shmbox_msg *msg;
+	int ret;
 
 	if (READ_ONCE(mb->dead))
 		return -EIDRM;
@@ -1060,8 +1070,10 @@ static int shmbox_send_one(struct file *file, struct shmbox_mbox *mb,
 	msg = shmbox_msg_new(ubuf, len, prio);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
-	return shmbox_mbox_send_msg(mb, msg, flags & SHMBOX_MSG_SYNC,
-				    shmbox_nonblock(file, flags), deadline);
+	ret = shmbox_mbox_send_msg(mb, msg, flags & SHMBOX_MSG_SYNC,
+				   shmbox_nonblock(file, flags), deadline);
+	trace_shmbox_mbox_send(&mb->obj, len, prio, ret);
+	return ret;
 }
 
 #define SHMBOX_SEND_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC)

@@ -41,6 +41,7 @@
 #include <linux/wait.h>
 
 #include "shmbox.h"
+#include "trace.h"
 
 struct shmbox_region {
 	struct shmbox_obj obj;
@@ -459,6 +460,7 @@ long shmbox_ioc_ring_wait(struct file *file, void __user *uarg)
 		expired = shmbox_schedule_deadline(w.deadline_ns) == -ETIMEDOUT;
 	}
 	finish_wait(wq, &wait);
+	trace_shmbox_ring_wait(&r->obj, which == SHMBOX_RING_DATA, w.seen, ret);
 	return ret;
 }
 
@@ -478,6 +480,7 @@ long shmbox_ioc_ring_wake(struct file *file, void __user *uarg)
 	r = shmbox_file_ring(file);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
+	trace_shmbox_ring_wake(&r->obj, k.flags == SHMBOX_RING_DATA);
 	wake_up_all(k.flags == SHMBOX_RING_DATA ? &r->data_wq : &r->space_wq);
 	return 0;
 }

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shmbox tracepoints (TRACE_SYSTEM shmbox): mailbox send, receive, sleep
+ * begin/end and wake-up, and ring wait/wake.  Watch them with tracefs:
+ *	echo 1 > /sys/kernel/tracing/events/shmbox/enable
+ *	cat /sys/kernel/tracing/trace_pipe
+ *
+ * Owns: only the event definitions; CREATE_TRACE_POINTS is defined by
+ * module/trace.c alone.  Events take the object (never a reference: the
+ * caller holds one) and copy its name ("-" when anonymous, immutable after
+ * creation) into the ring buffer, so they may fire with any lock held.
+ */
+#undef TRACE_SYSTEM
+#define TRACE_SYSTEM shmbox
+
+#ifndef _SHMBOX_TRACE_NAME
+#define _SHMBOX_TRACE_NAME
+#include "shmbox.h"
+
+static inline const char *shmbox_trace_name(const struct shmbox_obj *obj)
+{
+	return obj->name ? obj->name : "-";
+}
+#endif
+
+#if !defined(_SHMBOX_TRACE_H) || defined(TRACE_HEADER_MULTI_READ)
+#define _SHMBOX_TRACE_H
+
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/tracepoint.h>
+
+/* A message was sent (@ret 0) or a send failed (@ret -errno). */
+TRACE_EVENT(shmbox_mbox_send,
+	    TP_PROTO(const struct shmbox_obj *obj, u32 len, u32 prio, int ret),
+	    TP_ARGS(obj, len, prio, ret),
+	    TP_STRUCT__entry(__string(name, shmbox_trace_name(obj))
+			     __field(const void *, obj)
+			     __field(u32, len)
+			     __field(u32, prio)
+			     __field(int, ret)),
+	    TP_fast_assign(__assign_str(name, shmbox_trace_name(obj));
+			   __entry->obj = obj;
+			   __entry->len = len;
+			   __entry->prio = prio;
+			   __entry->ret = ret;),
+	    TP_printk("mbox=%s obj=%p len=%u prio=%u ret=%d",
+		      __get_str(name), __entry->obj, __entry->len,
+		      __entry->prio, __entry->ret)
+);
+
+/* A message was received (taken out); @sender: its global pid. */
+TRACE_EVENT(shmbox_mbox_recv,
+	    TP_PROTO(const struct shmbox_obj *obj, u32 len, u32 prio,
+		     struct pid *sender),
+	    TP_ARGS(obj, len, prio, sender),
+	    TP_STRUCT__entry(__string(name, shmbox_trace_name(obj))
+			     __field(const void *, obj)
+			     __field(u32, len)
+			     __field(u32, prio)
+			     __field(pid_t, sender)),
+	    TP_fast_assign(__assign_str(name, shmbox_trace_name(obj));
+			   __entry->obj = obj;
+			   __entry->len = len;
+			   __entry->prio = prio;
+			   __entry->sender = pid_nr(sender);),
+	    TP_printk("mbox=%s obj=%p len=%u prio=%u sender=%d",
+		      __get_str(name), __entry->obj, __entry->len,
+		      __entry->prio, __entry->sender)
+);
+
+/*
+ * A sender (@send true) or receiver goes to sleep on a mailbox
+ * (shmbox_mbox_wait) or wakes up again (shmbox_mbox_wait_done, @ret 0 or
+ * -ETIMEDOUT for that sleep).
+ */
+DECLARE_EVENT_CLASS(shmbox_mbox_wait_class,
+		    TP_PROTO(const struct shmbox_obj *obj, bool send, int ret),
+		    TP_ARGS(obj, send, ret),
+		    TP_STRUCT__entry(__string(name, shmbox_trace_name(obj))
+				     __field(const void *, obj)
+				     __field(bool, send)
+				     __field(int, ret)),
+		    TP_fast_assign(__assign_str(name, shmbox_trace_name(obj));
+				   __entry->obj = obj;
+				   __entry->send = send;
+				   __entry->ret = ret;),
+		    TP_printk("mbox=%s obj=%p side=%s ret=%d",
+			      __get_str(name), __entry->obj,
+			      __entry->send ? "send" : "recv", __entry->ret)
+);
+
+DEFINE_EVENT(shmbox_mbox_wait_class, shmbox_mbox_wait,
+	     TP_PROTO(const struct shmbox_obj *obj, bool send, int ret),
+	     TP_ARGS(obj, send, ret));
+
+DEFINE_EVENT(shmbox_mbox_wait_class, shmbox_mbox_wait_done,
+	     TP_PROTO(const struct shmbox_obj *obj, bool send, int ret),
+	     TP_ARGS(obj, send, ret));
+
+/* A blocked sender or receiver is woken up. */
+TRACE_EVENT(shmbox_mbox_wake,
+	    TP_PROTO(const struct task_struct *task),
+	    TP_ARGS(task),
+	    TP_STRUCT__entry(__array(char, comm, TASK_COMM_LEN)
+			     __field(pid_t, pid)),
+	    TP_fast_assign(memcpy(__entry->comm, task->comm, TASK_COMM_LEN);
+			   __entry->pid = task->pid;),
+	    TP_printk("comm=%s pid=%d", __entry->comm, __entry->pid)
+);
+
+/* SHMBOX_IOC_RING_WAKE: the consumer (@data) or the producer is woken. */
+TRACE_EVENT(shmbox_ring_wake,
+	    TP_PROTO(const struct shmbox_obj *obj, bool data),
+	    TP_ARGS(obj, data),
+	    TP_STRUCT__entry(__string(name, shmbox_trace_name(obj))
+			     __field(const void *, obj)
+			     __field(bool, data)),
+	    TP_fast_assign(__assign_str(name, shmbox_trace_name(obj));
+			   __entry->obj = obj;
+			   __entry->data = data;),
+	    TP_printk("ring=%s obj=%p wake=%s",
+		      __get_str(name), __entry->obj,
+		      __entry->data ? "consumer" : "producer")
+);
+
+/* SHMBOX_IOC_RING_WAIT returns: @ret 0, -EAGAIN, -ETIMEDOUT, -EPIPE... */
+TRACE_EVENT(shmbox_ring_wait,
+	    TP_PROTO(const struct shmbox_obj *obj, bool data, u64 seen, int ret),
+	    TP_ARGS(obj, data, seen, ret),
+	    TP_STRUCT__entry(__string(name, shmbox_trace_name(obj))
+			     __field(const void *, obj)
+			     __field(bool, data)
+			     __field(u64, seen)
+			     __field(int, ret)),
+	    TP_fast_assign(__assign_str(name, shmbox_trace_name(obj));
+			   __entry->obj = obj;
+			   __entry->data = data;
+			   __entry->seen = seen;
+			   __entry->ret = ret;),
+	    TP_printk("ring=%s obj=%p side=%s seen=%llu ret=%d",
+		      __get_str(name), __entry->obj,
+		      __entry->data ? "consumer" : "producer",
+		      __entry->seen, __entry->ret)
+);
+
+#endif /* _SHMBOX_TRACE_H */
+
+/* Out of tree: the header is found through -I$(src)/module (Kbuild). */
+#undef TRACE_INCLUDE_PATH
+#define TRACE_INCLUDE_PATH .
+#undef TRACE_INCLUDE_FILE
+#define TRACE_INCLUDE_FILE trace
+#include <trace/define_trace.h>
