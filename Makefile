@@ -75,6 +75,9 @@ help:
 	@echo 'make vm         boot the guest with a shell'
 	@echo 'make lint       checkpatch --strict, sparse (C=2) and W=1 builds'
 	@echo 'make clean      remove build/'
+	@echo 'make install    library, headers, libshmbox.pc, shmboxctl, man pages, udev rule'
+	@echo '                (PREFIX=/usr/local DESTDIR=); make modules_install (KDIR=, DESTDIR=)'
+	@echo 'make install-test  install into build/install-test, build a program with pkg-config'
 	@echo 'Variables: KDIR=<kernel build dir> VMLINUZ=<image> TIMEOUT=<s>'
 
 deps:
@@ -167,3 +170,5 @@ lint: $(KSRC_STAMP)
 
 clean:
 	rm -rf $(B)
+
+include $(TOP)/install.mk

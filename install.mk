@@ -1,0 +1,136 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Installation, included by the top-level Makefile (which defines the
+# build variables used here: B, KDIR, KMOD, KO, LIB_SO, LIB_A, LIB_VER,
+# LIB_SOVER, UAPI_HDR).
+#
+#   make install [PREFIX=/usr/local] [DESTDIR=]   library (.so.1.0.0, soname
+#	links, .a), headers, libshmbox.pc, shmboxctl, man pages, udev rule
+#   make modules_install [KDIR=] [DESTDIR=]      shmbox.ko under
+#	/lib/modules/<release>/updates, then depmod
+#   make install-test        install into a scratch DESTDIR and build a
+#	program there with nothing but pkg-config --cflags --libs libshmbox
+#
+# Headers: libshmbox.h goes to $(INCLUDEDIR), the uapi header to
+# $(INCLUDEDIR)/shmbox/linux/shmbox.h (not $(INCLUDEDIR)/linux, which
+# belongs to the system's kernel headers); the .pc file's Cflags add both
+# directories, so <libshmbox.h> and <linux/shmbox.h> both resolve.
+
+PREFIX ?= /usr/local
+DESTDIR ?=
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+MANDIR ?= $(PREFIX)/share/man
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+# udev does not read /usr/local: the rule goes where the admin's rules go.
+UDEVRULESDIR ?= /etc/udev/rules.d
+INSTALL ?= install
+DEPMOD ?= /sbin/depmod
+
+MAN_PAGES := $(wildcard $(TOP)/man/*.[0-9])
+CTL := $(B)/tools/shmboxctl
+PC := $(B)/lib/libshmbox.pc
+
+.PHONY: install install-lib install-headers install-tools install-man \
+	install-udev modules_install install-test install-dkms uninstall
+
+$(PC): $(TOP)/packaging/libshmbox.pc.in $(TOP)/install.mk FORCE
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VER)|' \
+		$< > $@.tmp && mv $@.tmp $@
+
+install: install-lib install-headers install-tools install-man install-udev
+
+install-lib: $(LIB_SO) $(LIB_A) $(PC)
+	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
+	$(INSTALL) -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libshmbox.so.$(LIB_VER) $(DESTDIR)$(LIBDIR)/libshmbox.so.$(LIB_SOVER)
+	ln -sf libshmbox.so.$(LIB_SOVER) $(DESTDIR)$(LIBDIR)/libshmbox.so
+	$(INSTALL) -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 0644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
+		ldconfig; fi
+
+install-headers:
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(INCLUDEDIR)/shmbox/linux
+	$(INSTALL) -m 0644 $(TOP)/userspace/lib/libshmbox.h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 0644 $(UAPI_HDR) $(DESTDIR)$(INCLUDEDIR)/shmbox/linux/
+
+install-tools: $(CTL)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 0755 $(CTL) $(DESTDIR)$(BINDIR)/
+
+install-man:
+	@for p in $(MAN_PAGES); do \
+		s=$${p##*.}; \
+		echo "$(INSTALL) -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/"; \
+		$(INSTALL) -d $(DESTDIR)$(MANDIR)/man$$s && \
+		$(INSTALL) -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/ || exit 1; \
+	done
+
+install-udev:
+	$(INSTALL) -d $(DESTDIR)$(UDEVRULESDIR)
+	$(INSTALL) -m 0644 $(TOP)/packaging/60-shmbox.rules $(DESTDIR)$(UDEVRULESDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(LIBDIR)/libshmbox.so* $(DESTDIR)$(LIBDIR)/libshmbox.a \
+		$(DESTDIR)$(PKGCONFIGDIR)/libshmbox.pc \
+		$(DESTDIR)$(INCLUDEDIR)/libshmbox.h \
+		$(DESTDIR)$(INCLUDEDIR)/shmbox/linux/shmbox.h \
+		$(DESTDIR)$(BINDIR)/shmboxctl \
+		$(DESTDIR)$(UDEVRULESDIR)/60-shmbox.rules \
+		$(patsubst $(TOP)/man/%,$(DESTDIR)$(MANDIR)/man%,$(MAN_PAGES))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/shmbox/linux $(DESTDIR)$(INCLUDEDIR)/shmbox
+
+# The module for a real host: build it against KDIR (say
+# KDIR=/lib/modules/$(uname -r)/build), install it where the distribution
+# keeps out-of-tree modules and refresh modules.dep for that kernel (its
+# release as the module's vermagic says: utsrelease.h, which Debian's
+# headers keep while their "make kernelrelease" reports the upstream one).
+modules_install: $(KO)
+	$(MAKE) -C $(KDIR) M=$(KMOD) INSTALL_MOD_DIR=updates \
+		$(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
+	$(DEPMOD) $(if $(DESTDIR),-b $(DESTDIR)) -a "$$(sed -n \
+		's/.*UTS_RELEASE "\(.*\)"/\1/p' $(KDIR)/include/generated/utsrelease.h)"
+
+# Install into a scratch tree and build a program with pkg-config alone,
+# dynamically and statically; run the dynamic one against the installed
+# library.
+IT := $(B)/install-test
+install-test:
+	@SHMBOX_EXTRA_DEPS=pkgconf $(TOP)/scripts/deps.sh
+	rm -rf $(IT)
+	$(MAKE) --no-print-directory install DESTDIR=$(IT)/root PREFIX=/usr/local
+	set -e; root=$(IT)/root; \
+	export PKG_CONFIG_SYSROOT_DIR=$$root PKG_CONFIG_LIBDIR=$$root/usr/local/lib/pkgconfig; \
+	flags="$$(pkg-config --cflags --libs libshmbox)"; \
+	echo "  PKGCONF libshmbox: $$flags"; \
+	$(CC) $(USER_ARCH) -std=c11 -Wall -Wextra -Werror -o $(IT)/prog \
+		$(TOP)/packaging/install-test.c $$flags; \
+	$(CC) $(USER_ARCH) -std=c11 -Wall -Wextra -Werror -static -o $(IT)/prog-static \
+		$(TOP)/packaging/install-test.c \
+		$$(pkg-config --static --cflags --libs libshmbox); \
+	echo '#include <libshmbox.h>' | $(CXX) $(USER_ARCH) -x c++ -std=c++11 -Wall -Werror \
+		$$(pkg-config --cflags libshmbox) -fsyntax-only -; \
+	test "$$(readelf -d $$root/usr/local/lib/libshmbox.so.$(LIB_VER) | \
+		sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')" = libshmbox.so.$(LIB_SOVER); \
+	test "$$(readlink $$root/usr/local/lib/libshmbox.so)" = libshmbox.so.$(LIB_SOVER); \
+	test -x $$root/usr/local/bin/shmboxctl; \
+	test -f $$root/etc/udev/rules.d/60-shmbox.rules; \
+	for p in $(notdir $(MAN_PAGES)); do \
+		test -f $$root/usr/local/share/man/man$${p##*.}/$$p; done; \
+	LD_LIBRARY_PATH=$$root/usr/local/lib $(IT)/prog; \
+	$(IT)/prog-static; \
+	! ldd $(IT)/prog | grep -q '$(TOP)/build'
+	@echo "  INSTALL-TEST ok ($(IT))"
+
+# The module's sources where DKMS looks for them (/usr/src/shmbox-1.0.0):
+# then "dkms add/build/install -m shmbox -v 1.0.0" (see dkms.conf).
+DKMS_SRC ?= /usr/src/shmbox-$(LIB_VER)
+install-dkms:
+	$(INSTALL) -d $(DESTDIR)$(DKMS_SRC)/module $(DESTDIR)$(DKMS_SRC)/uapi/linux
+	$(INSTALL) -m 0644 $(TOP)/Kbuild $(TOP)/dkms.conf $(DESTDIR)$(DKMS_SRC)/
+	$(INSTALL) -m 0644 $(wildcard $(TOP)/module/*.[ch]) $(DESTDIR)$(DKMS_SRC)/module/
+	$(INSTALL) -m 0644 $(UAPI_HDR) $(DESTDIR)$(DKMS_SRC)/uapi/linux/

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Built by "make install-test" against an installed tree, with only
+ * "pkg-config --cflags --libs libshmbox": proves that the headers, the
+ * library and the .pc file work together.  Runs without the module: the
+ * device may be absent, which the library reports as -ENOENT.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <libshmbox.h>
+
+int main(void)
+{
+	struct shmbox_version v = { .size = sizeof(v) };
+	int fd = shmbox_dev_open();
+
+	if (strcmp(shmbox_lib_version(), "1.0.0")) {
+		fprintf(stderr, "unexpected library version %s\n",
+			shmbox_lib_version());
+		return 1;
+	}
+	if (fd >= 0 && shmbox_get_version(fd, &v) == 0)
+		printf("module ABI %u.%u\n", v.abi_major, v.abi_minor);
+	else if (fd != -ENOENT && fd != -ENXIO && fd != -ENODEV && fd < 0)
+		return 1;
+	printf("libshmbox %s, ABI header %d.%d, name max %d\n",
+	       shmbox_lib_version(), SHMBOX_ABI_MAJOR, SHMBOX_ABI_MINOR,
+	       SHMBOX_NAME_MAX);
+	return 0;
+}
