@@ -22,7 +22,8 @@ wait $pb
 echo "process $pa: $(cat /tmp/a)"
 echo "process $pb: $(cat /tmp/b)"
 
-for part in /guest/guest-demo-ring.sh /guest/guest-demo-mbox.sh; do
+for part in /guest/guest-demo-ring.sh /guest/guest-demo-mbox.sh \
+	/guest/guest-demo-ctl.sh; do
 	[ -x "$part" ] && sh "$part"
 done
 
