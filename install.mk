@@ -80,8 +80,9 @@ uninstall:
 		$(DESTDIR)$(INCLUDEDIR)/libshmbox.h \
 		$(DESTDIR)$(INCLUDEDIR)/shmbox/linux/shmbox.h \
 		$(DESTDIR)$(BINDIR)/shmboxctl \
-		$(DESTDIR)$(UDEVRULESDIR)/60-shmbox.rules \
-		$(patsubst $(TOP)/man/%,$(DESTDIR)$(MANDIR)/man%,$(MAN_PAGES))
+		$(DESTDIR)$(UDEVRULESDIR)/60-shmbox.rules
+	for p in $(notdir $(MAN_PAGES)); do \
+		rm -f $(DESTDIR)$(MANDIR)/man$${p##*.}/$$p; done
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/shmbox/linux $(DESTDIR)$(INCLUDEDIR)/shmbox
 
 # The module for a real host: build it against KDIR (say
