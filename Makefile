@@ -23,6 +23,27 @@ B ?= $(TOP)/build
 USER_ARCH :=
 endif
 
+# KERNEL=debug: the sanitizer/lockdep/kmemleak/fault-injection/KUnit test
+# kernel built from linux-source-6.1 (scripts/debug-kernel.sh, cached out
+# of the tree).  KERNEL=rt: Debian's PREEMPT_RT kernel.  Each has its own
+# build directory, since the module is built against its kernel.
+KERNEL ?= stock
+ifeq ($(KERNEL),debug)
+B := $(B)/debug
+KDIR ?= $(shell $(TOP)/scripts/debug-kernel.sh --kdir)
+VMLINUZ ?= $(shell $(TOP)/scripts/debug-kernel.sh --image)
+KERNEL_DEP := debug-kernel
+TIMEOUT ?= 3600
+# The module's KUnit results must be there; 100 load/unload cycles.
+GUEST_ARGS := --append "sbx.kunit=1 sbx.cycles=100"
+else ifeq ($(KERNEL),rt)
+B := $(B)/rt
+export SHMBOX_EXTRA_DEPS += linux-image-rt-amd64 linux-headers-rt-amd64
+KDIR ?= $(shell $(TOP)/scripts/kdir.sh --rt)
+else ifneq ($(KERNEL),stock)
+$(error KERNEL must be stock, debug or rt)
+endif
+
 # Lazily evaluated: "make deps" may have to install the headers first.
 KDIR ?= $(shell $(TOP)/scripts/kdir.sh)
 # The test kernel booted by QEMU: the image that matches $(KDIR).
@@ -59,10 +80,10 @@ KMOD := $(B)/kmod
 KO := $(KMOD)/shmbox.ko
 INITRD := $(B)/initramfs.cpio.gz
 
-.PHONY: all help deps module userspace lib tools selftests hdrtest \
+.PHONY: all help deps debug-kernel stress fuzz fuzz-run module userspace lib tools selftests hdrtest \
 	check check-selftest vm demo lint clean FORCE
 
-all: module userspace hdrtest
+all: module userspace hdrtest stress
 
 help:
 	@echo 'make            build module, library, tools, selftests, header test'
@@ -70,6 +91,9 @@ help:
 	@echo 'make check      build, boot the QEMU guest, run every selftest'
 	@echo 'make check T=x  run only selftest binary x'
 	@echo 'make check M32=1  the same with 32-bit userspace (compat ioctls)'
+	@echo 'make check KERNEL=debug  on a KASAN/lockdep/kmemleak/KUnit kernel'
+	@echo 'make check KERNEL=rt     on Debian'"'"'s PREEMPT_RT kernel'
+	@echo 'make fuzz       trinity + shmbox-fuzz in the debug guest (FUZZ_SECONDS)'
 	@echo 'make check-selftest  prove that make check can fail'
 	@echo 'make demo       boot the guest and show processes using /dev/shmbox'
 	@echo 'make vm         boot the guest with a shell'
@@ -87,9 +111,13 @@ deps:
 
 module: $(KO)
 
-$(KO): deps FORCE
+$(KO): deps $(KERNEL_DEP) FORCE
 	@$(TOP)/scripts/kmod-tree.sh $(TOP) $(KMOD)
 	$(MAKE) -C $(KDIR) M=$(KMOD) modules
+
+# KERNEL=debug: build the debug kernel unless the cached one is current.
+debug-kernel: deps
+	@$(TOP)/scripts/debug-kernel.sh --build
 
 # ---- userspace ----------------------------------------------------------
 
@@ -117,6 +145,27 @@ tools: $(TOOLS)
 $(B)/tools/%: $(TOP)/userspace/tools/%.c $(LIB_SO) $(LIB_HDRS) $(UAPI_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< -L$(B)/lib -lshmbox -lpthread
+
+# Stress programs (load/unload litter, structured fuzzer) go straight
+# into the guest image through $(B)/extra.
+STRESS := $(patsubst $(TOP)/userspace/stress/%.c,$(B)/extra/usr/bin/%,\
+	$(wildcard $(TOP)/userspace/stress/*.c))
+
+# make fuzz: the fuzz scripts, and trinity with its libraries (found by
+# mkinitramfs.sh) when it is installed.
+FUZZ_SCRIPTS := $(wildcard $(TOP)/scripts/fuzz/*)
+
+stress: $(STRESS) $(B)/extra/fuzz/.stamp
+
+$(B)/extra/fuzz/.stamp: $(FUZZ_SCRIPTS) | deps
+	@mkdir -p $(@D) $(B)/extra/usr/bin
+	install -m 0755 $(FUZZ_SCRIPTS) $(@D)/
+	if [ -x /usr/bin/trinity ]; then cp /usr/bin/trinity $(B)/extra/usr/bin/; fi
+	@touch $@
+
+$(B)/extra/usr/bin/%: $(TOP)/userspace/stress/%.c $(UAPI_HDR) | deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< -lpthread
 
 $(KSRC_STAMP): | deps
 	@$(TOP)/scripts/ksrc-extract.sh $(B)/ksrc
@@ -149,7 +198,7 @@ $(INITRD): all FORCE
 check: $(INITRD)
 	@$(TOP)/scripts/qemu-run.sh --mode check --kernel "$(VMLINUZ)" \
 		--initrd $(INITRD) --out $(B)/run --timeout $(TIMEOUT) \
-		--tests "$(T)" $(QEMU_ARGS)
+		--tests "$(T)" $(GUEST_ARGS) $(QEMU_ARGS)
 
 check-selftest: $(INITRD)
 	@$(TOP)/scripts/check-selftest.sh $(TOP) $(B) "$(KDIR)" "$(VMLINUZ)"
@@ -158,6 +207,18 @@ demo: $(INITRD)
 	@$(TOP)/scripts/qemu-run.sh --mode demo --kernel "$(VMLINUZ)" \
 		--initrd $(INITRD) --out $(B)/demo --timeout $(TIMEOUT) \
 		$(QEMU_ARGS)
+
+# Fuzzing in the debug guest: trinity, then shmbox-fuzz, FUZZ_SECONDS
+# each; any kernel report fails the run.
+FUZZ_SECONDS ?= 180
+fuzz:
+	@SHMBOX_EXTRA_DEPS="$$SHMBOX_EXTRA_DEPS trinity" $(TOP)/scripts/deps.sh
+	$(MAKE) KERNEL=debug fuzz-run
+
+fuzz-run: $(INITRD)
+	@$(TOP)/scripts/qemu-run.sh --mode fuzz --kernel "$(VMLINUZ)" \
+		--initrd $(INITRD) --out $(B)/fuzz --timeout $$(($(FUZZ_SECONDS) * 4 + 900)) \
+		--append "sbx.fuzz_secs=$(FUZZ_SECONDS)" $(QEMU_ARGS)
 
 vm: $(INITRD)
 	@$(TOP)/scripts/qemu-run.sh --mode vm --kernel "$(VMLINUZ)" \

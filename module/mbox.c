@@ -1380,3 +1380,7 @@ void shmbox_mbox_exit(void)
 	WARN_ON(!hash_empty(shmbox_users));
 	kmem_cache_destroy(shmbox_msg_cache);
 }
+
+#ifdef SHMBOX_KUNIT
+#include "mbox_kunit.c"
+#endif

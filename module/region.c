@@ -171,12 +171,14 @@ static int shmbox_region_reserve(u64 bytes, bool ring, u64 *charge)
 static int shmbox_region_alloc_pages(struct shmbox_region *r)
 {
 	unsigned long data_pages = r->bytes >> PAGE_SHIFT;
+	unsigned long npages = data_pages + (r->ring ? 1 : 0);
 	unsigned long i;
 
-	r->npages = data_pages + (r->ring ? 1 : 0);
-	r->pages = kvcalloc(r->npages, sizeof(*r->pages), GFP_KERNEL_ACCOUNT);
+	/* ->npages only once ->pages exists: the error path walks it. */
+	r->pages = kvcalloc(npages, sizeof(*r->pages), GFP_KERNEL_ACCOUNT);
 	if (!r->pages)
 		return -ENOMEM;
+	r->npages = npages;
 	for (i = 0; i < r->npages; i++) {
 		r->pages[i] = alloc_page(GFP_USER | __GFP_ZERO | __GFP_ACCOUNT);
 		if (!r->pages[i])

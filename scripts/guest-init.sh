@@ -4,10 +4,16 @@
 # /init of the shmbox test guest (busybox).  The kernel command line says
 # what to do:
 #   sbx.mode=check|demo|vm   run the selftests / the demo / a shell
+#   sbx.mode=fuzz            like check, but run the programs in /fuzz
+#                            (make fuzz) instead of the selftests
 #   sbx.tests=a,b            check: only these selftest binaries
 #   sbx.inject=warn|hang     runner self-test: load a module that WARNs,
 #                            or hang instead of finishing
-#   sbx.cycles=N             check: module load/unload cycles (default 10)
+#   sbx.cycles=N             check: module load/unload cycles (default 10),
+#                            each leaving objects behind (shmbox-litter)
+#   sbx.kunit=1              the kernel has KUnit: the module's KUnit
+#                            results (KTAP in the kernel log) must be there
+#   sbx.fuzz_secs=N          fuzz: seconds each fuzzer runs (default 180)
 #
 # Results travel to the host over the second serial port (/dev/ttyS1),
 # never by scraping the console: kselftest TAP, then the kernel log
@@ -33,13 +39,15 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t mqueue mqueue /dev/mqueue 2>/dev/null
 hostname shmbox-guest
 
-mode=check tests= inject= cycles=10
+mode=check tests= inject= cycles=10 kunit= fuzz_secs=180
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	sbx.mode=*) mode=${w#*=} ;;
 	sbx.tests=*) tests=$(echo "${w#*=}" | tr , ' ') ;;
 	sbx.inject=*) inject=${w#*=} ;;
 	sbx.cycles=*) cycles=${w#*=} ;;
+	sbx.kunit=*) kunit=${w#*=} ;;
+	sbx.fuzz_secs=*) fuzz_secs=${w#*=} ;;
 	esac
 done
 
@@ -87,6 +95,11 @@ step() {	# step NAME CMD...: one runner-level TAP line
 cycle_module() {
 	i=0
 	while [ "$i" -lt "$1" ]; do
+		# Named regions, rings and mailboxes with queued messages,
+		# left for the unload to free (kmemleak checks it did).
+		if [ -x /usr/bin/shmbox-litter ]; then
+			shmbox-litter "c$i" || return 1
+		fi
 		rmmod shmbox || return 1
 		insmod /lib/modules/shmbox.ko || return 1
 		[ -c /dev/shmbox ] || { echo "no /dev/shmbox after insmod"; return 1; }
@@ -96,6 +109,34 @@ cycle_module() {
 
 res "TAP version 13"
 step "insmod" insmod /lib/modules/shmbox.ko
+
+# KUnit ran the module's suites while it loaded: report each case (KTAP in
+# the kernel log) as one runner-level TAP line.
+kunit_report() {
+	found=0
+	dmesg | sed 's/^\[[^]]*\] //' > /tmp/kunit.log
+	while IFS= read -r line; do
+		case "$line" in
+		"    # Subtest: shmbox"*) suite=${line##* }; found=1 ;;
+		"    ok "[0-9]*)
+			n=$((n + 1))
+			set -- $line
+			res "ok $n shmbox: kunit $suite.$3" ;;
+		"    not ok "[0-9]*)
+			n=$((n + 1))
+			set -- $line
+			res "not ok $n shmbox: kunit $suite.$4"
+			fail=1 ;;
+		"        # "* | "    # "*) [ "$found" = 1 ] && res "# ${line# *}" ;;
+		esac
+	done < /tmp/kunit.log
+	if [ "$found" = 0 ] && [ "$kunit" = 1 ]; then
+		n=$((n + 1))
+		res "not ok $n shmbox: kunit results in the kernel log"
+		fail=1
+	fi
+}
+kunit_report
 step "device node /dev/shmbox" test -c /dev/shmbox
 step "load/unload x$cycles" cycle_module "$cycles"
 
@@ -105,10 +146,15 @@ if [ "$inject" = hang ]; then
 	while :; do sleep 3600; done
 fi
 
-[ -n "$tests" ] || tests=$(ls /selftests)
+tdir=/selftests ttimeout=600
+if [ "$mode" = fuzz ]; then
+	tdir=/fuzz ttimeout=$((fuzz_secs * 3 + 300))
+	export FUZZ_SECONDS=$fuzz_secs
+fi
+[ -n "$tests" ] || tests=$(ls $tdir)
 for t in $tests; do
 	n=$((n + 1))
-	if [ ! -x "/selftests/$t" ]; then
+	if [ ! -x "$tdir/$t" ]; then
 		res "# no such selftest: $t"
 		res "not ok $n selftests: shmbox: $t"
 		res "@@TEST $t 127"
@@ -116,7 +162,7 @@ for t in $tests; do
 		continue
 	fi
 	res "# selftests: shmbox: $t"
-	(cd /tmp && timeout 600 "/selftests/$t" 2>&1; echo "@@RC $?") |
+	(cd /tmp && timeout $ttimeout "$tdir/$t" 2>&1; echo "@@RC $?") |
 		while IFS= read -r line; do
 			case "$line" in
 			@@RC*) echo "$line" > /tmp/rc ;;

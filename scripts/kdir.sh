@@ -3,6 +3,8 @@
 #
 # kdir.sh             print the default KDIR: the newest installed Debian
 #                     amd64 kernel headers (/usr/src/linux-headers-*-amd64)
+# kdir.sh --rt        print the newest Debian PREEMPT_RT headers
+#                     (/usr/src/linux-headers-*-rt-amd64)
 # kdir.sh --image D   print the kernel image that matches build dir D
 set -euo pipefail
 
@@ -18,6 +20,15 @@ if [ "${1:-}" = --image ]; then
 	exit 0
 fi
 
+if [ "${1:-}" = --rt ]; then
+	# shellcheck disable=SC2012
+	d=$(ls -d /usr/src/linux-headers-*-rt-amd64 2>/dev/null | sort -V | tail -n 1 || true)
+	echo "${d:-/usr/src/linux-headers-NOT-INSTALLED-rt-amd64}"
+	exit 0
+fi
+
+# The stock kernel: never the -rt flavour, which also ends in -amd64.
 # shellcheck disable=SC2012
-d=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | sort -V | tail -n 1)
+d=$(ls -d /usr/src/linux-headers-*-amd64 2>/dev/null | grep -v -- '-rt-amd64$' |
+	sort -V | tail -n 1 || true)
 echo "${d:-/usr/src/linux-headers-NOT-INSTALLED-amd64}"

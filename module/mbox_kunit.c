@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of the mailbox internals: priority queues, receive order,
+ * sender filters, capacity and byte quotas, per-user accounting, and the
+ * hand-over to waiting receivers and senders.
+ *
+ * Owns: nothing at run time.  This file is #included at the end of mbox.c
+ * (only when the kernel has KUnit built in, see Kbuild) so that it can
+ * test the static queue core directly.  KUnit runs the suite while the
+ * module is being loaded, before shmbox_init(): the tests use no device,
+ * no slab cache and no object layer, only mailboxes and messages they
+ * build themselves (kunit_kzalloc(), freed by KUnit after each case).
+ *
+ * Locking: each case takes mb->lock around the queue-core calls, as the
+ * ioctls do, so lockdep checks the same rules.  The per-user table is
+ * shared with real users, but none exist while the module is loading; the
+ * cases use a uid no real task has.
+ *
+ * Lifetime: a case's mailbox and messages live until the case ends.  The
+ * struct pid of another process (init) is held from ->init to ->exit.
+ */
+#include <kunit/test.h>
+
+struct shmbox_kunit_ctx {
+	struct shmbox_mbox *mb;
+	struct pid *self;		/* the test thread's process */
+	struct pid *init_pid;		/* another process: init */
+};
+
+static int shmbox_kunit_init(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx;
+	struct shmbox_mbox *mb;
+	int p;
+
+	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx);
+	mb = kunit_kzalloc(test, sizeof(*mb), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mb);
+	mb->capacity = SHMBOX_MBOX_UNBOUNDED;
+	mb->max_msg = 4096;
+	spin_lock_init(&mb->lock);
+	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
+		INIT_LIST_HEAD(&mb->queue[p]);
+	INIT_LIST_HEAD(&mb->senders);
+	INIT_LIST_HEAD(&mb->receivers);
+	init_waitqueue_head(&mb->poll_wq);
+	ctx->mb = mb;
+	ctx->self = task_tgid(current);
+	ctx->init_pid = find_get_pid(1);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->init_pid);
+	test->priv = ctx;
+	return 0;
+}
+
+static void shmbox_kunit_exit(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx = test->priv;
+
+	put_pid(ctx->init_pid);
+}
+
+/* A message of @len bytes at @prio from @sender; @tag goes in the payload. */
+static struct shmbox_msg *kmsg(struct kunit *test, struct pid *sender,
+			       u32 prio, u32 len, u8 tag)
+{
+	struct shmbox_msg *msg;
+
+	msg = kunit_kzalloc(test, sizeof(*msg), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, msg);
+	INIT_LIST_HEAD(&msg->node);
+	refcount_set(&msg->ref, 1);
+	msg->state = SHMBOX_MSG_NEW;
+	msg->prio = prio;
+	msg->len = len;
+	msg->sender = sender;
+	msg->data = msg->inline_data;
+	msg->inline_data[0] = tag;
+	return msg;
+}
+
+/* Receive order: highest priority first, FIFO within a priority. */
+static void shmbox_kunit_prio_order(struct kunit *test)
+{
+	static const u8 prios[] = { 3, 0, 31, 3, 31, 0, 17 };
+	static const u8 order[] = { 2, 4, 6, 0, 3, 1, 5 };
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_msg *msgs[ARRAY_SIZE(prios)];
+	struct shmbox_mbox *mb = ctx->mb;
+	struct shmbox_msg *msg;
+	unsigned int i;
+
+	/* Allocated first: nothing may sleep under mb->lock. */
+	for (i = 0; i < ARRAY_SIZE(prios); i++)
+		msgs[i] = kmsg(test, ctx->self, prios[i], 8, i);
+	spin_lock(&mb->lock);
+	for (i = 0; i < ARRAY_SIZE(prios); i++)
+		shmbox_mbox_add(mb, msgs[i]);
+	KUNIT_EXPECT_EQ(test, mb->prio_map,
+			(u32)(BIT(0) | BIT(3) | BIT(17) | BIT(31)));
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, (u32)ARRAY_SIZE(prios));
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		msg = shmbox_mbox_first(mb, task_active_pid_ns(current), 0);
+		KUNIT_ASSERT_NOT_NULL(test, msg);
+		KUNIT_EXPECT_EQ(test, msg->inline_data[0], order[i]);
+		KUNIT_EXPECT_EQ(test, msg->state, (u8)SHMBOX_MSG_QUEUED);
+		shmbox_mbox_sub(mb, msg);
+		KUNIT_EXPECT_EQ(test, msg->state, (u8)SHMBOX_MSG_NEW);
+		KUNIT_EXPECT_TRUE(test, list_empty(&msg->node));
+	}
+	KUNIT_EXPECT_NULL(test, shmbox_mbox_first(mb, task_active_pid_ns(current), 0));
+	KUNIT_EXPECT_EQ(test, mb->prio_map, 0U);
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);
+	spin_unlock(&mb->lock);
+}
+
+/* A message put back after a failed copy-out is received first again. */
+static void shmbox_kunit_putback_head(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_mbox *mb = ctx->mb;
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct shmbox_msg *a, *b, *m;
+
+	a = kmsg(test, ctx->self, 5, 8, 'a');
+	b = kmsg(test, ctx->self, 5, 8, 'b');
+	spin_lock(&mb->lock);
+	shmbox_mbox_add(mb, a);
+	shmbox_mbox_add(mb, b);
+	m = shmbox_mbox_first(mb, ns, 0);
+	KUNIT_EXPECT_PTR_EQ(test, m, a);
+	shmbox_msg_reserve(mb, a);
+	KUNIT_EXPECT_EQ(test, a->state, (u8)SHMBOX_MSG_RESERVED);
+	/* Reserved: off the queue but still counted in the mailbox. */
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 2U);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, 0), b);
+	shmbox_msg_link(mb, a, true);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, 0), a);
+	shmbox_mbox_sub(mb, a);
+	shmbox_mbox_sub(mb, b);
+	KUNIT_EXPECT_EQ(test, mb->prio_map, 0U);
+	spin_unlock(&mb->lock);
+}
+
+/* A receive from one sender skips the others' messages, even higher ones. */
+static void shmbox_kunit_from_filter(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_mbox *mb = ctx->mb;
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	pid_t me = pid_nr_ns(ctx->self, ns);
+	struct shmbox_msg *mine_lo, *mine_hi, *other;
+
+	KUNIT_ASSERT_NE(test, me, 1);
+	mine_lo = kmsg(test, ctx->self, 1, 8, 'l');
+	other = kmsg(test, ctx->init_pid, 30, 8, 'o');
+	mine_hi = kmsg(test, ctx->self, 9, 8, 'h');
+	spin_lock(&mb->lock);
+	shmbox_mbox_add(mb, mine_lo);
+	shmbox_mbox_add(mb, other);
+	shmbox_mbox_add(mb, mine_hi);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, 0), other);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, me), mine_hi);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, 1), other);
+	shmbox_mbox_sub(mb, mine_hi);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, me), mine_lo);
+	shmbox_mbox_sub(mb, mine_lo);
+	KUNIT_EXPECT_NULL(test, shmbox_mbox_first(mb, ns, me));
+	KUNIT_EXPECT_NULL(test, shmbox_mbox_first(mb, ns, 424242));
+	shmbox_mbox_sub(mb, other);
+	spin_unlock(&mb->lock);
+}
+
+/* Counters and quota charge follow every add and removal exactly. */
+static void shmbox_kunit_accounting(struct kunit *test)
+{
+	static const u32 lens[] = { 0, 1, 192, 193, 4096 };
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_mbox *mb = ctx->mb;
+	struct shmbox_msg *msgs[ARRAY_SIZE(lens)];
+	u64 bytes = 0, charged = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(lens); i++)
+		msgs[i] = kmsg(test, ctx->self, i, lens[i], i);
+	spin_lock(&mb->lock);
+	for (i = 0; i < ARRAY_SIZE(lens); i++) {
+		shmbox_mbox_add(mb, msgs[i]);
+		bytes += lens[i];
+		charged += SHMBOX_MSG_COST(lens[i]);
+		KUNIT_EXPECT_EQ(test, mb->nr_msgs, i + 1);
+		KUNIT_EXPECT_EQ(test, mb->bytes, bytes);
+		KUNIT_EXPECT_EQ(test, mb->charged, charged);
+		KUNIT_EXPECT_EQ(test, mb->sent, (u64)i + 1);
+	}
+	/* Reserve then remove, as a receive does: charge goes only once. */
+	shmbox_msg_reserve(mb, msgs[2]);
+	KUNIT_EXPECT_EQ(test, mb->charged, charged);
+	shmbox_mbox_sub(mb, msgs[2]);
+	charged -= SHMBOX_MSG_COST(lens[2]);
+	bytes -= lens[2];
+	KUNIT_EXPECT_EQ(test, mb->charged, charged);
+	KUNIT_EXPECT_EQ(test, mb->bytes, bytes);
+	for (i = 0; i < ARRAY_SIZE(lens); i++)
+		if (i != 2)
+			shmbox_mbox_sub(mb, msgs[i]);
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);
+	KUNIT_EXPECT_EQ(test, mb->bytes, 0ULL);
+	KUNIT_EXPECT_EQ(test, mb->charged, 0ULL);
+	/* A synchronous message counts as sent only when it is taken. */
+	msgs[0]->sw = (struct shmbox_swait *)test;	/* any non-NULL */
+	shmbox_mbox_add(mb, msgs[0]);
+	KUNIT_EXPECT_EQ(test, mb->sent, (u64)ARRAY_SIZE(lens));
+	msgs[0]->sw = NULL;
+	shmbox_mbox_sub(mb, msgs[0]);
+	spin_unlock(&mb->lock);
+}
+
+/* Room: capacity counts messages, the mailbox quota counts bytes. */
+static void shmbox_kunit_room(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_mbox *mb = ctx->mb;
+	u64 quota = shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
+	struct shmbox_msg *a, *b, *big, *rest;
+
+	a = kmsg(test, ctx->self, 0, 8, 'a');
+	b = kmsg(test, ctx->self, 0, 8, 'b');
+	spin_lock(&mb->lock);
+	mb->capacity = 1;
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room(mb, a));
+	shmbox_mbox_add(mb, a);
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_room(mb, b));
+	mb->capacity = SHMBOX_MBOX_UNBOUNDED;
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room(mb, b));
+	/* Rendezvous (capacity 0): no count limit here, only bytes. */
+	mb->capacity = 0;
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room(mb, b));
+	shmbox_mbox_sub(mb, a);
+	spin_unlock(&mb->lock);
+
+	/* Exactly the quota fits; one byte more does not. */
+	KUNIT_ASSERT_GT(test, quota, (u64)SHMBOX_MSG_COST(8) + SHMBOX_MSG_OVERHEAD);
+	big = kmsg(test, ctx->self, 0, 0, 'B');
+	rest = kmsg(test, ctx->self, 0, 8, 'r');
+	big->len = quota - SHMBOX_MSG_COST(8) - SHMBOX_MSG_OVERHEAD;
+	spin_lock(&mb->lock);
+	mb->capacity = SHMBOX_MBOX_UNBOUNDED;
+	shmbox_mbox_add(mb, big);
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room(mb, rest));
+	rest->len = 9;
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_room(mb, rest));
+	shmbox_mbox_sub(mb, big);
+	spin_unlock(&mb->lock);
+}
+
+/* Per-user accounting: charged up to max_user_bytes, freed at zero. */
+static void shmbox_kunit_user_quota(struct kunit *test)
+{
+	u64 limit = shmbox_limit(SHMBOX_LIM_USER_BYTES);
+	kuid_t uid = KUIDT_INIT(4000000123U);	/* no real task has it */
+	struct shmbox_user *u, *u2, *over;
+	bool found;
+
+	KUNIT_ASSERT_GT(test, limit, 100ULL);
+	u = shmbox_user_charge(uid, 100);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, u);
+	KUNIT_EXPECT_EQ(test, u->bytes, 100ULL);
+	u2 = shmbox_user_charge(uid, limit - 100);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, u2);
+	KUNIT_EXPECT_PTR_EQ(test, u, u2);
+	KUNIT_EXPECT_EQ(test, u->bytes, limit);
+	over = shmbox_user_charge(uid, 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(over), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, u->bytes, limit);
+	shmbox_user_uncharge(u, limit - 100);
+	spin_lock(&shmbox_users_lock);
+	found = shmbox_user_lookup(uid) == u;
+	spin_unlock(&shmbox_users_lock);
+	KUNIT_EXPECT_TRUE(test, found);
+	shmbox_user_uncharge(u, 100);		/* frees it */
+	spin_lock(&shmbox_users_lock);
+	found = shmbox_user_lookup(uid);
+	spin_unlock(&shmbox_users_lock);
+	KUNIT_EXPECT_FALSE(test, found);
+
+	/* A refused first charge leaves no entry behind. */
+	over = shmbox_user_charge(uid, limit + 1);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(over), -ENOSPC);
+	spin_lock(&shmbox_users_lock);
+	found = shmbox_user_lookup(uid);
+	spin_unlock(&shmbox_users_lock);
+	KUNIT_EXPECT_FALSE(test, found);
+}
+
+/*
+ * Dispatch hands queued messages to waiting receivers in their FIFO
+ * order, reserved; a peeker or a too-small buffer is woken without one.
+ */
+static void shmbox_kunit_dispatch(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_mbox *mb = ctx->mb;
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct shmbox_rwait rw[4] = {};
+	struct shmbox_wakeups wq = {};
+	struct shmbox_msg *hi, *lo;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		rw[i].task = current;
+		rw[i].ns = ns;
+		rw[i].buflen = 64;
+		INIT_LIST_HEAD(&rw[i].node);
+	}
+	rw[0].peek = true;
+	rw[1].buflen = 4;			/* too small */
+	hi = kmsg(test, ctx->self, 7, 8, 'h');
+	lo = kmsg(test, ctx->self, 2, 8, 'l');
+	spin_lock(&mb->lock);
+	for (i = 0; i < 4; i++)
+		list_add_tail(&rw[i].node, &mb->receivers);
+	shmbox_mbox_add(mb, lo);
+	shmbox_mbox_add(mb, hi);
+	shmbox_mbox_dispatch(mb, &wq);
+	/* All four woken; rw[2] got the high one, rw[3] the low one. */
+	KUNIT_EXPECT_EQ(test, wq.n, 4U);
+	KUNIT_EXPECT_NULL(test, rw[0].msg);
+	KUNIT_EXPECT_NULL(test, rw[1].msg);
+	KUNIT_EXPECT_PTR_EQ(test, rw[2].msg, hi);
+	KUNIT_EXPECT_PTR_EQ(test, rw[3].msg, lo);
+	KUNIT_EXPECT_EQ(test, hi->state, (u8)SHMBOX_MSG_RESERVED);
+	KUNIT_EXPECT_TRUE(test, list_empty(&mb->receivers));
+	KUNIT_EXPECT_EQ(test, mb->prio_map, 0U);
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 2U);
+	shmbox_mbox_sub(mb, hi);
+	shmbox_mbox_sub(mb, lo);
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+}
+
+/*
+ * Refill moves waiting senders' messages in, in FIFO order, while they
+ * fit: an asynchronous sender is done, a synchronous one is queued.
+ */
+static void shmbox_kunit_refill(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_mbox *mb = ctx->mb;
+	struct shmbox_swait sw[3] = {};
+	struct shmbox_wakeups wq = {};
+	struct shmbox_msg *first;
+	int i;
+
+	first = kmsg(test, ctx->self, 0, 8, 'f');
+	for (i = 0; i < 3; i++) {
+		sw[i].task = current;
+		sw[i].msg = kmsg(test, ctx->self, 0, 8, i);
+		sw[i].state = SHMBOX_SW_ROOM;
+		INIT_LIST_HEAD(&sw[i].node);
+	}
+	sw[1].sync = true;
+	sw[1].msg->sw = &sw[1];
+	spin_lock(&mb->lock);
+	mb->capacity = 2;
+	shmbox_mbox_add(mb, first);
+	for (i = 0; i < 3; i++)
+		list_add_tail(&sw[i].node, &mb->senders);
+	shmbox_mbox_refill(mb, &wq);
+	/* One slot: sw[0] goes in and is woken, the rest wait. */
+	KUNIT_EXPECT_EQ(test, sw[0].state, (int)SHMBOX_SW_DONE);
+	KUNIT_EXPECT_EQ(test, sw[1].state, (int)SHMBOX_SW_ROOM);
+	KUNIT_EXPECT_EQ(test, wq.n, 1U);
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 2U);
+	shmbox_mbox_sub(mb, first);
+	shmbox_mbox_refill(mb, &wq);
+	/* sw[1] is synchronous: queued, not woken, not yet "sent". */
+	KUNIT_EXPECT_EQ(test, sw[1].state, (int)SHMBOX_SW_QUEUED);
+	KUNIT_EXPECT_EQ(test, sw[2].state, (int)SHMBOX_SW_ROOM);
+	KUNIT_EXPECT_EQ(test, wq.n, 1U);
+	KUNIT_EXPECT_EQ(test, mb->sent, 2ULL);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, task_active_pid_ns(current), 0),
+			    sw[0].msg);
+	list_del_init(&sw[2].node);
+	sw[1].msg->sw = NULL;
+	shmbox_mbox_sub(mb, sw[0].msg);
+	shmbox_mbox_sub(mb, sw[1].msg);
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+}
+
+static struct kunit_case shmbox_mbox_kunit_cases[] = {
+	KUNIT_CASE(shmbox_kunit_prio_order),
+	KUNIT_CASE(shmbox_kunit_putback_head),
+	KUNIT_CASE(shmbox_kunit_from_filter),
+	KUNIT_CASE(shmbox_kunit_accounting),
+	KUNIT_CASE(shmbox_kunit_room),
+	KUNIT_CASE(shmbox_kunit_user_quota),
+	KUNIT_CASE(shmbox_kunit_dispatch),
+	KUNIT_CASE(shmbox_kunit_refill),
+	{}
+};
+
+static struct kunit_suite shmbox_mbox_kunit_suite = {
+	.name = "shmbox_mbox",
+	.init = shmbox_kunit_init,
+	.exit = shmbox_kunit_exit,
+	.test_cases = shmbox_mbox_kunit_cases,
+};
+
+kunit_test_suite(shmbox_mbox_kunit_suite);

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Chaos: mailbox senders and receivers, ring producers and consumers are
+ * SIGKILLed at random moments and replaced, round after round.
+ *
+ * Mailbox: every message carries (incarnation, sequence, checksum).  A
+ * sender logs each message in shared memory as "trying" before the send
+ * and "sent" or "failed" after it returns.  A receiver reserves a slot of
+ * a shared array and receives straight into it, so the kernel's copy is
+ * the record of the receipt (a kill cannot fall between the two).  After
+ * the last round, every survivor must stop on its own (nobody stuck in
+ * the kernel), the mailbox is drained, and then: a "sent" message was
+ * received exactly once, a "trying" one (killed inside the send) at most
+ * once, a "failed" or never tried one never, and nothing is corrupt.
+ *
+ * Ring: the consumer looks at a record in place, logs it, then releases
+ * it, so a record is seen at least once and twice at most (when the
+ * consumer died between log and release).  Every record a producer saw
+ * committed must be seen; records are intact and each producer's arrive
+ * in order.  Afterwards the ring still works end to end.
+ *
+ * CHAOS_ROUNDS (default 200) sets the number of kills per part.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "libshmbox.h"
+
+#define MAGIC		0x43484153u	/* "CHAS" */
+#define MAX_INC		1024		/* incarnations of one role */
+#define MAX_SEQ		4096		/* messages per incarnation */
+#define MAX_SLOTS	(1 << 18)
+#define NSEND		3
+#define NRECV		2
+
+struct rec {
+	uint32_t magic, inc, seq, check;
+};
+
+enum { ST_NONE, ST_TRYING, ST_SENT, ST_FAILED };
+
+struct shared {
+	int stop;
+	uint32_t ninc;			/* incarnations handed out */
+	uint32_t next_slot;
+	uint8_t state[MAX_INC][MAX_SEQ];
+	uint32_t committed[MAX_INC];	/* ring: records known committed */
+	uint8_t seen[MAX_INC][MAX_SEQ];	/* ring: times each record was seen */
+	struct rec slots[MAX_SLOTS];
+};
+
+static struct shared *sh;
+
+static uint32_t checksum(uint32_t inc, uint32_t seq)
+{
+	return (inc * 2654435761u) ^ (seq * 40503u) ^ MAGIC;
+}
+
+static int rounds(void)
+{
+	const char *e = getenv("CHAOS_ROUNDS");
+
+	return e ? atoi(e) : 200;
+}
+
+static unsigned int rnd(unsigned int n)
+{
+	return (unsigned int)random() % n;
+}
+
+static void msleep_rand(unsigned int max_ms)
+{
+	struct timespec ts = { 0, (long)rnd(max_ms * 1000 + 1) * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- mailbox roles ------------------------------------------------------- */
+
+static void sender(const char *name)
+{
+	uint32_t inc = __atomic_fetch_add(&sh->ninc, 1, __ATOMIC_SEQ_CST);
+	struct rec r = { .magic = MAGIC, .inc = inc };
+	uint32_t seq;
+	int fd, ret;
+
+	srandom(getpid());
+	fd = shmbox_mbox_open(name, 0, NULL, O_WRONLY);
+	if (fd < 0 || inc >= MAX_INC)
+		_exit(1);
+	for (seq = 0; seq < MAX_SEQ && !__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE); seq++) {
+		r.seq = seq;
+		r.check = checksum(inc, seq);
+		__atomic_store_n(&sh->state[inc][seq], ST_TRYING, __ATOMIC_SEQ_CST);
+		ret = shmbox_mbox_send(fd, &r, sizeof(r), rnd(SHMBOX_MSG_PRIO_MAX),
+				       rnd(4) ? 0 : SHMBOX_MSG_SYNC,
+				       shmbox_deadline_in(100 * 1000000ULL));
+		__atomic_store_n(&sh->state[inc][seq], ret ? ST_FAILED : ST_SENT,
+				 __ATOMIC_SEQ_CST);
+		if (ret && ret != -ETIMEDOUT && ret != -EAGAIN && ret != -EINTR)
+			_exit(2);
+	}
+	_exit(0);
+}
+
+static void receiver(const char *name)
+{
+	uint32_t idx;
+	int fd, ret;
+
+	fd = shmbox_mbox_open(name, 0, NULL, O_RDONLY);
+	if (fd < 0)
+		_exit(1);
+	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
+		idx = __atomic_fetch_add(&sh->next_slot, 1, __ATOMIC_SEQ_CST);
+		if (idx >= MAX_SLOTS)
+			_exit(0);
+		ret = shmbox_mbox_recv(fd, &sh->slots[idx], sizeof(sh->slots[idx]),
+				       0, shmbox_deadline_in(50 * 1000000ULL), NULL);
+		if (ret < 0 && ret != -ETIMEDOUT && ret != -EINTR)
+			_exit(2);
+	}
+	_exit(0);
+}
+
+static pid_t spawn(void (*fn)(const char *), const char *name)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		fn(name);
+	return pid;
+}
+
+/* Stop every child and reap it; 0 if all ended by themselves, cleanly. */
+static int stop_all(pid_t *kids, int n)
+{
+	int i, st, bad = 0;
+
+	__atomic_store_n(&sh->stop, 1, __ATOMIC_RELEASE);
+	/* A child stuck in the kernel would keep waitpid() here: the
+	 * harness timeout catches that. */
+	for (i = 0; i < n; i++) {
+		if (waitpid(kids[i], &st, 0) != kids[i] || !WIFEXITED(st) ||
+		    WEXITSTATUS(st)) {
+			ksft_print_msg("child %d ended badly: 0x%x\n", kids[i], st);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+static void *shared_area(void)
+{
+	void *p = mmap(NULL, sizeof(struct shared), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+FIXTURE(chaos) {
+	int unused;
+};
+
+FIXTURE_SETUP(chaos)
+{
+}
+
+FIXTURE_TEARDOWN(chaos)
+{
+}
+
+/* Generous: a child stuck in the kernel is caught by this timeout. */
+TEST_F_TIMEOUT(chaos, mailbox_kills_lose_and_duplicate_nothing, 900)
+{
+	static uint8_t count[MAX_INC][MAX_SEQ];
+	const char *name = "chaos-mbox";
+	struct shmbox_mbox_attr attr = { .capacity = 16, .mode = 0600 };
+	pid_t kids[NSEND + NRECV];
+	struct shmbox_mbox_stat st;
+	uint32_t inc, seq, i, slots, sent = 0, unsure = 0, got = 0;
+	int fd, n, round, bad = 0, nrounds = rounds();
+	struct rec r;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* the report survives _exit */
+	sh = shared_area();
+	ASSERT_NE(NULL, sh);
+	shmbox_unlink(name, 0);
+	fd = shmbox_mbox_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL, &attr, O_RDWR);
+	ASSERT_LE(0, fd);
+	srandom(1);
+	for (i = 0; i < NSEND + NRECV; i++)
+		kids[i] = spawn(i < NSEND ? sender : receiver, name);
+	for (round = 0; round < nrounds; round++) {
+		msleep_rand(20);
+		i = rnd(NSEND + NRECV);
+		ASSERT_EQ(0, kill(kids[i], SIGKILL));
+		ASSERT_EQ(kids[i], waitpid(kids[i], NULL, 0));
+		kids[i] = spawn(i < NSEND ? sender : receiver, name);
+		ASSERT_LT(0, kids[i]);
+	}
+	EXPECT_EQ(0, stop_all(kids, NSEND + NRECV));
+
+	/* Drain what is still queued. */
+	memset(count, 0, sizeof(count));
+	for (;;) {
+		n = shmbox_mbox_recv(fd, &r, sizeof(r), SHMBOX_MSG_NONBLOCK, 0, NULL);
+		if (n == -EAGAIN)
+			break;
+		ASSERT_EQ(sizeof(r), n);
+		ASSERT_EQ(MAGIC, r.magic);
+		ASSERT_LT(r.inc, MAX_INC);
+		ASSERT_LT(r.seq, MAX_SEQ);
+		ASSERT_EQ(checksum(r.inc, r.seq), r.check);
+		count[r.inc][r.seq]++;
+	}
+	ASSERT_EQ(0, shmbox_mbox_stat(fd, &st));
+	EXPECT_EQ(0, st.depth);
+	EXPECT_EQ(0, st.blocked_senders);
+	EXPECT_EQ(0, st.blocked_receivers);
+
+	slots = sh->next_slot < MAX_SLOTS ? sh->next_slot : MAX_SLOTS;
+	for (i = 0; i < slots; i++) {
+		struct rec *s = &sh->slots[i];
+
+		if (!s->magic)
+			continue;	/* nothing arrived in this slot */
+		ASSERT_EQ(MAGIC, s->magic);
+		ASSERT_LT(s->inc, MAX_INC);
+		ASSERT_LT(s->seq, MAX_SEQ);
+		ASSERT_EQ(checksum(s->inc, s->seq), s->check);
+		count[s->inc][s->seq]++;
+	}
+	for (inc = 0; inc < sh->ninc && inc < MAX_INC; inc++) {
+		for (seq = 0; seq < MAX_SEQ; seq++) {
+			uint8_t s = sh->state[inc][seq], c = count[inc][seq];
+
+			got += c;
+			if (s == ST_SENT) {
+				sent++;
+				if (c != 1 && bad++ < 10)
+					ksft_print_msg("sent %u.%u received %u times\n", inc, seq, c);
+			} else if (s == ST_TRYING) {
+				unsure++;
+				if (c > 1 && bad++ < 10)
+					ksft_print_msg("killed-in-send %u.%u received %u times\n",
+						       inc, seq, c);
+			} else if (c && bad++ < 10) {
+				ksft_print_msg("%s %u.%u received %u times\n",
+					       s == ST_FAILED ? "failed" : "unsent", inc, seq, c);
+			}
+		}
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_LT(0, sent);
+	ksft_print_msg("chaos: %d kill rounds survived; %u messages sent, %u received, %u sends cut by a kill\n",
+		       nrounds, sent, got, unsure);
+	shmbox_unlink(name, 0);
+	close(fd);
+	munmap(sh, sizeof(*sh));
+}
+
+/* ---- ring roles -------------------------------------------------------- */
+
+static void producer(const char *name)
+{
+	uint32_t inc = __atomic_fetch_add(&sh->ninc, 1, __ATOMIC_SEQ_CST);
+	struct rec r = { .magic = MAGIC, .inc = inc };
+	struct shmbox_ring *ring;
+	uint32_t seq;
+	int ret;
+
+	if (inc >= MAX_INC || shmbox_ring_open(name, SHMBOX_RING_PRODUCER, 0, 0600, &ring))
+		_exit(1);
+	for (seq = 0; seq < MAX_SEQ && !__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE); ) {
+		r.seq = seq;
+		r.check = checksum(inc, seq);
+		ret = shmbox_ring_write(ring, &r, sizeof(r),
+					shmbox_deadline_in(50 * 1000000ULL));
+		if (ret == -ETIMEDOUT || ret == -EPIPE) {
+			if (ret == -EPIPE)	/* no consumer right now */
+				msleep_rand(5);
+			continue;
+		}
+		if (ret)
+			_exit(2);
+		seq++;
+		__atomic_store_n(&sh->committed[inc], seq, __ATOMIC_SEQ_CST);
+	}
+	_exit(0);
+}
+
+/* Look at one record, log it, release it.  0, or -errno from the ring. */
+static int consume_one(struct shmbox_ring *ring, uint64_t deadline, uint32_t *last)
+{
+	const struct rec *r;
+	uint32_t len, tag;
+	int ret;
+
+	ret = shmbox_ring_peek(ring, (const void **)&r, &len, &tag, deadline);
+	if (ret)
+		return ret;
+	if (len != sizeof(*r) || r->magic != MAGIC || r->inc >= MAX_INC ||
+	    r->seq >= MAX_SEQ || r->check != checksum(r->inc, r->seq))
+		return -EBADMSG;
+	/* Each producer's records come in order (a repeat after a kill). */
+	if (last[r->inc] != UINT32_MAX && r->seq < last[r->inc])
+		return -EILSEQ;
+	last[r->inc] = r->seq;
+	__atomic_fetch_add(&sh->seen[r->inc][r->seq], 1, __ATOMIC_SEQ_CST);
+	return shmbox_ring_release(ring);
+}
+
+static void consumer(const char *name)
+{
+	static uint32_t last[MAX_INC];
+	struct shmbox_ring *ring;
+	int ret;
+
+	memset(last, 0xff, sizeof(last));
+	if (shmbox_ring_open(name, SHMBOX_RING_CONSUMER, 0, 0600, &ring))
+		_exit(1);
+	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
+		ret = consume_one(ring, shmbox_deadline_in(50 * 1000000ULL), last);
+		if (ret == -ETIMEDOUT || ret == -EPIPE) {
+			if (ret == -EPIPE)
+				msleep_rand(5);
+			continue;
+		}
+		if (ret)
+			_exit(3);
+	}
+	_exit(0);
+}
+
+TEST_F_TIMEOUT(chaos, ring_kills_lose_nothing_and_ring_still_works, 900)
+{
+	const char *name = "chaos-ring";
+	static uint32_t last[MAX_INC];
+	struct shmbox_ring *obs, *prod, *cons;
+	pid_t kids[2];
+	uint32_t inc, seq, committed = 0, seen = 0, dups = 0, i;
+	int round, ret, bad = 0, nrounds = rounds();
+
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* the report survives _exit */
+	sh = shared_area();
+	ASSERT_NE(NULL, sh);
+	shmbox_unlink(name, 0);
+	/* The test keeps the ring open (no role) for its whole life. */
+	ASSERT_EQ(0, shmbox_ring_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL,
+				      4 * 4096, 0600, &obs));
+	srandom(2);
+	kids[0] = spawn(producer, name);
+	kids[1] = spawn(consumer, name);
+	for (round = 0; round < nrounds; round++) {
+		msleep_rand(20);
+		i = rnd(2);
+		ASSERT_EQ(0, kill(kids[i], SIGKILL));
+		ASSERT_EQ(kids[i], waitpid(kids[i], NULL, 0));
+		kids[i] = spawn(i ? consumer : producer, name);
+		ASSERT_LT(0, kids[i]);
+	}
+	EXPECT_EQ(0, stop_all(kids, 2));
+
+	/* Drain as the consumer now. */
+	memset(last, 0xff, sizeof(last));
+	ASSERT_EQ(0, shmbox_ring_open(name, SHMBOX_RING_CONSUMER, 0, 0600, &cons));
+	do
+		ret = consume_one(cons, SHMBOX_NOWAIT, last);
+	while (ret == 0);
+	EXPECT_TRUE(ret == -EAGAIN || ret == -EPIPE || ret == -ETIMEDOUT)
+		TH_LOG("drain ended with %d", ret);
+
+	for (inc = 0; inc < sh->ninc && inc < MAX_INC; inc++) {
+		committed += sh->committed[inc];
+		for (seq = 0; seq < MAX_SEQ; seq++) {
+			uint8_t s = sh->seen[inc][seq];
+
+			seen += s;
+			dups += s > 1;
+			if (seq < sh->committed[inc] && !s && bad++ < 10)
+				ksft_print_msg("committed record %u.%u never seen\n", inc, seq);
+			if (s > 2 && bad++ < 10)
+				ksft_print_msg("record %u.%u seen %u times\n", inc, seq, s);
+		}
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_LT(0, committed);
+
+	/* The ring still carries data end to end. */
+	ASSERT_EQ(0, shmbox_ring_open(name, SHMBOX_RING_PRODUCER, 0, 0600, &prod));
+	for (i = 0; i < 1000; i++) {
+		struct rec r = { MAGIC, MAX_INC - 1, i, checksum(MAX_INC - 1, i) };
+
+		ASSERT_EQ(0, shmbox_ring_write(prod, &r, sizeof(r), SHMBOX_TIMEOUT_NONE));
+		ASSERT_EQ(0, consume_one(cons, SHMBOX_TIMEOUT_NONE, last));
+	}
+	ksft_print_msg("chaos: %d ring kill rounds survived; %u records committed, %u seen, %u seen twice\n",
+		       nrounds, committed, seen, dups);
+	shmbox_ring_close(prod);
+	shmbox_ring_close(cons);
+	shmbox_ring_close(obs);
+	shmbox_unlink(name, 0);
+	munmap(sh, sizeof(*sh));
+}
+
+TEST_HARNESS_MAIN
