@@ -27,6 +27,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -270,7 +271,12 @@ static void one_op(void)
 		break;
 	case 18:
 		if (!rnd(8) && fork() == 0) {
-			/* The child uses inherited fds and mappings, then dies. */
+			/* The child uses inherited fds and mappings, then dies,
+			 * at the latest with its parent (a blocked receive has
+			 * no deadline). */
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() == 1)
+				_exit(0);
 			for (n = 0; n < 20; n++)
 				one_op();
 			_exit(0);
