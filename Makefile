@@ -75,12 +75,13 @@ TOOLS := $(patsubst $(TOP)/userspace/tools/%.c,$(B)/tools/%,\
 	$(wildcard $(TOP)/userspace/tools/*.c))
 SELFTESTS := $(patsubst $(TOP)/selftests/%.c,$(B)/selftests/%,\
 	$(wildcard $(TOP)/selftests/*.c))
+BENCH := $(B)/bench/shmbox-bench
 KSRC_STAMP := $(B)/ksrc/.stamp
 KMOD := $(B)/kmod
 KO := $(KMOD)/shmbox.ko
 INITRD := $(B)/initramfs.cpio.gz
 
-.PHONY: all help deps debug-kernel stress fuzz fuzz-run module userspace lib tools selftests hdrtest \
+.PHONY: all help deps debug-kernel stress fuzz fuzz-run module userspace lib tools selftests hdrtest bench \
 	check check-selftest vm demo lint clean FORCE
 
 all: module userspace hdrtest stress
@@ -96,6 +97,7 @@ help:
 	@echo 'make fuzz       trinity + shmbox-fuzz in the debug guest (FUZZ_SECONDS)'
 	@echo 'make check-selftest  prove that make check can fail'
 	@echo 'make demo       boot the guest and show processes using /dev/shmbox'
+	@echo 'make bench      benchmark shmbox against mq, SysV msg, pipes, AF_UNIX, futex'
 	@echo 'make vm         boot the guest with a shell'
 	@echo 'make lint       checkpatch --strict, sparse (C=2) and W=1 builds'
 	@echo 'make clean      remove build/'
@@ -121,7 +123,7 @@ debug-kernel: deps
 
 # ---- userspace ----------------------------------------------------------
 
-userspace: lib tools selftests
+userspace: lib tools selftests $(BENCH)
 
 lib: $(LIB_SO) $(LIB_A)
 
@@ -145,6 +147,10 @@ tools: $(TOOLS)
 $(B)/tools/%: $(TOP)/userspace/tools/%.c $(LIB_SO) $(LIB_HDRS) $(UAPI_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -o $@ $< -L$(B)/lib -lshmbox -lpthread
+
+$(BENCH): $(TOP)/userspace/bench/shmbox-bench.c $(LIB_SO) $(LIB_HDRS) $(UAPI_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $< -L$(B)/lib -lshmbox -lpthread -lrt
 
 # Stress programs (load/unload litter, structured fuzzer) go straight
 # into the guest image through $(B)/extra.
@@ -207,6 +213,15 @@ demo: $(INITRD)
 	@$(TOP)/scripts/qemu-run.sh --mode demo --kernel "$(VMLINUZ)" \
 		--initrd $(INITRD) --out $(B)/demo --timeout $(TIMEOUT) \
 		$(QEMU_ARGS)
+
+# Benchmark in the guest: table and ratios on stdout; JSON, data and a PNG
+# chart in $(B)/bench-run.  BENCH_ARGS="--reps N --scale X" tunes it.
+BENCH_ARGS ?=
+bench: $(INITRD)
+	@$(TOP)/scripts/qemu-run.sh --mode bench --kernel "$(VMLINUZ)" \
+		--initrd $(INITRD) --out $(B)/bench-run --timeout 1200 \
+		--append "sbx.bench=$$(echo $(BENCH_ARGS) | tr ' ' ,)" $(QEMU_ARGS)
+	@$(TOP)/scripts/bench-plot.sh $(B)/bench-run
 
 # Fuzzing in the debug guest: trinity, then shmbox-fuzz, FUZZ_SECONDS
 # each; any kernel report fails the run.

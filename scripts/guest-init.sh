@@ -48,6 +48,7 @@ for w in $(cat /proc/cmdline); do
 	sbx.cycles=*) cycles=${w#*=} ;;
 	sbx.kunit=*) kunit=${w#*=} ;;
 	sbx.fuzz_secs=*) fuzz_secs=${w#*=} ;;
+	sbx.bench=*) bench_args=$(echo "${w#*=}" | tr , ' ') ;;
 	esac
 done
 
@@ -67,6 +68,23 @@ if [ "$mode" = vm ]; then
 	echo "shmbox guest: module loaded, selftests in /selftests, poweroff -f to leave"
 	setsid cttyhack sh -l
 	finish 0
+fi
+
+if [ "$mode" = bench ]; then
+	# The benchmark's files follow its output between @@FILE/@@ENDFILE.
+	exec >&3 2>&1
+	insmod /lib/modules/shmbox.ko
+	mkdir -p /tmp/bench
+	# shellcheck disable=SC2086
+	shmbox-bench --out /tmp/bench $bench_args
+	rc=$?
+	for f in /tmp/bench/*; do
+		res "@@FILE $(basename "$f")"
+		cat "$f" >&3
+		res "@@ENDFILE"
+	done
+	rmmod shmbox
+	finish $rc
 fi
 
 if [ "$mode" = demo ]; then

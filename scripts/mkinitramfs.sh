@@ -17,7 +17,7 @@ install -m 0755 "$top/scripts/guest-init.sh" "$root/init"
 install -m 0755 "$top"/scripts/guest-*.sh "$root/guest/"
 cp "$b/kmod/shmbox.ko" "$root/lib/modules/"
 cp -P "$b"/lib/libshmbox.so* "$root/usr/lib/"
-for f in "$b"/tools/*; do [ -x "$f" ] && cp "$f" "$root/usr/bin/"; done
+for f in "$b"/tools/* "$b"/bench/*; do [ -x "$f" ] && cp "$f" "$root/usr/bin/"; done
 for f in "$b"/selftests/*; do [ -x "$f" ] && cp "$f" "$root/selftests/"; done
 [ -d "$b/extra" ] && cp -a "$b/extra/." "$root/"
 echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"

@@ -76,8 +76,8 @@ qpid=$!
 
 # Show what the guest reports as it arrives, without the control lines.
 tail -n +1 -F --pid="$qpid" "$res" 2>/dev/null | tr -d '\r' | awk '
-	/^@@DMESG-BEGIN/ { skip = 1; next }
-	/^@@DMESG-END/ { skip = 0; next }
+	/^@@DMESG-BEGIN/ || /^@@FILE / { skip = 1; next }
+	/^@@DMESG-END/ || /^@@ENDFILE/ { skip = 0; next }
 	skip || /^@@/ { next }
 	{ print; fflush() }' &
 tpid=$!
@@ -89,9 +89,17 @@ secs=$(($(date +%s) - start))
 tr -d '\r' < "$res" > "$res.clean"
 exit_rc=$(sed -n 's/^@@SHMBOX-EXIT \([0-9]*\).*/\1/p' "$res.clean" | tail -n 1)
 
-if [ "$mode" = demo ]; then
+if [ "$mode" = bench ]; then
+	# Unpack the files the guest sent between @@FILE NAME and @@ENDFILE.
+	awk -v dir="$out" '
+		/^@@FILE / { f = dir "/" $2; printf "" > f; next }
+		/^@@ENDFILE/ { close(f); f = ""; next }
+		f != "" { print >> f }' "$res.clean"
+fi
+
+if [ "$mode" = demo ] || [ "$mode" = bench ]; then
 	if [ "$exit_rc" != 0 ]; then
-		echo "demo failed (guest exit '${exit_rc:-none}', qemu $qrc); see $con" >&2
+		echo "$mode failed (guest exit '${exit_rc:-none}', qemu $qrc); see $con" >&2
 		exit 1
 	fi
 	exit 0

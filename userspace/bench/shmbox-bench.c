@@ -1,0 +1,921 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * shmbox-bench - shmbox against POSIX mq, SysV msg, pipes, AF_UNIX and a
+ * futex hand-off, on the same workloads in the same machine.
+ *
+ * Every transport is a one-way channel with send() and recv(); a ping-pong
+ * uses two channels, a stream one.  The two sides are separate processes
+ * pinned to different CPUs.  Every message carries its sequence number at
+ * its start and its end and the receiver checks both, so nothing is
+ * counted that was not delivered intact and in order.  Each figure is the
+ * median of REPS runs, with min and max.
+ *
+ * Output: a table on stdout, "ratio NAME = VALUE (goal OP TARGET)" lines,
+ * and in --out DIR: bench.json (every figure) and bench.dat (for gnuplot).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/futex.h>
+#include <mqueue.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "libshmbox.h"
+
+#define MAXMSG		4096
+#define REPS_DEFAULT	5
+
+static int reps = REPS_DEFAULT;
+static double scale = 1.0;	/* multiplies message counts */
+static int ncpus = 1;
+
+static void die(const char *what, int err)
+{
+	fprintf(stderr, "shmbox-bench: %s: %s\n", what, strerror(err));
+	exit(1);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu % ncpus, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+/* ---- channels ------------------------------------------------------------ */
+
+enum { TX, RX };
+
+struct chan;
+struct chan_ops {
+	const char *name;
+	int (*create)(struct chan *c, uint32_t size);	/* before fork */
+	int (*attach)(struct chan *c, int side);	/* in the child */
+	int (*send)(struct chan *c, const void *buf, uint32_t len);
+	int (*recv)(struct chan *c, void *buf, uint32_t cap);	/* length */
+	void (*destroy)(struct chan *c);
+	uint64_t (*syscalls)(struct chan *c);
+	int (*flush)(struct chan *c);			/* batched sends */
+};
+
+struct futex_slot {
+	_Atomic uint32_t seq;		/* last published message */
+	_Atomic uint32_t waiting;
+	uint32_t len;
+	char pad[52];
+	char data[MAXMSG];
+};
+
+struct chan {
+	const struct chan_ops *ops;
+	int id;
+	char name[64];
+	int fd[2];
+	uint32_t msgsize;		/* pipe: a byte stream, fixed-size messages */
+	mqd_t mq;
+	struct shmbox_ring *ring;
+	struct futex_slot *slot;
+	uint32_t fseq;			/* futex: our side's sequence */
+	int batch;			/* mailbox: messages per vector call */
+	struct shmbox_mbox_msg vec[64];
+	char vbuf[64][64];
+	int vpos, vcount;
+};
+
+static int sys_err(int r)
+{
+	return r < 0 ? -errno : r;
+}
+
+/* pipe */
+/*
+ * Every queue holds about 64 messages or 256 KiB, like the shmbox mailbox
+ * (capacity 64) and ring (256 KiB) it is compared with.
+ */
+#define QUEUE_BYTES	(256 << 10)
+
+static int pipe_create(struct chan *c, uint32_t size)
+{
+	c->msgsize = size;
+	if (pipe(c->fd))
+		return -errno;
+	fcntl(c->fd[1], F_SETPIPE_SZ, QUEUE_BYTES);
+	return 0;
+}
+
+static int pipe_attach(struct chan *c, int side)
+{
+	close(c->fd[side == TX ? 0 : 1]);
+	return 0;
+}
+
+static int fd_write_all(int fd, const void *buf, uint32_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0)
+			return -errno;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* A pipe is a byte stream: every message is exactly ->msgsize bytes. */
+static int pipe_send(struct chan *c, const void *buf, uint32_t len)
+{
+	return fd_write_all(c->fd[1], buf, len);
+}
+
+static int pipe_recv(struct chan *c, void *buf, uint32_t cap)
+{
+	char *p = buf;
+	uint32_t got = 0, want = c->msgsize < cap ? c->msgsize : cap;
+
+	while (got < want) {
+		ssize_t n = read(c->fd[0], p + got, want - got);
+
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		got += n;
+	}
+	return got;
+}
+
+static void fd_destroy(struct chan *c)
+{
+	close(c->fd[0]);
+	close(c->fd[1]);
+}
+
+/* AF_UNIX SOCK_SEQPACKET */
+static int unix_create(struct chan *c, uint32_t size)
+{
+	int buf = QUEUE_BYTES;
+
+	(void)size;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, c->fd))
+		return -errno;
+	setsockopt(c->fd[0], SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
+	setsockopt(c->fd[1], SOL_SOCKET, SO_SNDBUF, &buf, sizeof(buf));
+	return 0;
+}
+
+static int unix_send(struct chan *c, const void *buf, uint32_t len)
+{
+	return send(c->fd[1], buf, len, 0) < 0 ? -errno : 0;
+}
+
+static int unix_recv(struct chan *c, void *buf, uint32_t cap)
+{
+	return sys_err(recv(c->fd[0], buf, cap, 0));
+}
+
+/* POSIX mq */
+static int mq_create(struct chan *c, uint32_t size)
+{
+	struct mq_attr a = { .mq_maxmsg = 64, .mq_msgsize = size };
+
+	snprintf(c->name, sizeof(c->name), "/bench-%d-%d", getpid(), c->id);
+	mq_unlink(c->name);
+	c->mq = mq_open(c->name, O_RDWR | O_CREAT | O_EXCL, 0600, &a);
+	return c->mq == (mqd_t)-1 ? -errno : 0;
+}
+
+static int mq_send_(struct chan *c, const void *buf, uint32_t len)
+{
+	return mq_send(c->mq, buf, len, 0) ? -errno : 0;
+}
+
+static int mq_recv_(struct chan *c, void *buf, uint32_t cap)
+{
+	return sys_err(mq_receive(c->mq, buf, cap, NULL));
+}
+
+static void mq_destroy(struct chan *c)
+{
+	mq_close(c->mq);
+	mq_unlink(c->name);
+}
+
+/* SysV msg */
+struct sysv_msg {
+	long mtype;
+	char mtext[MAXMSG];
+};
+
+static int sysv_create(struct chan *c, uint32_t size)
+{
+	struct msqid_ds ds;
+
+	c->fd[0] = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	if (c->fd[0] < 0)
+		return -errno;
+	if (!msgctl(c->fd[0], IPC_STAT, &ds)) {
+		ds.msg_qbytes = 64 * size;
+		msgctl(c->fd[0], IPC_SET, &ds);
+	}
+	return 0;
+}
+
+static int sysv_send(struct chan *c, const void *buf, uint32_t len)
+{
+	struct sysv_msg m;
+
+	m.mtype = 1;
+	memcpy(m.mtext, buf, len);
+	return msgsnd(c->fd[0], &m, len, 0) ? -errno : 0;
+}
+
+static int sysv_recv(struct chan *c, void *buf, uint32_t cap)
+{
+	struct sysv_msg m;
+	ssize_t n = msgrcv(c->fd[0], &m, cap, 0, 0);
+
+	if (n < 0)
+		return -errno;
+	memcpy(buf, m.mtext, n);
+	return n;
+}
+
+static void sysv_destroy(struct chan *c)
+{
+	msgctl(c->fd[0], IPC_RMID, NULL);
+}
+
+/* futex hand-off over shared memory: one slot, the floor of a blocking
+ * hand-off between processes (no kernel object, no queue). */
+static int futex_create(struct chan *c, uint32_t size)
+{
+	(void)size;
+	c->slot = mmap(NULL, sizeof(*c->slot), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	return c->slot == MAP_FAILED ? -errno : 0;
+}
+
+static long futex(_Atomic uint32_t *uaddr, int op, uint32_t val)
+{
+	return syscall(SYS_futex, uaddr, op, val, NULL, NULL, 0);
+}
+
+/* Single slot: the sender waits until the receiver took the last one. */
+static int futex_send(struct chan *c, const void *buf, uint32_t len)
+{
+	struct futex_slot *s = c->slot;
+	uint32_t taken;
+
+	/* ->waiting counts the receiver's acknowledgements. */
+	while ((taken = atomic_load(&s->waiting)) != c->fseq)
+		futex(&s->waiting, FUTEX_WAIT, taken);
+	memcpy(s->data, buf, len);
+	s->len = len;
+	atomic_store(&s->seq, ++c->fseq);
+	futex(&s->seq, FUTEX_WAKE, 1);
+	return 0;
+}
+
+static int futex_recv(struct chan *c, void *buf, uint32_t cap)
+{
+	struct futex_slot *s = c->slot;
+	uint32_t seq, len;
+
+	while ((seq = atomic_load(&s->seq)) == c->fseq)
+		futex(&s->seq, FUTEX_WAIT, seq);
+	len = s->len < cap ? s->len : cap;
+	memcpy(buf, s->data, len);
+	atomic_store(&s->waiting, ++c->fseq);
+	futex(&s->waiting, FUTEX_WAKE, 1);
+	return len;
+}
+
+static void futex_destroy(struct chan *c)
+{
+	munmap(c->slot, sizeof(*c->slot));
+}
+
+/* shmbox mailbox */
+static int mbox_create(struct chan *c, uint32_t size)
+{
+	struct shmbox_mbox_attr a = { .capacity = 64, .max_msg_size = size,
+				      .mode = 0600 };
+
+	c->fd[0] = shmbox_mbox_open(NULL, 0, &a, O_RDWR);
+	return c->fd[0] < 0 ? c->fd[0] : 0;
+}
+
+static int mbox_flush(struct chan *c)
+{
+	for (int done = 0; done < c->vcount;) {
+		int n = shmbox_mbox_sendv(c->fd[0], 0, c->vec + done,
+					  c->vcount - done, 0,
+					  SHMBOX_TIMEOUT_NONE);
+		if (n < 0)
+			return n;
+		done += n;
+	}
+	c->vcount = 0;
+	return 0;
+}
+
+static int mbox_send(struct chan *c, const void *buf, uint32_t len)
+{
+	if (c->batch <= 1)
+		return shmbox_mbox_send(c->fd[0], buf, len, 0, 0,
+					SHMBOX_TIMEOUT_NONE);
+	/* Batched: queue locally, send a full vector at a time. */
+	memcpy(c->vbuf[c->vcount], buf, len);
+	c->vec[c->vcount].buf = (uintptr_t)c->vbuf[c->vcount];
+	c->vec[c->vcount].len = len;
+	if (++c->vcount < c->batch)
+		return 0;
+	return mbox_flush(c);
+}
+
+static int mbox_recv(struct chan *c, void *buf, uint32_t cap)
+{
+	int n;
+
+	if (c->batch <= 1)
+		return shmbox_mbox_recv(c->fd[0], buf, cap, 0,
+					SHMBOX_TIMEOUT_NONE, NULL);
+	if (c->vpos == c->vcount) {
+		for (int i = 0; i < c->batch; i++) {
+			memset(&c->vec[i], 0, sizeof(c->vec[i]));
+			c->vec[i].buf = (uintptr_t)c->vbuf[i];
+			c->vec[i].len = sizeof(c->vbuf[i]);
+		}
+		n = shmbox_mbox_recvv(c->fd[0], 0, c->vec, c->batch, 0,
+				      SHMBOX_TIMEOUT_NONE);
+		if (n < 0)
+			return n;
+		c->vpos = 0;
+		c->vcount = n;
+	}
+	n = c->vec[c->vpos].len < cap ? c->vec[c->vpos].len : cap;
+	memcpy(buf, c->vbuf[c->vpos++], n);
+	return n;
+}
+
+static void mbox_destroy(struct chan *c)
+{
+	close(c->fd[0]);
+}
+
+/* shmbox ring */
+static int ring_create(struct chan *c, uint32_t size)
+{
+	(void)size;
+	snprintf(c->name, sizeof(c->name), "bench-ring-%d-%d", getpid(), c->id);
+	shmbox_unlink(c->name, 0);
+	return shmbox_ring_open(c->name, SHMBOX_O_CREAT | SHMBOX_O_EXCL,
+				256 << 10, 0600, &c->ring);
+}
+
+static int ring_attach(struct chan *c, int side)
+{
+	shmbox_ring_close(c->ring);
+	return shmbox_ring_open(c->name, side == TX ? SHMBOX_RING_PRODUCER :
+				SHMBOX_RING_CONSUMER, 0, 0, &c->ring);
+}
+
+static int ring_send(struct chan *c, const void *buf, uint32_t len)
+{
+	return shmbox_ring_write(c->ring, buf, len, SHMBOX_TIMEOUT_NONE);
+}
+
+static int ring_recv(struct chan *c, void *buf, uint32_t cap)
+{
+	return shmbox_ring_read(c->ring, buf, cap, SHMBOX_TIMEOUT_NONE);
+}
+
+static void ring_destroy(struct chan *c)
+{
+	shmbox_ring_close(c->ring);
+	shmbox_unlink(c->name, 0);
+}
+
+static uint64_t ring_syscalls(struct chan *c)
+{
+	return shmbox_ring_syscalls(c->ring);
+}
+
+static int none_attach(struct chan *c, int side)
+{
+	(void)c;
+	(void)side;
+	return 0;
+}
+
+static const struct chan_ops ops_mbox = {
+	.name = "shmbox-mailbox", .create = mbox_create, .attach = none_attach,
+	.send = mbox_send, .recv = mbox_recv, .destroy = mbox_destroy,
+	.flush = mbox_flush,
+};
+static const struct chan_ops ops_ring = {
+	.name = "shmbox-ring", .create = ring_create, .attach = ring_attach,
+	.send = ring_send, .recv = ring_recv, .destroy = ring_destroy,
+	.syscalls = ring_syscalls,
+};
+static const struct chan_ops ops_mq = {
+	.name = "posix-mq", .create = mq_create, .attach = none_attach,
+	.send = mq_send_, .recv = mq_recv_, .destroy = mq_destroy,
+};
+static const struct chan_ops ops_sysv = {
+	.name = "sysv-msg", .create = sysv_create, .attach = none_attach,
+	.send = sysv_send, .recv = sysv_recv, .destroy = sysv_destroy,
+};
+static const struct chan_ops ops_pipe = {
+	.name = "pipe", .create = pipe_create, .attach = pipe_attach,
+	.send = pipe_send, .recv = pipe_recv, .destroy = fd_destroy,
+};
+static const struct chan_ops ops_unix = {
+	.name = "unix-seqpacket", .create = unix_create, .attach = pipe_attach,
+	.send = unix_send, .recv = unix_recv, .destroy = fd_destroy,
+};
+static const struct chan_ops ops_futex = {
+	.name = "futex", .create = futex_create, .attach = none_attach,
+	.send = futex_send, .recv = futex_recv, .destroy = futex_destroy,
+};
+
+/* ---- workloads ------------------------------------------------------------ */
+
+/* Message i: sequence at both ends, the rest a pattern. */
+static void msg_fill(char *p, uint64_t seq, uint32_t len)
+{
+	memcpy(p, &seq, 8);
+	if (len >= 16)
+		memcpy(p + len - 8, &seq, 8);
+}
+
+static int msg_check(const char *p, uint64_t seq, uint32_t len)
+{
+	uint64_t a, b = seq;
+
+	memcpy(&a, p, 8);
+	if (len >= 16)
+		memcpy(&b, p + len - 8, 8);
+	return a == seq && b == seq;
+}
+
+/* Shared between the parent and its children. */
+struct shared {
+	_Atomic int ready;
+	_Atomic int go;
+	double elapsed[16];
+	uint64_t count[16];
+	uint64_t syscalls[16];
+	int bad[16];
+};
+
+static struct shared *sh;
+
+static void wait_go(void)
+{
+	atomic_fetch_add(&sh->ready, 1);
+	while (!atomic_load(&sh->go))
+		usleep(100);
+}
+
+static void start_and_wait(int nchildren, pid_t *pids)
+{
+	int status, bad = 0;
+
+	while (atomic_load(&sh->ready) < nchildren)
+		usleep(100);
+	atomic_store(&sh->go, 1);
+	for (int i = 0; i < nchildren; i++) {
+		waitpid(pids[i], &status, 0);
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			bad = 1;
+	}
+	if (bad)
+		die("a benchmark process failed", EIO);
+}
+
+static void reset_shared(void)
+{
+	memset(sh, 0, sizeof(*sh));
+}
+
+/* Round trip: returns microseconds per round trip. */
+static double run_pingpong(const struct chan_ops *ops, uint32_t size, long n)
+{
+	struct chan ch[2] = { { .ops = ops, .id = 0 }, { .ops = ops, .id = 1 } };
+	pid_t pids[2];
+	int err;
+
+	reset_shared();
+	for (int i = 0; i < 2; i++) {
+		err = ops->create(&ch[i], size);
+		if (err)
+			die(ops->name, -err);
+	}
+	for (int side = 0; side < 2; side++) {
+		pids[side] = fork();
+		if (pids[side])
+			continue;
+		char buf[MAXMSG] = { 0 };
+		/* side 0 sends on ch0, receives on ch1; side 1 the reverse */
+		struct chan *out = &ch[side], *in = &ch[!side];
+
+		pin(side);
+		if (ops->attach(out, TX) || ops->attach(in, RX))
+			_exit(2);
+		wait_go();
+		double t0 = now();
+		for (long i = 0; i < n; i++) {
+			if (side == 0) {
+				msg_fill(buf, i, size);
+				if (ops->send(out, buf, size))
+					_exit(3);
+				if (ops->recv(in, buf, MAXMSG) != (int)size ||
+				    !msg_check(buf, i, size))
+					_exit(4);
+			} else {
+				if (ops->recv(in, buf, MAXMSG) != (int)size ||
+				    !msg_check(buf, i, size))
+					_exit(4);
+				if (ops->send(out, buf, size))
+					_exit(3);
+			}
+		}
+		sh->elapsed[side] = now() - t0;
+		_exit(0);
+	}
+	start_and_wait(2, pids);
+	for (int i = 0; i < 2; i++)
+		ops->destroy(&ch[i]);
+	return sh->elapsed[0] / n * 1e6;
+}
+
+/*
+ * Stream from @senders to @receivers over one channel: returns messages per
+ * second (all receivers together).  @batch: mailbox vector size.
+ */
+static double run_stream(const struct chan_ops *ops, uint32_t size, long n,
+			 int senders, int receivers, int batch,
+			 double *syscalls_per_msg)
+{
+	struct chan ch = { .ops = ops, .id = 0, .batch = batch };
+	pid_t pids[16];
+	int nproc = senders + receivers, err;
+	long per_sender = n / senders;
+	double t;
+
+	reset_shared();
+	err = ops->create(&ch, size);
+	if (err)
+		die(ops->name, -err);
+	for (int p = 0; p < nproc; p++) {
+		pids[p] = fork();
+		if (pids[p])
+			continue;
+		char buf[MAXMSG] = { 0 };
+		int tx = p < senders;
+		uint64_t last[16];
+
+		pin(tx ? 0 : 1);
+		if (ops->attach(&ch, tx ? TX : RX))
+			_exit(2);
+		wait_go();
+		double t0 = now();
+		if (tx) {
+			for (long i = 0; i < per_sender; i++) {
+				/* sequence: sender in the top byte */
+				msg_fill(buf, ((uint64_t)p << 56) | i, size);
+				if (ops->send(&ch, buf, size))
+					_exit(3);
+			}
+			if (ops->flush && ops->flush(&ch))
+				_exit(3);
+		} else {
+			long mine = per_sender * senders / receivers;
+
+			memset(last, 0xff, sizeof(last));
+			if (p - senders < (per_sender * senders) % receivers)
+				mine++;
+			for (long i = 0; i < mine; i++) {
+				uint64_t seq, from;
+				int r = ops->recv(&ch, buf, MAXMSG);
+
+				if (r != (int)size)
+					_exit(4);
+				memcpy(&seq, buf, 8);
+				from = seq >> 56;
+				/* each sender's messages arrive in order */
+				if (from >= 16 || !msg_check(buf, seq, size) ||
+				    (last[from] != UINT64_MAX &&
+				     (seq & 0xffffffffffffffULL) <= last[from]))
+					_exit(5);
+				last[from] = seq & 0xffffffffffffffULL;
+			}
+			sh->count[p] = mine;
+		}
+		sh->elapsed[p] = now() - t0;
+		if (ops->syscalls)
+			sh->syscalls[p] = ops->syscalls(&ch);
+		_exit(0);
+	}
+	start_and_wait(nproc, pids);
+	ops->destroy(&ch);
+	t = 0;
+	for (int p = senders; p < nproc; p++)
+		if (sh->elapsed[p] > t)
+			t = sh->elapsed[p];
+	if (syscalls_per_msg) {
+		uint64_t s = 0;
+
+		for (int p = 0; p < nproc; p++)
+			s += sh->syscalls[p];
+		*syscalls_per_msg = (double)s / (per_sender * senders);
+	}
+	return per_sender * senders / t;
+}
+
+/* The ceiling of a copying ring: one memcpy of each message. */
+static double run_memcpy(uint32_t size, long n)
+{
+	size_t span = 16 << 20;
+	char *a = malloc(span), *b = malloc(span);
+	double t0;
+	size_t off = 0;
+
+	memset(a, 1, span);
+	memset(b, 2, span);
+	t0 = now();
+	for (long i = 0; i < n; i++) {
+		memcpy(b + off, a + off, size);
+		off = (off + size) % (span - size);
+	}
+	t0 = now() - t0;
+	if (b[1] != 1)
+		die("memcpy", EIO);
+	free(a);
+	free(b);
+	return n * (double)size / t0;	/* bytes per second */
+}
+
+/* ---- figures ------------------------------------------------------------ */
+
+struct figure {
+	char name[64];
+	const char *unit;
+	int higher_better;
+	double v[16], med, min, max;
+	double extra;			/* syscalls per message, where measured */
+};
+
+static struct figure figs[64];
+static int nfigs;
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static struct figure *fig_new(const char *name, const char *unit, int hb)
+{
+	struct figure *f = &figs[nfigs++];
+
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->unit = unit;
+	f->higher_better = hb;
+	return f;
+}
+
+static void fig_done(struct figure *f)
+{
+	double s[16];
+
+	memcpy(s, f->v, sizeof(double) * reps);
+	qsort(s, reps, sizeof(double), cmp_double);
+	f->min = s[0];
+	f->max = s[reps - 1];
+	f->med = s[reps / 2];
+	printf("  %-34s %12.2f %-8s (min %.2f, max %.2f)\n", f->name, f->med,
+	       f->unit, f->min, f->max);
+	fflush(stdout);
+}
+
+static double fig(const char *name)
+{
+	for (int i = 0; i < nfigs; i++)
+		if (!strcmp(figs[i].name, name))
+			return figs[i].med;
+	return 0;
+}
+
+static const struct chan_ops *all_ops[] = {
+	&ops_mbox, &ops_ring, &ops_mq, &ops_sysv, &ops_pipe, &ops_unix,
+	&ops_futex,
+};
+
+static long count(long base)
+{
+	long n = (long)(base * scale);
+
+	return n < 64 ? 64 : n - n % 64;
+}
+
+struct ratio {
+	const char *name, *op;
+	double value, target;
+};
+
+int main(int argc, char **argv)
+{
+	const char *out = NULL;
+	struct ratio ratios[16];
+	int nratios = 0, fails = 0;
+	char path[512];
+	FILE *f;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			out = argv[++i];
+		else if (!strcmp(argv[i], "--reps") && i + 1 < argc)
+			reps = atoi(argv[++i]);
+		else if (!strcmp(argv[i], "--scale") && i + 1 < argc)
+			scale = atof(argv[++i]);
+		else {
+			fprintf(stderr, "usage: shmbox-bench [--out DIR] [--reps N] [--scale X]\n");
+			return 2;
+		}
+	}
+	if (reps < 1 || reps > 16)
+		reps = REPS_DEFAULT;
+	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		die("mmap", errno);
+
+	printf("shmbox-bench: %d CPUs, %d repetitions per figure (median, min, max)\n\n",
+	       ncpus, reps);
+	printf("ping-pong round trip, 64 B, two processes on two CPUs:\n");
+	for (size_t i = 0; i < sizeof(all_ops) / sizeof(all_ops[0]); i++) {
+		char name[64];
+		struct figure *fg;
+
+		snprintf(name, sizeof(name), "rtt64/%s", all_ops[i]->name);
+		fg = fig_new(name, "us", 0);
+		for (int r = 0; r < reps; r++)
+			fg->v[r] = run_pingpong(all_ops[i], 64, count(4000));
+		fig_done(fg);
+	}
+
+	printf("\nstreaming, one producer -> one consumer:\n");
+	for (int s = 0; s < 2; s++) {
+		uint32_t size = s ? 4096 : 64;
+		long n = count(s ? 20000 : 100000);
+
+		for (size_t i = 0; i < sizeof(all_ops) / sizeof(all_ops[0]); i++) {
+			char name[64];
+			struct figure *fg;
+
+			if (all_ops[i] == &ops_futex)
+				continue;	/* a hand-off, not a queue */
+			snprintf(name, sizeof(name), "stream%u/%s", size,
+				 all_ops[i]->name);
+			fg = fig_new(name, "msg/s", 1);
+			for (int r = 0; r < reps; r++)
+				fg->v[r] = run_stream(all_ops[i], size, n, 1, 1,
+						      1, &fg->extra);
+			fig_done(fg);
+			if (all_ops[i] == &ops_mbox && size == 64) {
+				fg = fig_new("stream64/shmbox-mailbox-batched",
+					     "msg/s", 1);
+				for (int r = 0; r < reps; r++)
+					fg->v[r] = run_stream(&ops_mbox, 64, n, 1,
+							      1, 64, NULL);
+				fig_done(fg);
+			}
+		}
+		{
+			char name[64];
+			struct figure *fg;
+
+			snprintf(name, sizeof(name), "memcpy%u", size);
+			fg = fig_new(name, "MB/s", 1);
+			for (int r = 0; r < reps; r++)
+				fg->v[r] = run_memcpy(size, n * 4) / 1e6;
+			fig_done(fg);
+		}
+	}
+
+	printf("\nfan-in/fan-out on one mailbox, 64 B:\n");
+	{
+		struct figure *one = fig_new("fan/mailbox-1x1", "msg/s", 1);
+		struct figure *four = fig_new("fan/mailbox-4x4", "msg/s", 1);
+
+		for (int r = 0; r < reps; r++) {
+			one->v[r] = run_stream(&ops_mbox, 64, count(40000), 1, 1,
+					       1, NULL);
+			four->v[r] = run_stream(&ops_mbox, 64, count(40000), 4, 4,
+						1, NULL);
+		}
+		fig_done(one);
+		fig_done(four);
+	}
+
+	printf("\nring system calls per message, steady 64 B stream:\n");
+	{
+		struct figure *fg = fig_new("ring/syscalls-per-msg", "calls", 0);
+
+		for (int r = 0; r < reps; r++)
+			run_stream(&ops_ring, 64, count(400000), 1, 1, 1,
+				   &fg->v[r]);
+		fig_done(fg);
+	}
+
+	/* Goals (issue 5). */
+#define RATIO(n, op, val, tgt) \
+	ratios[nratios++] = (struct ratio){ n, op, val, tgt }
+	RATIO("mailbox_rtt64/posix_mq", "<=",
+	      fig("rtt64/shmbox-mailbox") / fig("rtt64/posix-mq"), 0.8);
+	RATIO("mailbox_rtt64/futex", "<=",
+	      fig("rtt64/shmbox-mailbox") / fig("rtt64/futex"), 1.25);
+	RATIO("mailbox_stream64/posix_mq", ">=",
+	      fig("stream64/shmbox-mailbox") / fig("stream64/posix-mq"), 1.5);
+	RATIO("mailbox_batched_stream64/posix_mq", ">=",
+	      fig("stream64/shmbox-mailbox-batched") / fig("stream64/posix-mq"),
+	      5.0);
+	RATIO("ring_stream64/pipe", ">=",
+	      fig("stream64/shmbox-ring") / fig("stream64/pipe"), 20.0);
+	RATIO("ring_stream4096_MBps/memcpy_MBps", ">=",
+	      fig("stream4096/shmbox-ring") * 4096 / 1e6 / fig("memcpy4096"),
+	      0.5);
+	RATIO("mailbox_fan4x4/1x1", ">=",
+	      fig("fan/mailbox-4x4") / fig("fan/mailbox-1x1"), 1.0);
+	RATIO("ring_syscalls_per_msg", "<=", fig("ring/syscalls-per-msg"), 0.01);
+
+	printf("\n");
+	for (int i = 0; i < nratios; i++) {
+		struct ratio *q = &ratios[i];
+		int ok = q->op[0] == '<' ? q->value <= q->target :
+					   q->value >= q->target;
+
+		printf("ratio %s = %.3f (goal %s %g)%s\n", q->name, q->value,
+		       q->op, q->target, ok ? "" : "  MISSED");
+		fails += !ok;
+	}
+
+	if (out) {
+		snprintf(path, sizeof(path), "%s/bench.json", out);
+		f = fopen(path, "w");
+		if (!f)
+			die(path, errno);
+		fprintf(f, "{\n  \"cpus\": %d,\n  \"reps\": %d,\n  \"figures\": [\n",
+			ncpus, reps);
+		for (int i = 0; i < nfigs; i++)
+			fprintf(f, "    {\"name\": \"%s\", \"unit\": \"%s\", \"median\": %.6g, \"min\": %.6g, \"max\": %.6g}%s\n",
+				figs[i].name, figs[i].unit, figs[i].med,
+				figs[i].min, figs[i].max,
+				i + 1 < nfigs ? "," : "");
+		fprintf(f, "  ],\n  \"ratios\": [\n");
+		for (int i = 0; i < nratios; i++)
+			fprintf(f, "    {\"name\": \"%s\", \"value\": %.6g, \"op\": \"%s\", \"target\": %g}%s\n",
+				ratios[i].name, ratios[i].value, ratios[i].op,
+				ratios[i].target, i + 1 < nratios ? "," : "");
+		fprintf(f, "  ]\n}\n");
+		fclose(f);
+		snprintf(path, sizeof(path), "%s/bench.dat", out);
+		f = fopen(path, "w");
+		if (!f)
+			die(path, errno);
+		for (int i = 0; i < nfigs; i++)
+			fprintf(f, "\"%s\" %g %g %g\n", figs[i].name, figs[i].med,
+				figs[i].min, figs[i].max);
+		fclose(f);
+	}
+	printf("\n%d of %d goals met\n", nratios - fails, nratios);
+	return 0;
+}
