@@ -972,7 +972,7 @@ static long shmbox_ioc_mbox_open(struct file *file, void __user *uarg)
 	if (ret) {
 		if (mb->inbox_pid)
 			shmbox_inbox_put_fd(mb);
-		shmbox_obj_put(obj);
+		shmbox_obj_open_failed(obj);
 	}
 	return ret;
 }

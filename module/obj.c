@@ -390,6 +390,22 @@ long shmbox_ioc_unlink(void __user *uarg)
 	return 0;
 }
 
+/**
+ * shmbox_obj_open_failed - drop the reference of an open that never bound
+ * @obj:	the object shmbox_obj_open() returned
+ *
+ * An open ioctl that fails after shmbox_obj_open() (copy-out, role, bind)
+ * must not leave an auto-remove object named with nobody to remove it:
+ * if no file is bound to it, its name goes now, as it would on the last
+ * close.
+ */
+void shmbox_obj_open_failed(struct shmbox_obj *obj)
+{
+	if ((obj->oflags & SHMBOX_O_AUTOREMOVE) && !atomic_read(&obj->users))
+		shmbox_obj_unlink(obj);
+	shmbox_obj_put(obj);
+}
+
 /* The last close (and, for regions, unmap) of a bound /dev/shmbox file. */
 void shmbox_file_release(struct file *file)
 {

@@ -345,7 +345,7 @@ long shmbox_ioc_region_open(struct file *file, void __user *uarg)
 release_role:
 	shmbox_ring_release(r, role);
 put_obj:
-	shmbox_obj_put(obj);
+	shmbox_obj_open_failed(obj);
 	return ret;
 }
 

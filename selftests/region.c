@@ -316,6 +316,28 @@ TEST(autoremove_waits_for_last_mapping)
 	EXPECT_EQ(-ENOENT, shmbox_region_open(name, 0, 0, 0, 1));
 }
 
+TEST(autoremove_open_failing_late_leaves_no_name)
+{
+	struct shmbox_region_open *ro;
+	char name[64];
+	int fd;
+
+	test_name(name, sizeof(name), "latefail");
+	/* Readable, not writable: the open is created, the copy-out faults. */
+	ro = mmap(NULL, PG, PROT_READ | PROT_WRITE,
+		  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	*ro = ropen(name, SHMBOX_O_CREAT | SHMBOX_O_AUTOREMOVE, PG, 0600);
+	ASSERT_EQ(0, mprotect(ro, PG, PROT_READ));
+	fd = shmbox_dev_open();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, open_arg(fd, ro));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(-ENOENT, shmbox_region_open(name, 0, 0, 0, 1));
+	close(fd);
+	munmap(ro, PG);
+}
+
 TEST(crashed_process_leaves_nothing_behind)
 {
 	char name[64];
