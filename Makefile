@@ -95,7 +95,7 @@ help:
 	@echo 'make check KERNEL=debug  on a KASAN/lockdep/kmemleak/KUnit kernel'
 	@echo 'make check KERNEL=rt     on Debian'"'"'s PREEMPT_RT kernel'
 	@echo 'make fuzz       trinity + shmbox-fuzz in the debug guest (FUZZ_SECONDS)'
-	@echo 'make check-selftest  prove that make check can fail'
+	@echo 'make check-selftest  prove that make check can fail (KERNEL=debug: on a leak too)'
 	@echo 'make demo       boot the guest and show processes using /dev/shmbox'
 	@echo 'make bench      benchmark shmbox against mq, SysV msg, pipes, AF_UNIX, futex'
 	@echo 'make vm         boot the guest with a shell'

@@ -7,8 +7,9 @@
 #   sbx.mode=fuzz            like check, but run the programs in /fuzz
 #                            (make fuzz) instead of the selftests
 #   sbx.tests=a,b            check: only these selftest binaries
-#   sbx.inject=warn|hang     runner self-test: load a module that WARNs,
-#                            or hang instead of finishing
+#   sbx.inject=warn|leak|hang  runner self-test: load a module that WARNs
+#                            or one that leaks memory (kmemleak must find
+#                            it), or hang instead of finishing
 #   sbx.cycles=N             check: module load/unload cycles (default 10),
 #                            each leaving objects behind (shmbox-litter)
 #   sbx.kunit=1              the kernel has KUnit: the module's KUnit
@@ -159,6 +160,8 @@ step "device node /dev/shmbox" test -c /dev/shmbox
 step "load/unload x$cycles" cycle_module "$cycles"
 
 [ "$inject" = warn ] && step "inject WARN" insmod /lib/modules/shmbox_warn.ko
+# Stays loaded, so kmemleak's backtraces keep its symbols.
+[ "$inject" = leak ] && step "inject leak" insmod /lib/modules/shmbox_leak.ko
 if [ "$inject" = hang ]; then
 	res "# injected hang"
 	while :; do sleep 3600; done

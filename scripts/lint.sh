@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # lint.sh TOP B KDIR: the kernel quality gates.  Fails on any finding of
-#   - checkpatch.pl --strict over module/ and uapi/
+#   - checkpatch.pl --strict over module/, uapi/ and the runner self-test's
+#     kernel modules (scripts/selftest/shmbox_*.c)
 #   - sparse (C=2) over the module
 #   - a W=1 build of the module
 set -uo pipefail
@@ -13,7 +14,8 @@ rc=0
 echo "  LINT    checkpatch --strict"
 if ! perl "$cp" --strict --no-tree --terse --show-types \
 		--codespellfile=/dev/null \
-		-f "$top"/module/*.[ch] "$top"/uapi/linux/*.h >"$b/lint-checkpatch.txt" 2>&1 ||
+		-f "$top"/module/*.[ch] "$top"/uapi/linux/*.h \
+		"$top"/scripts/selftest/shmbox_*.c >"$b/lint-checkpatch.txt" 2>&1 ||
 		grep -qE '(WARNING|ERROR|CHECK):' "$b/lint-checkpatch.txt"; then
 	grep -E '(WARNING|ERROR|CHECK):' "$b/lint-checkpatch.txt" || cat "$b/lint-checkpatch.txt"
 	rc=1
