@@ -26,6 +26,7 @@
 #include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/kernel.h>
+#include <linux/ktime.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
@@ -50,6 +51,7 @@ static struct shmbox_limit_param shmbox_limits[SHMBOX_LIM_NR] = {
 	[SHMBOX_LIM_MSG_SIZE]    = { 64UL << 10, 1, 16UL << 20 },
 	[SHMBOX_LIM_MBOX_BYTES]  = { 1UL << 20, 1, 1UL << 30 },
 	[SHMBOX_LIM_USER_BYTES]  = { 16UL << 20, 1, 1UL << 32 },
+	[SHMBOX_LIM_SPIN_NS]     = { 50 * NSEC_PER_USEC, 0, NSEC_PER_MSEC },
 };
 
 unsigned long shmbox_limit(enum shmbox_limit_id id)
@@ -96,6 +98,8 @@ module_param_cb(max_mbox_bytes, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_MBO
 MODULE_PARM_DESC(max_mbox_bytes, "Bytes queued in one mailbox (default 1 MiB)");
 module_param_cb(max_user_bytes, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_USER_BYTES], 0644);
 MODULE_PARM_DESC(max_user_bytes, "Bytes queued by one user in all mailboxes (default 16 MiB)");
+module_param_cb(mbox_spin_ns, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_SPIN_NS], 0644);
+MODULE_PARM_DESC(mbox_spin_ns, "Mailbox waits poll this long on an otherwise idle CPU before sleeping, 0 never (default 50000, at most 1000000)");
 
 /* ---- ioctl argument helpers ----------------------------------------- */
 

@@ -50,7 +50,9 @@
 #include <linux/poll.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
 #include <linux/sched/task.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -96,11 +98,13 @@ enum shmbox_swait_state {
 
 /* A sender that waits: for room, then (synchronous) for the take. */
 struct shmbox_swait {
-	struct list_head node;		/* mbox->senders while SHMBOX_SW_ROOM */
+	/* On mbox->senders while SHMBOX_SW_ROOM, until served or killed. */
+	struct list_head node;
 	struct task_struct *task;
 	struct shmbox_msg *msg;
 	int state;			/* enum shmbox_swait_state */
 	bool sync;
+	bool spinning;			/* polling, see shmbox_mbox_spin() */
 };
 
 /* A receiver that waits for a message. */
@@ -112,6 +116,7 @@ struct shmbox_rwait {
 	pid_t from;			/* 0: any sender */
 	u32 buflen;
 	bool peek;
+	bool spinning;			/* polling, see shmbox_mbox_spin() */
 };
 
 struct shmbox_mbox {
@@ -173,9 +178,87 @@ static void shmbox_wake_flush(struct shmbox_wakeups *wq)
 	}
 }
 
+/*
+ * Wake the task of a wait entry just served (taken off its list, under
+ * mb->lock) unless it is polling: then it sees the entry gone by itself.
+ * The barrier pairs with the one in shmbox_mbox_spin() after the poller
+ * clears ->spinning: either we see the flag clear and wake the task, or
+ * it sees its entry gone and does not sleep.  The entry lives on the
+ * waiter's stack, but the waiter takes mb->lock before it returns.
+ */
+static void shmbox_wake_waiter(struct shmbox_wakeups *wq, struct task_struct *t,
+			       const bool *spinning)
+{
+	/* Orders the caller's list_del_init() before the ->spinning load. */
+	smp_mb();
+	if (READ_ONCE(*spinning))
+		return;
+	shmbox_wake_add(wq, t);
+}
+
 static inline struct shmbox_mbox *to_mbox(struct shmbox_obj *obj)
 {
 	return container_of(obj, struct shmbox_mbox, obj);
+}
+
+/* ---- adaptive spinning ----------------------------------------------------- */
+
+/*
+ * shmbox_mbox_spin - poll a queued wait entry before sleeping on it
+ * @node:	the entry, on mb->receivers or mb->senders; whoever serves it
+ *		(or removes the mailbox) takes it off under mb->lock and then
+ *		calls shmbox_wake_waiter()
+ * @spinning:	the entry's ->spinning flag
+ * @deadline:	the wait's absolute CLOCK_MONOTONIC deadline
+ *
+ * Called without mb->lock, the task's state already TASK_INTERRUPTIBLE.
+ * A peer on another CPU usually answers within microseconds, while a
+ * sleep puts a wake-up (an IPI to an idle CPU, the idle exit) on the
+ * critical path of every message.  Like KVM's halt polling, the task
+ * polls for at most the mbox_spin_ns parameter, and only while nothing
+ * else wants its CPU (single_task_running(), need_resched()), no signal is
+ * pending and the deadline has not passed.  It polls in TASK_RUNNING with
+ * ->spinning set, so a waker has nothing to do: no remote wake-up at all.
+ *
+ * Return: true if the entry was served (the task is TASK_RUNNING), false
+ * if the task must go to sleep (its state is set again, and the entry was
+ * checked after that, so no wake-up is lost).
+ */
+static bool shmbox_mbox_spin(struct list_head *node, bool *spinning,
+			     u64 deadline)
+{
+	u64 spin_ns = shmbox_limit(SHMBOX_LIM_SPIN_NS), now;
+	bool served;
+	u64 end;
+
+	if (!spin_ns || !single_task_running())
+		return false;
+	if (deadline != SHMBOX_TIMEOUT_NONE) {
+		now = ktime_get_ns();
+		if (now >= deadline)
+			return false;
+		spin_ns = min(spin_ns, deadline - now);
+	}
+	/* local_clock(): cheap, unlike some clocksources (HPET) */
+	end = local_clock() + spin_ns;
+	WRITE_ONCE(*spinning, true);
+	__set_current_state(TASK_RUNNING);
+	do {
+		served = list_empty(node);
+		if (served)
+			break;
+		cpu_relax();
+	} while (!need_resched() && single_task_running() &&
+		 !signal_pending(current) && local_clock() < end);
+	WRITE_ONCE(*spinning, false);
+	if (served)
+		return true;
+	/* Implies smp_mb(): pairs with shmbox_wake_waiter(). */
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (!list_empty(node))
+		return false;
+	__set_current_state(TASK_RUNNING);
+	return true;
 }
 
 /* ---- per-user byte accounting ------------------------------------------ */
@@ -251,7 +334,10 @@ static void shmbox_user_uncharge(struct shmbox_user *u, u64 cost)
 
 /* ---- messages ------------------------------------------------------------ */
 
-/* A new message holding a copy of @len bytes at @ubuf, charged to current. */
+/*
+ * A new message holding a copy of @len bytes at @ubuf, sent by current;
+ * not charged yet (shmbox_msgs_charge()), freed with shmbox_msg_put().
+ */
 static struct shmbox_msg *shmbox_msg_new(u64 ubuf, u32 len, u32 prio)
 {
 	struct shmbox_msg *msg;
@@ -273,11 +359,7 @@ static struct shmbox_msg *shmbox_msg_new(u64 ubuf, u32 len, u32 prio)
 		goto free_data;
 	}
 	msg->uid = current_euid();
-	msg->user = shmbox_user_charge(msg->uid, SHMBOX_MSG_COST(len));
-	if (IS_ERR(msg->user)) {
-		ret = PTR_ERR(msg->user);
-		goto free_data;
-	}
+	msg->user = NULL;
 	INIT_LIST_HEAD(&msg->node);
 	refcount_set(&msg->ref, 1);
 	msg->state = SHMBOX_MSG_NEW;
@@ -293,6 +375,41 @@ free_data:
 free_msg:
 	kmem_cache_free(shmbox_msg_cache, msg);
 	return ERR_PTR(ret);
+}
+
+/*
+ * Charge new messages to their sender's euid (all current's): the whole
+ * batch under one lock when it fits, else one by one up to the quota.
+ * Return: how many were charged, a prefix of @msgs; *@err says why the
+ * next one was not.
+ */
+static u32 shmbox_msgs_charge(struct shmbox_msg **msgs, u32 n, int *err)
+{
+	kuid_t uid = msgs[0]->uid;
+	struct shmbox_user *u;
+	u64 total = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		total += SHMBOX_MSG_COST(msgs[i]->len);
+	u = shmbox_user_charge(uid, total);
+	if (!IS_ERR(u)) {
+		for (i = 0; i < n; i++)
+			msgs[i]->user = u;
+		return n;
+	}
+	*err = PTR_ERR(u);
+	if (n == 1 || *err != -ENOSPC)
+		return 0;
+	for (i = 0; i < n; i++) {
+		u = shmbox_user_charge(uid, SHMBOX_MSG_COST(msgs[i]->len));
+		if (IS_ERR(u)) {
+			*err = PTR_ERR(u);
+			break;
+		}
+		msgs[i]->user = u;
+	}
+	return i;
 }
 
 static void shmbox_msg_put(struct shmbox_msg *msg)
@@ -430,7 +547,7 @@ static void shmbox_mbox_dispatch(struct shmbox_mbox *mb,
 			shmbox_msg_reserve(mb, msg);
 			rw->msg = msg;
 		}
-		shmbox_wake_add(wq, rw->task);
+		shmbox_wake_waiter(wq, rw->task, &rw->spinning);
 	}
 }
 
@@ -454,7 +571,7 @@ static void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq
 			sw->state = SHMBOX_SW_QUEUED;
 		} else {
 			sw->state = SHMBOX_SW_DONE;
-			shmbox_wake_add(wq, sw->task);
+			shmbox_wake_waiter(wq, sw->task, &sw->spinning);
 		}
 	}
 }
@@ -477,13 +594,16 @@ static void shmbox_mbox_kill(struct shmbox_mbox *mb)
 	int p;
 
 	spin_lock(&mb->lock);
-	mb->dead = true;
+	WRITE_ONCE(mb->dead, true);
 	list_for_each_entry_safe(rw, rtmp, &mb->receivers, node) {
 		list_del_init(&rw->node);
-		shmbox_wake_add(&wq, rw->task);
+		shmbox_wake_waiter(&wq, rw->task, &rw->spinning);
 	}
-	list_for_each_entry_safe(sw, stmp, &mb->senders, node)
-		shmbox_wake_add(&wq, sw->task);
+	/* Each finds mb->dead and fails with EIDRM. */
+	list_for_each_entry_safe(sw, stmp, &mb->senders, node) {
+		list_del_init(&sw->node);
+		shmbox_wake_waiter(&wq, sw->task, &sw->spinning);
+	}
 	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
 		list_for_each_entry(msg, &mb->queue[p], node)
 			if (msg->sw)
@@ -510,7 +630,7 @@ static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 				bool sync, bool nonblock, u64 deadline)
 {
 	struct shmbox_swait sw = { .task = current, .msg = msg };
-	bool timed_out = false, blocked = false, copying;
+	bool timed_out = false, blocked = false, copying, room;
 	struct shmbox_wakeups wq = {};
 	int ret = 0;
 
@@ -540,7 +660,8 @@ static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 		copying = false;
 		if (sw.state == SHMBOX_SW_DONE)
 			break;
-		if (sw.state == SHMBOX_SW_ROOM) {
+		room = sw.state == SHMBOX_SW_ROOM;
+		if (room) {
 			if (mb->dead)
 				ret = -EIDRM;
 			else if (signal_pending(current))
@@ -597,6 +718,9 @@ static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 		/* No deadline while copied out: the result decides. */
 		if (copying)
 			schedule();
+		else if (room && shmbox_mbox_spin(&sw.node, &sw.spinning,
+						  deadline))
+			timed_out = false;	/* served while polling */
 		else if (shmbox_schedule_deadline(deadline))
 			timed_out = true;
 		trace_shmbox_mbox_wait_done(&mb->obj, true,
@@ -626,7 +750,41 @@ struct shmbox_recv_req {
 	bool nonblock;
 	u64 deadline;
 	u32 needed;		/* out, with -EMSGSIZE */
+	/* Vector receive: more messages to take, without waiting. */
+	const struct shmbox_mbox_msg *more;	/* their buffers */
+	struct shmbox_msg **more_msgs;		/* out: reserved */
+	u32 nmore;				/* in: wanted; out: reserved */
+	bool more_too_big;	/* out: the next did not fit (->needed) */
 };
+
+/*
+ * Reserve, in order and without waiting, the messages a receive would get
+ * for the buffers of req->more (mb->lock held).  Stops when none is left
+ * or the next one does not fit its buffer (req->more_too_big, needed).
+ */
+static void shmbox_mbox_reserve_more(struct shmbox_mbox *mb,
+				     struct shmbox_recv_req *req,
+				     struct pid_namespace *ns)
+{
+	struct shmbox_msg *msg;
+	u32 i;
+
+	lockdep_assert_held(&mb->lock);
+	req->more_too_big = false;
+	for (i = 0; i < req->nmore && !mb->dead; i++) {
+		msg = shmbox_mbox_first(mb, ns, req->from);
+		if (!msg)
+			break;
+		if (msg->len > req->more[i].len) {
+			req->needed = msg->len;
+			req->more_too_big = true;
+			break;
+		}
+		shmbox_msg_reserve(mb, msg);
+		req->more_msgs[i] = msg;
+	}
+	req->nmore = i;
+}
 
 /*
  * shmbox_mbox_recv_msg - wait for the message a receive gets
@@ -689,7 +847,8 @@ static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
 		__set_current_state(TASK_INTERRUPTIBLE);
 		spin_unlock(&mb->lock);
 		trace_shmbox_mbox_wait(&mb->obj, false, 0);
-		if (shmbox_schedule_deadline(req->deadline))
+		if (!shmbox_mbox_spin(&rw.node, &rw.spinning, req->deadline) &&
+		    shmbox_schedule_deadline(req->deadline))
 			timed_out = true;
 		trace_shmbox_mbox_wait_done(&mb->obj, false,
 					    timed_out ? -ETIMEDOUT : 0);
@@ -698,44 +857,103 @@ static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
 		mb->nr_rwait--;
 		list_del_init(&rw.node);
 	}
+	if (!ret && !req->peek && req->nmore)
+		shmbox_mbox_reserve_more(mb, req, rw.ns);
+	else
+		req->nmore = 0;
 	spin_unlock(&mb->lock);
 	return ret ? ERR_PTR(ret) : msg;
 }
 
-/* A reserved message was copied out: it is received. */
-static void shmbox_mbox_commit(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+/* Vector receive past the first message: reserve more, never wait. */
+static void shmbox_mbox_take_more(struct shmbox_mbox *mb,
+				  struct shmbox_recv_req *req)
+{
+	spin_lock(&mb->lock);
+	shmbox_mbox_reserve_more(mb, req, task_active_pid_ns(current));
+	spin_unlock(&mb->lock);
+}
+
+/*
+ * Reserved messages were copied out: they are received.  One lock round
+ * trip for all of them, and one quota round trip per run of messages
+ * charged to the same user.
+ */
+static void shmbox_mbox_commit_many(struct shmbox_mbox *mb,
+				    struct shmbox_msg **msgs, u32 n)
 {
 	struct shmbox_wakeups wq = {};
+	struct shmbox_user *user = NULL;
+	struct shmbox_msg *msg;
+	u64 cost = 0;
+	u32 i;
 
+	if (!n)
+		return;
 	spin_lock(&mb->lock);
-	shmbox_mbox_sub(mb, msg);
-	mb->received++;
-	if (msg->sw) {
-		msg->sw->state = SHMBOX_SW_DONE;
-		shmbox_wake_add(&wq, msg->sw->task);
-		msg->sw = NULL;
-		mb->sent++;
+	for (i = 0; i < n; i++) {
+		msg = msgs[i];
+		shmbox_mbox_sub(mb, msg);
+		mb->received++;
+		if (msg->sw) {
+			msg->sw->state = SHMBOX_SW_DONE;
+			shmbox_wake_add(&wq, msg->sw->task);
+			msg->sw = NULL;
+			mb->sent++;
+		}
 	}
 	shmbox_mbox_kick(mb, &wq);
 	spin_unlock(&mb->lock);
 	shmbox_wake_flush(&wq);
-	trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
-	shmbox_msg_done(msg);
+	/* A user's account lives while any of these is still charged to it. */
+	for (i = 0; i < n; i++) {
+		msg = msgs[i];
+		trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
+		if (msg->user != user) {
+			if (user)
+				shmbox_user_uncharge(user, cost);
+			user = msg->user;
+			cost = 0;
+		}
+		cost += SHMBOX_MSG_COST(msg->len);
+		shmbox_msg_put(msg);
+	}
+	shmbox_user_uncharge(user, cost);
 }
 
-/* Copying a reserved message out failed: back to the head of its queue. */
-static void shmbox_mbox_putback(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+static void shmbox_mbox_commit(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	shmbox_mbox_commit_many(mb, &msg, 1);
+}
+
+/*
+ * Copying reserved messages out failed: back to the heads of their
+ * queues, in their order.
+ */
+static void shmbox_mbox_putback_many(struct shmbox_mbox *mb,
+				     struct shmbox_msg **msgs, u32 n)
 {
 	struct shmbox_wakeups wq = {};
+	struct shmbox_msg *msg;
 
+	if (!n)
+		return;
 	spin_lock(&mb->lock);
-	shmbox_msg_link(mb, msg, true);
-	if (msg->sw)
-		shmbox_wake_add(&wq, msg->sw->task);
+	while (n--) {
+		msg = msgs[n];
+		shmbox_msg_link(mb, msg, true);
+		if (msg->sw)
+			shmbox_wake_add(&wq, msg->sw->task);
+	}
 	shmbox_mbox_dispatch(mb, &wq);
 	shmbox_mbox_poll_wake(mb);
 	spin_unlock(&mb->lock);
 	shmbox_wake_flush(&wq);
+}
+
+static void shmbox_mbox_putback(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	shmbox_mbox_putback_many(mb, &msg, 1);
 }
 
 /* ---- objects and inboxes ------------------------------------------------ */
@@ -1056,18 +1274,114 @@ static bool shmbox_nonblock(struct file *file, u32 flags)
 	return (flags & SHMBOX_MSG_NONBLOCK) || (file->f_flags & O_NONBLOCK);
 }
 
+/* Can a message of @len bytes ever go into @mb?  0 or -EMSGSIZE. */
+static int shmbox_msg_fits(struct shmbox_mbox *mb, u32 len)
+{
+	if (len > mb->max_msg || len > shmbox_limit(SHMBOX_LIM_MSG_SIZE) ||
+	    SHMBOX_MSG_COST(len) > shmbox_limit(SHMBOX_LIM_MBOX_BYTES))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Queue as many of @msgs (new, charged, asynchronous) as fit now, in
+ * order, under one lock, and hand them to waiting receivers; nothing
+ * goes in while senders wait for room (they are first).
+ * Return: how many were queued.
+ */
+static u32 shmbox_mbox_add_many(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+				u32 n)
+{
+	struct shmbox_wakeups wq = {};
+	u32 i = 0;
+
+	spin_lock(&mb->lock);
+	if (!mb->dead && list_empty(&mb->senders)) {
+		while (i < n && shmbox_mbox_room(mb, msgs[i])) {
+			/* Once queued, a receiver may take and free it. */
+			trace_shmbox_mbox_send(&mb->obj, msgs[i]->len,
+					       msgs[i]->prio, 0);
+			shmbox_mbox_add(mb, msgs[i++]);
+		}
+		if (i) {
+			shmbox_mbox_dispatch(mb, &wq);
+			shmbox_mbox_poll_wake(mb);
+		}
+	}
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+	return i;
+}
+
+/*
+ * shmbox_mbox_send_many - send new, charged messages in order, consuming them
+ * @err:	out: why the first one not sent failed
+ *
+ * A batch that fits goes in under one lock; a message that has to wait
+ * (or a synchronous one) goes through shmbox_mbox_send_msg().  Messages
+ * after a failure are withdrawn (freed, uncharged).  A message handed to
+ * the mailbox is never touched again: a receiver may have freed it.
+ * Return: how many were sent.
+ */
+static u32 shmbox_mbox_send_many(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+				 u32 n, bool sync, bool nonblock, u64 deadline,
+				 int *err)
+{
+	u32 i = 0, k, len, prio;
+	int ret;
+
+	sync = sync || mb->capacity == 0;
+	while (i < n) {
+		if (!sync)
+			i += shmbox_mbox_add_many(mb, msgs + i, n - i);
+		if (i == n)
+			break;
+		len = msgs[i]->len;
+		prio = msgs[i]->prio;
+		ret = shmbox_mbox_send_msg(mb, msgs[i], sync, nonblock,
+					   deadline);
+		trace_shmbox_mbox_send(&mb->obj, len, prio, ret);
+		if (ret) {
+			*err = ret;
+			for (k = i + 1; k < n; k++)
+				shmbox_msg_done(msgs[k]);
+			return i;
+		}
+		i++;
+	}
+	return n;
+}
+
+/* Build and charge one message from @m; an ERR_PTR on failure. */
+static struct shmbox_msg *shmbox_msg_build(struct shmbox_mbox *mb,
+					   const struct shmbox_mbox_msg *m)
+{
+	struct shmbox_msg *msg;
+	int ret;
+
+	ret = shmbox_msg_fits(mb, m->len);
+	if (ret)
+		return ERR_PTR(ret);
+	msg = shmbox_msg_new(m->buf, m->len, m->prio);
+	if (IS_ERR(msg))
+		return msg;
+	if (!shmbox_msgs_charge(&msg, 1, &ret)) {
+		shmbox_msg_put(msg);
+		return ERR_PTR(ret);
+	}
+	return msg;
+}
+
 static int shmbox_send_one(struct file *file, struct shmbox_mbox *mb,
 			   u64 ubuf, u32 len, u32 prio, u32 flags, u64 deadline)
 {
+	struct shmbox_mbox_msg m = { .buf = ubuf, .len = len, .prio = prio };
 	struct shmbox_msg *msg;
 	int ret;
 
 	if (READ_ONCE(mb->dead))
 		return -EIDRM;
-	if (len > mb->max_msg || len > shmbox_limit(SHMBOX_LIM_MSG_SIZE) ||
-	    SHMBOX_MSG_COST(len) > shmbox_limit(SHMBOX_LIM_MBOX_BYTES))
-		return -EMSGSIZE;
-	msg = shmbox_msg_new(ubuf, len, prio);
+	msg = shmbox_msg_build(mb, &m);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	ret = shmbox_mbox_send_msg(mb, msg, flags & SHMBOX_MSG_SYNC,
@@ -1200,14 +1514,85 @@ static int shmbox_vec_in(struct shmbox_mbox_vec *vec, void __user *uarg,
 	return 0;
 }
 
+/*
+ * Vector calls work in chunks of this many messages: one copy of their
+ * descriptors each way, one charge, one lock round trip to queue them or
+ * to take them and one to commit them.  On the stack: 16 * 32 bytes.
+ */
+#define SHMBOX_VEC_CHUNK	16
+
+/*
+ * Copy in @n descriptors; on a fault, as many as can be read in order.
+ * Return: how many were copied.
+ */
+static u32 shmbox_vec_read(struct shmbox_mbox_msg *m,
+			   const struct shmbox_mbox_msg __user *um, u32 n)
+{
+	u32 i;
+
+	if (!copy_from_user(m, um, n * sizeof(*m)))
+		return n;
+	for (i = 0; i < n; i++)
+		if (copy_from_user(&m[i], &um[i], sizeof(*m)))
+			break;
+	return i;
+}
+
+/*
+ * Copy out @n descriptors; on a fault, as many as can be written in
+ * order.  Return: how many were written.
+ */
+static u32 shmbox_vec_write(struct shmbox_mbox_msg __user *um,
+			    const struct shmbox_mbox_msg *m, u32 n)
+{
+	u32 i;
+
+	if (!copy_to_user(um, m, n * sizeof(*m)))
+		return n;
+	for (i = 0; i < n; i++)
+		if (copy_to_user(&um[i], &m[i], sizeof(*m)))
+			break;
+	return i;
+}
+
+/*
+ * Build (copy in) the messages of descriptors @m[0..n) for a send.
+ * Return: how many were built, a prefix; *@err says why the next was not.
+ */
+static u32 shmbox_vec_build(struct shmbox_mbox *mb, const struct shmbox_mbox_msg *m,
+			    struct shmbox_msg **msgs, u32 n, int *err)
+{
+	struct shmbox_msg *msg;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (m[i].prio >= SHMBOX_MSG_PRIO_MAX || m[i].pid || m[i].uid) {
+			*err = -EINVAL;
+			break;
+		}
+		*err = shmbox_msg_fits(mb, m[i].len);
+		if (*err)
+			break;
+		msg = shmbox_msg_new(m[i].buf, m[i].len, m[i].prio);
+		if (IS_ERR(msg)) {
+			*err = PTR_ERR(msg);
+			break;
+		}
+		msgs[i] = msg;
+	}
+	return i;
+}
+
 static long shmbox_ioc_mbox_sendv(struct file *file, void __user *uarg)
 {
+	struct shmbox_msg *msgs[SHMBOX_VEC_CHUNK];
+	struct shmbox_mbox_msg m[SHMBOX_VEC_CHUNK];
 	struct shmbox_mbox_msg __user *umsgs;
+	u32 usize, done = 0, n, got, built, charged, sent, i;
 	struct shmbox_mbox_vec vec;
-	struct shmbox_mbox_msg m;
 	struct shmbox_mbox *mb;
-	u32 usize, i;
-	int ret;
+	bool sync, nonblock;
+	int ret, err = 0;
 
 	ret = shmbox_vec_in(&vec, uarg, &usize, SHMBOX_SEND_FLAGS);
 	if (ret)
@@ -1218,34 +1603,43 @@ static long shmbox_ioc_mbox_sendv(struct file *file, void __user *uarg)
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 	umsgs = u64_to_user_ptr(vec.msgs);
-	for (i = 0; i < vec.count; i++) {
-		if (copy_from_user(&m, &umsgs[i], sizeof(m))) {
-			ret = -EFAULT;
+	sync = vec.flags & SHMBOX_MSG_SYNC;
+	nonblock = shmbox_nonblock(file, vec.flags);
+	/* Each step stops at the first failure; err is that message's. */
+	while (done < vec.count && !err) {
+		n = min_t(u32, vec.count - done, SHMBOX_VEC_CHUNK);
+		got = shmbox_vec_read(m, &umsgs[done], n);
+		if (got < n)
+			err = -EFAULT;
+		if (READ_ONCE(mb->dead)) {
+			err = -EIDRM;
 			break;
 		}
-		if (m.prio >= SHMBOX_MSG_PRIO_MAX || m.pid || m.uid) {
-			ret = -EINVAL;
+		built = shmbox_vec_build(mb, m, msgs, got, &err);
+		if (!built)
 			break;
-		}
-		ret = shmbox_send_one(file, mb, m.buf, m.len, m.prio,
-				      vec.flags, vec.deadline_ns);
-		if (ret)
-			break;
+		charged = shmbox_msgs_charge(msgs, built, &err);
+		for (i = charged; i < built; i++)
+			shmbox_msg_put(msgs[i]);
+		sent = shmbox_mbox_send_many(mb, msgs, charged, sync, nonblock,
+					     vec.deadline_ns, &err);
+		done += sent;
 	}
 	shmbox_obj_put(&mb->obj);
-	return i ? i : ret;
+	return done ? done : err;
 }
 
 static long shmbox_ioc_mbox_recvv(struct file *file, void __user *uarg)
 {
+	struct shmbox_msg *msgs[SHMBOX_VEC_CHUNK];
+	struct shmbox_mbox_msg m[SHMBOX_VEC_CHUNK];
 	struct shmbox_mbox_msg __user *umsgs;
+	u32 usize, done = 0, n, got, took, copied;
 	struct shmbox_recv_req req = {};
 	struct shmbox_mbox_vec vec;
-	struct shmbox_mbox_msg m;
 	struct shmbox_mbox *mb;
 	struct shmbox_msg *msg;
-	u32 usize, i;
-	int ret = 0;
+	int ret, err = 0;
 
 	ret = shmbox_vec_in(&vec, uarg, &usize,
 			    SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM);
@@ -1258,36 +1652,70 @@ static long shmbox_ioc_mbox_recvv(struct file *file, void __user *uarg)
 	req.from = (vec.flags & SHMBOX_MSG_FROM) ? vec.pid : 0;
 	req.nonblock = shmbox_nonblock(file, vec.flags);
 	req.deadline = vec.deadline_ns;
-	for (i = 0; i < vec.count; i++) {
-		if (copy_from_user(&m, &umsgs[i], sizeof(m))) {
-			ret = -EFAULT;
+	/* Each step stops at the first failure; err is that entry's. */
+	while (done < vec.count && !err) {
+		n = min_t(u32, vec.count - done, SHMBOX_VEC_CHUNK);
+		got = shmbox_vec_read(m, &umsgs[done], n);
+		if (got < n)
+			err = -EFAULT;
+		for (n = 0; n < got; n++) {
+			if (m[n].prio || m[n].pid || m[n].uid) {
+				err = -EINVAL;
+				break;
+			}
+		}
+		got = n;
+		if (!got)
+			break;
+		if (!done) {
+			/* Only the first message is waited for. */
+			req.buflen = m[0].len;
+			req.more = m + 1;
+			req.more_msgs = msgs + 1;
+			req.nmore = got - 1;
+			msg = shmbox_mbox_recv_msg(mb, &req);
+			if (IS_ERR(msg)) {
+				err = PTR_ERR(msg);
+				if (err == -EMSGSIZE &&
+				    put_user(req.needed, &umsgs[0].len))
+					err = -EFAULT;
+				break;
+			}
+			msgs[0] = msg;
+			took = 1 + req.nmore;
+		} else {
+			req.more = m;
+			req.more_msgs = msgs;
+			req.nmore = got;
+			shmbox_mbox_take_more(mb, &req);
+			took = req.nmore;
+		}
+		/* Payloads without the lock, then the descriptors at once. */
+		for (copied = 0; copied < took; copied++) {
+			if (shmbox_msg_copy_out(msgs[copied], m[copied].buf,
+						&m[copied])) {
+				err = -EFAULT;
+				break;
+			}
+		}
+		n = shmbox_vec_write(&umsgs[done], m, copied);
+		if (n < copied)
+			err = -EFAULT;
+		shmbox_mbox_commit_many(mb, msgs, n);
+		shmbox_mbox_putback_many(mb, msgs + n, took - n);
+		done += n;
+		if (n < took)
+			break;
+		if (req.more_too_big) {
+			/* The next entry gets the size it needs. */
+			err = put_user(req.needed, &umsgs[done].len) ?
+			      -EFAULT : -EMSGSIZE;
 			break;
 		}
-		if (m.prio || m.pid || m.uid) {
-			ret = -EINVAL;
-			break;
-		}
-		req.buflen = m.len;
-		msg = shmbox_mbox_recv_msg(mb, &req);
-		if (IS_ERR(msg)) {
-			ret = PTR_ERR(msg);
-			if (ret == -EMSGSIZE &&
-			    put_user(req.needed, &umsgs[i].len))
-				ret = -EFAULT;
-			break;
-		}
-		ret = shmbox_msg_copy_out(msg, m.buf, &m);
-		if (!ret && copy_to_user(&umsgs[i], &m, sizeof(m)))
-			ret = -EFAULT;
-		if (ret) {
-			shmbox_mbox_putback(mb, msg);
-			break;
-		}
-		shmbox_mbox_commit(mb, msg);
-		/* Only the first message is waited for. */
-		req.nonblock = true;
+		if (took < got)
+			break;		/* no more messages */
 	}
-	return i ? i : ret;
+	return done ? done : err;
 }
 
 long shmbox_mbox_ioctl(struct file *file, unsigned int cmd, void __user *uarg)

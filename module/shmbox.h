@@ -43,6 +43,7 @@ enum shmbox_limit_id {
 	SHMBOX_LIM_MSG_SIZE,		/* bytes of one message */
 	SHMBOX_LIM_MBOX_BYTES,		/* bytes queued in one mailbox */
 	SHMBOX_LIM_USER_BYTES,		/* bytes queued by one user, all mailboxes */
+	SHMBOX_LIM_SPIN_NS,		/* mailbox waits: ns to poll before sleeping */
 	SHMBOX_LIM_NR
 };
 
