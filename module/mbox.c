@@ -23,7 +23,10 @@
  *    issued with mbox->lock held).
  *  Wake-ups of blocked tasks are collected (with a task reference) under
  *  mbox->lock and issued after it is dropped (struct shmbox_wakeups; the
- *  kernel's wake_q is not exported to modules).
+ *  kernel's wake_q is not exported to modules).  A waiter that polls
+ *  before sleeping (shmbox_mbox_spin()) reads its own entry without the
+ *  lock; the barrier pair with shmbox_wake_waiter() keeps that correct.
+ *  Vector calls take the lock once per chunk of SHMBOX_VEC_CHUNK.
  *
  * Lifetime: a mailbox is freed by the object layer after its last
  * reference: its name (while linked), every bound fd, and every direct

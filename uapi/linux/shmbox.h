@@ -446,6 +446,10 @@ struct shmbox_ring_wake {
  * times out, is interrupted or meets EIDRM withdraws its message.
  * Receivers wait in FIFO order and exclusively: a new message is handed
  * straight to the first waiting receiver it suits and wakes only it.
+ * Before sleeping, a waiting receiver (or a sender waiting for room)
+ * polls for up to the module parameter mbox_spin_ns (default 50 us, 0
+ * turns it off) while nothing else wants its CPU: a peer on another CPU
+ * usually answers sooner than a sleep and wake-up take.
  *
  * Nothing is lost: a message leaves the mailbox only once it has been
  * copied out whole, with its metadata.  If that copy faults (EFAULT) it

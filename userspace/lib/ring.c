@@ -49,6 +49,8 @@ struct shmbox_ring {
 	unsigned char *data;
 	uint64_t prod;		/* producer: next free position */
 	uint64_t cons;		/* consumer: next record */
+	uint64_t seen_cons;	/* producer: cons_pos when last read */
+	uint64_t seen_prod;	/* consumer: prod_pos when last read */
 	uint32_t resv_len;	/* producer: reserved payload, if reserved */
 	bool reserved;
 	uint64_t peek_need;	/* consumer: bytes of the peeked record, or 0 */
@@ -150,6 +152,8 @@ SHMBOX_API int shmbox_ring_from_fd(int fd, unsigned int role,
 	}
 	r->prod = prod;
 	r->cons = cons;
+	r->seen_cons = cons;
+	r->seen_prod = prod;
 	*ringp = r;
 	return 0;
 }
@@ -260,12 +264,21 @@ static int ring_wait_space(struct shmbox_ring *r, uint64_t need,
 	uint64_t cons, used;
 	int err;
 
+	/*
+	 * The consumer only ever frees space: if the last cons_pos read
+	 * leaves room, do not touch its cache line again.
+	 */
+	if (r->size - (r->prod - r->seen_cons) >= need) {
+		ring_flag_lower(&r->ctl->prod_waiting);
+		return 0;
+	}
 	for (;;) {
 		cons = atomic_load_explicit(A64(&r->ctl->cons_pos),
 					    memory_order_acquire);
 		used = r->prod - cons;
 		if (used > r->size)
 			return -EBADMSG;
+		r->seen_cons = cons;
 		if (r->size - used >= need) {
 			ring_flag_lower(&r->ctl->prod_waiting);
 			return 0;
@@ -341,15 +354,23 @@ static int ring_next(struct shmbox_ring *r, uint64_t deadline_ns,
 
 	if (!(r->role & SHMBOX_RING_CONSUMER))
 		return -EBADF;
+	/*
+	 * Records up to the last prod_pos read (and checked) are published:
+	 * read the producer's cache line again only once they are consumed.
+	 */
 	for (;;) {
-		prod = atomic_load_explicit(A64(&r->ctl->prod_pos),
-					    memory_order_acquire);
-		avail = prod - r->cons;
-		if (avail > r->size)
-			return -EBADMSG;
+		avail = r->seen_prod - r->cons;
 		if (avail) {
 			ring_flag_lower(&r->ctl->cons_waiting);
 			break;
+		}
+		prod = atomic_load_explicit(A64(&r->ctl->prod_pos),
+					    memory_order_acquire);
+		if (prod - r->cons > r->size)
+			return -EBADMSG;
+		if (prod != r->seen_prod) {
+			r->seen_prod = prod;
+			continue;
 		}
 		err = ring_sleep(r, SHMBOX_RING_DATA, &r->ctl->cons_waiting,
 				 &r->ctl->prod_pos, prod, deadline_ns);
