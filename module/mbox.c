@@ -266,15 +266,24 @@ static bool shmbox_mbox_spin(struct list_head *node, bool *spinning,
 
 /* ---- per-user byte accounting ------------------------------------------ */
 
-/* Bytes queued by one effective uid in all mailboxes; freed at zero. */
+/*
+ * Bytes queued by one effective uid in all mailboxes.  An account that
+ * drops to zero stays in the table, so that a steady stream does not
+ * allocate and free one per message; idle accounts are swept when the
+ * table reaches SHMBOX_USERS_KEEP entries, and at module exit.  A
+ * message's charge keeps its account non-zero, hence in the table.
+ */
 struct shmbox_user {
 	struct hlist_node node;
 	kuid_t uid;
 	u64 bytes;
 };
 
-static DEFINE_SPINLOCK(shmbox_users_lock);	/* shmbox_users, ->bytes */
+#define SHMBOX_USERS_KEEP	64
+
+static DEFINE_SPINLOCK(shmbox_users_lock);	/* shmbox_users, ->bytes, count */
 static DEFINE_HASHTABLE(shmbox_users, 6);
+static unsigned int shmbox_nr_users;
 
 static struct shmbox_user *shmbox_user_lookup(kuid_t uid)
 {
@@ -287,20 +296,50 @@ static struct shmbox_user *shmbox_user_lookup(kuid_t uid)
 	return NULL;
 }
 
+/* Unhash the idle accounts onto @idle, for kfree() after the lock. */
+static void shmbox_users_sweep(struct hlist_head *idle)
+{
+	struct hlist_node *tmp;
+	struct shmbox_user *u;
+	int bkt;
+
+	lockdep_assert_held(&shmbox_users_lock);
+	hash_for_each_safe(shmbox_users, bkt, tmp, u, node) {
+		if (u->bytes)
+			continue;
+		hash_del(&u->node);
+		hlist_add_head(&u->node, idle);
+		shmbox_nr_users--;
+	}
+}
+
+static void shmbox_users_free(struct hlist_head *idle)
+{
+	struct hlist_node *tmp;
+	struct shmbox_user *u;
+
+	hlist_for_each_entry_safe(u, tmp, idle, node)
+		kfree(u);
+}
+
 /* Charge @cost bytes to @uid; -ENOSPC over max_user_bytes. */
 static struct shmbox_user *shmbox_user_charge(kuid_t uid, u64 cost)
 {
 	struct shmbox_user *u, *fresh = NULL;
+	HLIST_HEAD(idle);
 
 	for (;;) {
 		spin_lock(&shmbox_users_lock);
 		u = shmbox_user_lookup(uid);
 		if (!u && fresh) {
+			if (shmbox_nr_users >= SHMBOX_USERS_KEEP)
+				shmbox_users_sweep(&idle);
 			u = fresh;
 			fresh = NULL;
 			u->uid = uid;
 			u->bytes = 0;
 			hash_add(shmbox_users, &u->node, __kuid_val(uid));
+			shmbox_nr_users++;
 		}
 		if (u)
 			break;
@@ -309,17 +348,13 @@ static struct shmbox_user *shmbox_user_charge(kuid_t uid, u64 cost)
 		if (!fresh)
 			return ERR_PTR(-ENOMEM);
 	}
-	if (u->bytes + cost > shmbox_limit(SHMBOX_LIM_USER_BYTES)) {
-		if (!u->bytes) {
-			hash_del(&u->node);
-			fresh = u;
-		}
+	if (u->bytes + cost > shmbox_limit(SHMBOX_LIM_USER_BYTES))
 		u = ERR_PTR(-ENOSPC);
-	} else {
+	else
 		u->bytes += cost;
-	}
 	spin_unlock(&shmbox_users_lock);
 	kfree(fresh);
+	shmbox_users_free(&idle);
 	return u;
 }
 
@@ -327,12 +362,7 @@ static void shmbox_user_uncharge(struct shmbox_user *u, u64 cost)
 {
 	spin_lock(&shmbox_users_lock);
 	u->bytes -= cost;
-	if (!u->bytes)
-		hash_del(&u->node);
-	else
-		u = NULL;
 	spin_unlock(&shmbox_users_lock);
-	kfree(u);
 }
 
 /* ---- messages ------------------------------------------------------------ */
@@ -1807,7 +1837,13 @@ int shmbox_mbox_init(void)
 
 void shmbox_mbox_exit(void)
 {
+	HLIST_HEAD(idle);
+
 	WARN_ON(!hash_empty(shmbox_inboxes));
+	spin_lock(&shmbox_users_lock);
+	shmbox_users_sweep(&idle);
+	spin_unlock(&shmbox_users_lock);
+	shmbox_users_free(&idle);
 	WARN_ON(!hash_empty(shmbox_users));
 	kmem_cache_destroy(shmbox_msg_cache);
 }

@@ -260,6 +260,7 @@ static void shmbox_kunit_user_quota(struct kunit *test)
 	u64 limit = shmbox_limit(SHMBOX_LIM_USER_BYTES);
 	kuid_t uid = KUIDT_INIT(4000000123U);	/* no real task has it */
 	struct shmbox_user *u, *u2, *over;
+	HLIST_HEAD(idle);
 	bool found;
 
 	KUNIT_ASSERT_GT(test, limit, 100ULL);
@@ -278,19 +279,31 @@ static void shmbox_kunit_user_quota(struct kunit *test)
 	found = shmbox_user_lookup(uid) == u;
 	spin_unlock(&shmbox_users_lock);
 	KUNIT_EXPECT_TRUE(test, found);
-	shmbox_user_uncharge(u, 100);		/* frees it */
+	KUNIT_EXPECT_EQ(test, u->bytes, 100ULL);
+	/* At zero the account stays, for the next message, until swept. */
+	shmbox_user_uncharge(u, 100);
 	spin_lock(&shmbox_users_lock);
-	found = shmbox_user_lookup(uid);
+	found = shmbox_user_lookup(uid) == u;
 	spin_unlock(&shmbox_users_lock);
-	KUNIT_EXPECT_FALSE(test, found);
+	KUNIT_EXPECT_TRUE(test, found);
+	KUNIT_EXPECT_EQ(test, u->bytes, 0ULL);
 
-	/* A refused first charge leaves no entry behind. */
+	/* A refused charge changes nothing. */
 	over = shmbox_user_charge(uid, limit + 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(over), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, u->bytes, 0ULL);
+
+	/* A sweep frees idle accounts only. */
+	u2 = shmbox_user_charge(KUIDT_INIT(4000000124U), 1);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, u2);
 	spin_lock(&shmbox_users_lock);
+	shmbox_users_sweep(&idle);
 	found = shmbox_user_lookup(uid);
 	spin_unlock(&shmbox_users_lock);
+	shmbox_users_free(&idle);
 	KUNIT_EXPECT_FALSE(test, found);
+	KUNIT_EXPECT_EQ(test, u2->bytes, 1ULL);
+	shmbox_user_uncharge(u2, 1);
 }
 
 /*
