@@ -1240,7 +1240,8 @@ static long shmbox_ioc_mbox_stat(struct file *file, void __user *uarg)
 				 uarg, &usize);
 	if (ret)
 		return ret;
-	if (st.flags)
+	/* flags and every output field: 0 on input, like the region's. */
+	if (memchr_inv((char *)&st + 4, 0, sizeof(st) - 4))
 		return -EINVAL;
 	obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
 	if (IS_ERR(obj))

@@ -2184,6 +2184,18 @@ TEST_F(mb, stat_nonzero_flags_einval)
 	EXPECT_EQ(EINVAL, errno);
 }
 
+TEST_F(mb, stat_nonzero_output_field_einval)
+{
+	struct shmbox_mbox_stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.size = sizeof(st);
+	st.received = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_STAT, &st));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(1, st.received);
+}
+
 TEST_F(mb, unknown_mailbox_command_enotty)
 {
 	EXPECT_EQ(-1, ioctl(self->fd, _IO(SHMBOX_IOC_MAGIC, 0x3f)));

@@ -274,7 +274,8 @@ struct shmbox_region_stat {
 
 /*
  * SHMBOX_IOC_REGION_STAT - report the bound region's state.
- * Errors: EBADFD (fd not bound to a region) and the common ones.
+ * Errors: EBADFD (fd not bound to a region), EINVAL (non-zero @flags or
+ * output field on input) and the common ones.
  */
 #define SHMBOX_IOC_REGION_STAT	_IOWR(SHMBOX_IOC_MAGIC, 0x11, struct shmbox_region_stat)
 
@@ -563,7 +564,8 @@ struct shmbox_mbox_stat {
 
 /*
  * SHMBOX_IOC_MBOX_STAT - report the bound mailbox's state.
- * Errors: EBADFD (fd not bound to a mailbox) and the common ones.
+ * Errors: EBADFD (fd not bound to a mailbox), EINVAL (non-zero @flags or
+ * output field on input) and the common ones.
  */
 #define SHMBOX_IOC_MBOX_STAT	_IOWR(SHMBOX_IOC_MAGIC, 0x21, struct shmbox_mbox_stat)
 
