@@ -142,8 +142,22 @@ struct shmbox_mbox {
 	u32 nr_swait, nr_rwait;		/* blocked senders, receivers */
 	struct list_head senders;	/* struct shmbox_swait waiting for room */
 	struct list_head receivers;	/* struct shmbox_rwait, FIFO */
+	/* Spare message headers for vector sends, see shmbox_msgs_spare(). */
+	struct list_head spare;
+	u32 nr_spare;
+	bool vec_sends;			/* a vector send happened: keep spares */
 	wait_queue_head_t poll_wq;
 };
+
+/*
+ * Vector calls work in chunks of this many messages: one copy of their
+ * descriptors each way, one charge, one lock round trip to queue them or
+ * to take them and one to commit them.
+ */
+#define SHMBOX_VEC_CHUNK	16
+
+/* Spare headers a mailbox keeps (only once it has seen a vector send). */
+#define SHMBOX_MBOX_SPARE	32
 
 static struct kmem_cache *shmbox_msg_cache;
 
@@ -370,13 +384,16 @@ static void shmbox_user_uncharge(struct shmbox_user *u, u64 cost)
 /*
  * A new message holding a copy of @len bytes at @ubuf, sent by current;
  * not charged yet (shmbox_msgs_charge()), freed with shmbox_msg_put().
+ * @spare: a spare header to use (its payload must fit inline), or NULL.
  */
-static struct shmbox_msg *shmbox_msg_new(u64 ubuf, u32 len, u32 prio)
+static struct shmbox_msg *shmbox_msg_new(u64 ubuf, u32 len, u32 prio,
+					 struct shmbox_msg *spare)
 {
-	struct shmbox_msg *msg;
+	struct shmbox_msg *msg = spare;
 	int ret;
 
-	msg = kmem_cache_alloc(shmbox_msg_cache, GFP_KERNEL);
+	if (!msg)
+		msg = kmem_cache_alloc(shmbox_msg_cache, GFP_KERNEL);
 	if (!msg)
 		return ERR_PTR(-ENOMEM);
 	msg->data = msg->inline_data;
@@ -909,19 +926,28 @@ static void shmbox_mbox_take_more(struct shmbox_mbox *mb,
 
 /*
  * Reserved messages were copied out: they are received.  One lock round
- * trip for all of them, and one quota round trip per run of messages
- * charged to the same user.
+ * trip for all of them (at most SHMBOX_VEC_CHUNK), and one quota round
+ * trip per run of messages charged to the same user.  A header nobody
+ * else holds (no peeker) may become a spare for the vector senders: what
+ * the rest of the work needs is taken out before the lock is dropped,
+ * since a sender may reuse the header at once.
  */
 static void shmbox_mbox_commit_many(struct shmbox_mbox *mb,
 				    struct shmbox_msg **msgs, u32 n)
 {
+	struct {
+		struct shmbox_user *user;
+		u64 cost;
+		struct pid *sender;
+	} done[SHMBOX_VEC_CHUNK];
 	struct shmbox_wakeups wq = {};
 	struct shmbox_user *user = NULL;
 	struct shmbox_msg *msg;
+	unsigned long spared = 0;
 	u64 cost = 0;
 	u32 i;
 
-	if (!n)
+	if (WARN_ON_ONCE(n > SHMBOX_VEC_CHUNK) || !n)
 		return;
 	spin_lock(&mb->lock);
 	for (i = 0; i < n; i++) {
@@ -934,22 +960,34 @@ static void shmbox_mbox_commit_many(struct shmbox_mbox *mb,
 			msg->sw = NULL;
 			mb->sent++;
 		}
+		trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
+		done[i].user = msg->user;
+		done[i].cost = SHMBOX_MSG_COST(msg->len);
+		done[i].sender = msg->sender;
+		if (mb->vec_sends && mb->nr_spare < SHMBOX_MBOX_SPARE &&
+		    msg->data == msg->inline_data &&
+		    refcount_read(&msg->ref) == 1) {
+			list_add(&msg->node, &mb->spare);
+			mb->nr_spare++;
+			__set_bit(i, &spared);
+		}
 	}
 	shmbox_mbox_kick(mb, &wq);
 	spin_unlock(&mb->lock);
 	shmbox_wake_flush(&wq);
 	/* A user's account lives while any of these is still charged to it. */
 	for (i = 0; i < n; i++) {
-		msg = msgs[i];
-		trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
-		if (msg->user != user) {
+		if (done[i].user != user) {
 			if (user)
 				shmbox_user_uncharge(user, cost);
-			user = msg->user;
+			user = done[i].user;
 			cost = 0;
 		}
-		cost += SHMBOX_MSG_COST(msg->len);
-		shmbox_msg_put(msg);
+		cost += done[i].cost;
+		if (test_bit(i, &spared))
+			put_pid(done[i].sender);
+		else
+			shmbox_msg_put(msgs[i]);
 	}
 	shmbox_user_uncharge(user, cost);
 }
@@ -1032,6 +1070,8 @@ static void shmbox_mbox_free(struct shmbox_obj *obj)
 			shmbox_msg_done(msg);
 		}
 	}
+	list_for_each_entry_safe(msg, tmp, &mb->spare, node)
+		kmem_cache_free(shmbox_msg_cache, msg);
 	put_pid(mb->inbox_pid);
 	shmbox_obj_uninit(obj);
 	kfree(mb);
@@ -1100,6 +1140,7 @@ static struct shmbox_obj *shmbox_mbox_create(const struct shmbox_open_args *args
 		INIT_LIST_HEAD(&mb->queue[p]);
 	INIT_LIST_HEAD(&mb->senders);
 	INIT_LIST_HEAD(&mb->receivers);
+	INIT_LIST_HEAD(&mb->spare);
 	init_waitqueue_head(&mb->poll_wq);
 	return &mb->obj;
 }
@@ -1396,7 +1437,7 @@ static struct shmbox_msg *shmbox_msg_build(struct shmbox_mbox *mb,
 	ret = shmbox_msg_fits(mb, m->len);
 	if (ret)
 		return ERR_PTR(ret);
-	msg = shmbox_msg_new(m->buf, m->len, m->prio);
+	msg = shmbox_msg_new(m->buf, m->len, m->prio, NULL);
 	if (IS_ERR(msg))
 		return msg;
 	if (!shmbox_msgs_charge(&msg, 1, &ret)) {
@@ -1549,13 +1590,6 @@ static int shmbox_vec_in(struct shmbox_mbox_vec *vec, void __user *uarg,
 }
 
 /*
- * Vector calls work in chunks of this many messages: one copy of their
- * descriptors each way, one charge, one lock round trip to queue them or
- * to take them and one to commit them.  On the stack: 16 * 32 bytes.
- */
-#define SHMBOX_VEC_CHUNK	16
-
-/*
  * Copy in @n descriptors; on a fault, as many as can be read in order.
  * Return: how many were copied.
  */
@@ -1593,12 +1627,34 @@ static u32 shmbox_vec_write(struct shmbox_mbox_msg __user *um,
  * Build (copy in) the messages of descriptors @m[0..n) for a send.
  * Return: how many were built, a prefix; *@err says why the next was not.
  */
+/*
+ * Take up to @n spare headers of @mb (under its lock, once for a chunk)
+ * into @spare; from now on the mailbox keeps the headers of received
+ * messages for its vector senders.  Return: how many.
+ */
+static u32 shmbox_msgs_spare(struct shmbox_mbox *mb, struct shmbox_msg **spare,
+			     u32 n)
+{
+	u32 i = 0;
+
+	spin_lock(&mb->lock);
+	mb->vec_sends = true;
+	for (; i < n && mb->nr_spare; i++) {
+		spare[i] = list_first_entry(&mb->spare, struct shmbox_msg, node);
+		list_del(&spare[i]->node);
+		mb->nr_spare--;
+	}
+	spin_unlock(&mb->lock);
+	return i;
+}
+
 static u32 shmbox_vec_build(struct shmbox_mbox *mb, const struct shmbox_mbox_msg *m,
 			    struct shmbox_msg **msgs, u32 n, int *err)
 {
-	struct shmbox_msg *msg;
-	u32 i;
+	struct shmbox_msg *spare[SHMBOX_VEC_CHUNK], *msg;
+	u32 i, nspare;
 
+	nspare = shmbox_msgs_spare(mb, spare, n);
 	for (i = 0; i < n; i++) {
 		if (m[i].prio >= SHMBOX_MSG_PRIO_MAX || m[i].pid || m[i].uid) {
 			*err = -EINVAL;
@@ -1607,13 +1663,17 @@ static u32 shmbox_vec_build(struct shmbox_mbox *mb, const struct shmbox_mbox_msg
 		*err = shmbox_msg_fits(mb, m[i].len);
 		if (*err)
 			break;
-		msg = shmbox_msg_new(m[i].buf, m[i].len, m[i].prio);
+		msg = shmbox_msg_new(m[i].buf, m[i].len, m[i].prio,
+				     m[i].len <= SHMBOX_MSG_INLINE && nspare ?
+				     spare[--nspare] : NULL);
 		if (IS_ERR(msg)) {
 			*err = PTR_ERR(msg);
 			break;
 		}
 		msgs[i] = msg;
 	}
+	while (nspare)
+		kmem_cache_free(shmbox_msg_cache, spare[--nspare]);
 	return i;
 }
 

@@ -44,6 +44,7 @@ static int shmbox_kunit_init(struct kunit *test)
 		INIT_LIST_HEAD(&mb->queue[p]);
 	INIT_LIST_HEAD(&mb->senders);
 	INIT_LIST_HEAD(&mb->receivers);
+	INIT_LIST_HEAD(&mb->spare);
 	init_waitqueue_head(&mb->poll_wq);
 	ctx->mb = mb;
 	ctx->self = task_tgid(current);

@@ -1362,6 +1362,46 @@ TEST_F(mb, vector_calls_cross_chunks_in_order)
 	EXPECT_EQ(0, mstat(self->fd).charged);
 }
 
+/*
+ * Received headers are kept as spares for vector sends: a short message
+ * in a reused header carries nothing of the longer one before it.
+ */
+TEST_F(mb, vector_sends_reuse_headers_without_stale_bytes)
+{
+	struct shmbox_mbox_msg m[20];
+	char out[20][100], in[20][100];
+	int round, i;
+
+	for (round = 0; round < 3; round++) {
+		int len = round == 1 ? 10 : 100;
+
+		memset(m, 0, sizeof(m));
+		for (i = 0; i < 20; i++) {
+			memset(out[i], 'A' + round, sizeof(out[i]));
+			m[i].buf = (uintptr_t)out[i];
+			m[i].len = len;
+		}
+		ASSERT_EQ(20, shmbox_mbox_sendv(self->fd, 0, m, 20, 0,
+						FOREVER));
+		memset(m, 0, sizeof(m));
+		memset(in, 'Z', sizeof(in));
+		for (i = 0; i < 20; i++) {
+			m[i].buf = (uintptr_t)in[i];
+			m[i].len = sizeof(in[i]);
+		}
+		ASSERT_EQ(20, shmbox_mbox_recvv(self->fd, 0, m, 20, 0,
+						FOREVER));
+		for (i = 0; i < 20; i++) {
+			EXPECT_EQ(len, m[i].len);
+			EXPECT_EQ(0, memcmp(in[i], out[i], len));
+			if (len < 100)
+				EXPECT_EQ('Z', in[i][len]);
+		}
+	}
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	EXPECT_EQ(0, mstat(self->fd).charged);
+}
+
 /* Descriptors that end at an unmapped page: the readable prefix goes. */
 static struct shmbox_mbox_msg *vec_before_hole(unsigned int n, void **map)
 {
