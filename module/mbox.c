@@ -35,7 +35,10 @@
  * bound to it is released, before that fd drops its reference.  A message
  * belongs to its sender until queued, to the mailbox while queued and to
  * the receiver that reserved it until committed or put back; ->ref counts
- * that owner plus peekers copying it out, and the last put frees it.  Its
+ * that owner plus peekers copying it out, and the last put frees it; or,
+ * once received with no peeker left, its header goes to the mailbox's
+ * spare list (under mbox->lock) for a vector send to reuse, and is freed
+ * with the mailbox.  Its
  * quota charge lasts from the send until it is received or withdrawn.
  * Waiter structures (struct shmbox_swait, struct shmbox_rwait) live on the
  * waiting task's stack and are only reached under mbox->lock while they
