@@ -771,10 +771,9 @@ static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 		/* No deadline while copied out: the result decides. */
 		if (copying)
 			schedule();
-		else if (room && shmbox_mbox_spin(&sw.node, &sw.spinning,
-						  deadline))
-			timed_out = false;	/* served while polling */
-		else if (shmbox_schedule_deadline(deadline))
+		else if ((!room ||
+			  !shmbox_mbox_spin(&sw.node, &sw.spinning, deadline)) &&
+			 shmbox_schedule_deadline(deadline))
 			timed_out = true;
 		trace_shmbox_mbox_wait_done(&mb->obj, true,
 					    timed_out ? -ETIMEDOUT : 0);
@@ -1121,11 +1120,24 @@ static const struct shmbox_obj_ops shmbox_mbox_ops = {
 	.show		= shmbox_mbox_show,
 };
 
+/* The lock and everything it protects, empty (also used by KUnit). */
+static void shmbox_mbox_init_queues(struct shmbox_mbox *mb)
+{
+	int p;
+
+	spin_lock_init(&mb->lock);
+	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
+		INIT_LIST_HEAD(&mb->queue[p]);
+	INIT_LIST_HEAD(&mb->senders);
+	INIT_LIST_HEAD(&mb->receivers);
+	INIT_LIST_HEAD(&mb->spare);
+	init_waitqueue_head(&mb->poll_wq);
+}
+
 static struct shmbox_obj *shmbox_mbox_create(const struct shmbox_open_args *args)
 {
 	const struct shmbox_mbox_open *arg = args->priv;
 	struct shmbox_mbox *mb;
-	int p;
 
 	mb = kzalloc(sizeof(*mb), GFP_KERNEL_ACCOUNT);
 	if (!mb)
@@ -1138,13 +1150,7 @@ static struct shmbox_obj *shmbox_mbox_create(const struct shmbox_open_args *args
 	if (args->flags & SHMBOX_MBOX_INBOX)
 		mb->inbox_pid = get_pid(task_tgid(current));
 	INIT_HLIST_NODE(&mb->inbox_node);
-	spin_lock_init(&mb->lock);
-	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
-		INIT_LIST_HEAD(&mb->queue[p]);
-	INIT_LIST_HEAD(&mb->senders);
-	INIT_LIST_HEAD(&mb->receivers);
-	INIT_LIST_HEAD(&mb->spare);
-	init_waitqueue_head(&mb->poll_wq);
+	shmbox_mbox_init_queues(mb);
 	return &mb->obj;
 }
 
@@ -1731,7 +1737,7 @@ static long shmbox_ioc_mbox_recvv(struct file *file, void __user *uarg)
 	struct shmbox_msg *msgs[SHMBOX_VEC_CHUNK];
 	struct shmbox_mbox_msg m[SHMBOX_VEC_CHUNK];
 	struct shmbox_mbox_msg __user *umsgs;
-	u32 usize, done = 0, n, got, took, copied;
+	u32 usize, done = 0, n, got, took, copied, written, i;
 	struct shmbox_recv_req req = {};
 	struct shmbox_mbox_vec vec;
 	struct shmbox_mbox *mb;
@@ -1755,13 +1761,13 @@ static long shmbox_ioc_mbox_recvv(struct file *file, void __user *uarg)
 		got = shmbox_vec_read(m, &umsgs[done], n);
 		if (got < n)
 			err = -EFAULT;
-		for (n = 0; n < got; n++) {
-			if (m[n].prio || m[n].pid || m[n].uid) {
+		for (i = 0; i < got; i++) {
+			if (m[i].prio || m[i].pid || m[i].uid) {
 				err = -EINVAL;
 				break;
 			}
 		}
-		got = n;
+		got = i;
 		if (!got)
 			break;
 		if (!done) {
@@ -1795,13 +1801,13 @@ static long shmbox_ioc_mbox_recvv(struct file *file, void __user *uarg)
 				break;
 			}
 		}
-		n = shmbox_vec_write(&umsgs[done], m, copied);
-		if (n < copied)
+		written = shmbox_vec_write(&umsgs[done], m, copied);
+		if (written < copied)
 			err = -EFAULT;
-		shmbox_mbox_commit_many(mb, msgs, n);
-		shmbox_mbox_putback_many(mb, msgs + n, took - n);
-		done += n;
-		if (n < took)
+		shmbox_mbox_commit_many(mb, msgs, written);
+		shmbox_mbox_putback_many(mb, msgs + written, took - written);
+		done += written;
+		if (written < took)
 			break;
 		if (req.more_too_big) {
 			/* The next entry gets the size it needs. */

@@ -31,7 +31,6 @@ static int shmbox_kunit_init(struct kunit *test)
 {
 	struct shmbox_kunit_ctx *ctx;
 	struct shmbox_mbox *mb;
-	int p;
 
 	ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, ctx);
@@ -39,13 +38,7 @@ static int shmbox_kunit_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, mb);
 	mb->capacity = SHMBOX_MBOX_UNBOUNDED;
 	mb->max_msg = 4096;
-	spin_lock_init(&mb->lock);
-	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
-		INIT_LIST_HEAD(&mb->queue[p]);
-	INIT_LIST_HEAD(&mb->senders);
-	INIT_LIST_HEAD(&mb->receivers);
-	INIT_LIST_HEAD(&mb->spare);
-	init_waitqueue_head(&mb->poll_wq);
+	shmbox_mbox_init_queues(mb);
 	ctx->mb = mb;
 	ctx->self = task_tgid(current);
 	ctx->init_pid = find_get_pid(1);

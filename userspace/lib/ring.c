@@ -261,27 +261,25 @@ static void ring_wake(struct shmbox_ring *r, uint32_t which, __u32 *flag)
 static int ring_wait_space(struct shmbox_ring *r, uint64_t need,
 			   uint64_t deadline_ns)
 {
-	uint64_t cons, used;
+	uint64_t cons;
 	int err;
 
 	/*
-	 * The consumer only ever frees space: if the last cons_pos read
-	 * leaves room, do not touch its cache line again.
+	 * The consumer only ever frees space: while the last cons_pos read
+	 * (and checked) leaves room, do not touch its cache line again.
 	 */
-	if (r->size - (r->prod - r->seen_cons) >= need) {
-		ring_flag_lower(&r->ctl->prod_waiting);
-		return 0;
-	}
 	for (;;) {
-		cons = atomic_load_explicit(A64(&r->ctl->cons_pos),
-					    memory_order_acquire);
-		used = r->prod - cons;
-		if (used > r->size)
-			return -EBADMSG;
-		r->seen_cons = cons;
-		if (r->size - used >= need) {
+		if (r->size - (r->prod - r->seen_cons) >= need) {
 			ring_flag_lower(&r->ctl->prod_waiting);
 			return 0;
+		}
+		cons = atomic_load_explicit(A64(&r->ctl->cons_pos),
+					    memory_order_acquire);
+		if (r->prod - cons > r->size)
+			return -EBADMSG;
+		if (cons != r->seen_cons) {
+			r->seen_cons = cons;
+			continue;
 		}
 		err = ring_sleep(r, SHMBOX_RING_SPACE, &r->ctl->prod_waiting,
 				 &r->ctl->cons_pos, cons, deadline_ns);
