@@ -75,8 +75,11 @@ TEST(layout_control_page_and_double_mapping)
 	EXPECT_EQ(4 * PG, ctl->data_size);
 	EXPECT_EQ(0, ctl->prod_pos);
 	EXPECT_EQ(0, ctl->cons_pos);
-	/* Producer and consumer fields on separate cache lines. */
-	EXPECT_LE(64, (char *)&ctl->cons_pos - (char *)&ctl->prod_pos);
+	/* The two positions and the two flags on four cache lines. */
+	EXPECT_LE(128, (char *)&ctl->cons_pos - (char *)&ctl->prod_pos);
+	EXPECT_LE(128, (char *)&ctl->prod_waiting - (char *)&ctl->cons_pos);
+	EXPECT_LE(128, (char *)&ctl->cons_waiting - (char *)&ctl->prod_waiting);
+	EXPECT_GE(SHMBOX_RING_CTL_SIZE, sizeof(*ctl));
 	data = (volatile unsigned char *)ctl + SHMBOX_RING_CTL_SIZE;
 	data[4 * PG - 1] = 0xaa;
 	data[0] = 0x55;

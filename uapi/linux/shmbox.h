@@ -284,8 +284,11 @@ struct shmbox_region_stat {
  * in practice: 2^64 bytes); the data offset of position p is
  * p & (data_size - 1).  used = prod_pos - cons_pos, free = data_size - used:
  * the whole data area is usable.  The producer owns prod_pos and
- * prod_waiting, the consumer cons_pos and cons_waiting; each pair sits on
- * its own cache line (128 bytes apart, against adjacent-line prefetch).
+ * prod_waiting, the consumer cons_pos and cons_waiting.  Each of the four
+ * sits on its own cache line (128 bytes apart, against adjacent-line
+ * prefetch): a position is written once per record, a flag only around a
+ * sleep, so the flag a side checks after every publish stays in its cache
+ * while the peer streams.
  *
  * A record is a struct shmbox_ring_rec followed by @len payload bytes,
  * padded to an 8-byte boundary: it takes SHMBOX_RING_REC_SIZE(len) bytes.
@@ -310,7 +313,7 @@ struct shmbox_region_stat {
  * the ring but never the kernel.
  */
 #define SHMBOX_RING_MAGIC	0x53424f58U	/* "SBOX" */
-#define SHMBOX_RING_VERSION	1
+#define SHMBOX_RING_VERSION	2	/* 2: flags on their own cache lines */
 #define SHMBOX_RING_CTL_SIZE	4096		/* control area, one page */
 #define SHMBOX_RING_MAP_SIZE(data_size)	(SHMBOX_RING_CTL_SIZE + 2 * (__u64)(data_size))
 
@@ -320,15 +323,17 @@ struct shmbox_ring_ctl {
 	__u32 version;
 	__u64 data_size;
 	__u8 pad0[128 - 16];
-	/* Producer's cache line. */
+	/* Producer's line: written once per commit. */
 	__u64 prod_pos;
-	__u32 prod_waiting;	/* producer sleeps or is about to: ring full */
-	__u32 pad1;
-	__u8 pad2[128 - 16];
-	/* Consumer's cache line. */
+	__u8 pad1[128 - 8];
+	/* Consumer's line: written once per release. */
 	__u64 cons_pos;
+	__u8 pad2[128 - 8];
+	/* Flag lines: written only around a sleep, read after every publish. */
+	__u32 prod_waiting;	/* producer sleeps or is about to: ring full */
+	__u32 pad3[32 - 1];
 	__u32 cons_waiting;	/* consumer sleeps or is about to: ring empty */
-	__u32 pad3;
+	__u32 pad4[32 - 1];
 };
 
 struct shmbox_ring_rec {

@@ -19,6 +19,11 @@
  * the peer's position), because a peer on another CPU usually moves within
  * microseconds and a sleep/wake pair costs two system calls.
  *
+ * A record's fast path (room or data left from the last position read)
+ * is inline in each entry point, and the library is built with
+ * -fno-semantic-interposition, so a write or read is one call into the
+ * library plus memcpy; waiting and waking are out of line.
+ *
  * Nothing in the shared page is trusted: each side keeps its own position
  * privately, every record length is read once and checked against what
  * was published, and a bad value yields -EBADMSG, never a wild access.
@@ -51,6 +56,7 @@ struct shmbox_ring {
 	uint64_t cons;		/* consumer: next record */
 	uint64_t seen_cons;	/* producer: cons_pos when last read */
 	uint64_t seen_prod;	/* consumer: prod_pos when last read */
+	uint32_t max_rec;	/* largest payload a record can hold */
 	uint32_t resv_len;	/* producer: reserved payload, if reserved */
 	bool reserved;
 	uint64_t peek_need;	/* consumer: bytes of the peeked record, or 0 */
@@ -150,6 +156,7 @@ SHMBOX_API int shmbox_ring_from_fd(int fd, unsigned int role,
 		free(r);
 		return -EBADMSG;
 	}
+	r->max_rec = shmbox_ring_max_record(r);
 	r->prod = prod;
 	r->cons = cons;
 	r->seen_cons = cons;
@@ -214,7 +221,7 @@ static void ring_flag_lower(__u32 *flag)
 }
 
 /* Sleep until *@pos moves away from @seen (see the file comment). */
-static int ring_sleep(struct shmbox_ring *r, uint32_t which, __u32 *flag,
+static int __attribute__((noinline)) ring_sleep(struct shmbox_ring *r, uint32_t which, __u32 *flag,
 		      __u64 *pos, uint64_t seen, uint64_t deadline_ns)
 {
 	struct shmbox_ring_wait w;
@@ -243,14 +250,11 @@ static int ring_sleep(struct shmbox_ring *r, uint32_t which, __u32 *flag,
 	return err;
 }
 
-/* After publishing a position: wake the peer if it sleeps. */
-static void ring_wake(struct shmbox_ring *r, uint32_t which, __u32 *flag)
+static void __attribute__((noinline)) ring_wake_peer(struct shmbox_ring *r,
+						    uint32_t which)
 {
 	struct shmbox_ring_wake k;
 
-	atomic_thread_fence(memory_order_seq_cst);
-	if (!atomic_load_explicit(A32(flag), memory_order_relaxed))
-		return;
 	memset(&k, 0, sizeof(k));
 	k.size = sizeof(k);
 	k.flags = which;
@@ -258,8 +262,17 @@ static void ring_wake(struct shmbox_ring *r, uint32_t which, __u32 *flag)
 	ioctl(r->fd, SHMBOX_IOC_RING_WAKE, &k);
 }
 
-static int ring_wait_space(struct shmbox_ring *r, uint64_t need,
-			   uint64_t deadline_ns)
+/* After publishing a position: wake the peer if it sleeps. */
+static inline void ring_wake(struct shmbox_ring *r, uint32_t which,
+			     __u32 *flag)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(A32(flag), memory_order_relaxed))
+		ring_wake_peer(r, which);
+}
+
+static int __attribute__((noinline))
+ring_wait_space(struct shmbox_ring *r, uint64_t need, uint64_t deadline_ns)
 {
 	uint64_t cons;
 	int err;
@@ -288,7 +301,7 @@ static int ring_wait_space(struct shmbox_ring *r, uint64_t need,
 	}
 }
 
-static void ring_publish(struct shmbox_ring *r, uint32_t len, uint32_t tag)
+static inline void ring_publish(struct shmbox_ring *r, uint32_t len, uint32_t tag)
 {
 	struct shmbox_ring_rec *rec = (void *)(r->data + (r->prod & r->mask));
 
@@ -300,21 +313,39 @@ static void ring_publish(struct shmbox_ring *r, uint32_t len, uint32_t tag)
 	ring_wake(r, SHMBOX_RING_DATA, &r->ctl->cons_waiting);
 }
 
-SHMBOX_API int shmbox_ring_reserve(struct shmbox_ring *r, uint32_t len,
-				   void **data, uint64_t deadline_ns)
+/* Make room for a @len-byte record; return where its payload goes. */
+static inline int ring_reserve(struct shmbox_ring *r, uint32_t len,
+			       void **data, uint64_t deadline_ns)
 {
+	uint64_t need = SHMBOX_RING_REC_SIZE(len);
 	int err;
 
 	if (!(r->role & SHMBOX_RING_PRODUCER))
 		return -EBADF;
 	if (r->reserved)
 		return -EBUSY;
-	if (len > shmbox_ring_max_record(r))
+	if (len > r->max_rec)
 		return -EMSGSIZE;
-	err = ring_wait_space(r, SHMBOX_RING_REC_SIZE(len), deadline_ns);
+	/* Fast path: room left since the last cons_pos read. */
+	if (r->size - (r->prod - r->seen_cons) >= need) {
+		ring_flag_lower(&r->ctl->prod_waiting);
+	} else {
+		err = ring_wait_space(r, need, deadline_ns);
+		if (err)
+			return err;
+	}
+	*data = r->data + (r->prod & r->mask) + sizeof(struct shmbox_ring_rec);
+	return 0;
+}
+
+SHMBOX_API int shmbox_ring_reserve(struct shmbox_ring *r, uint32_t len,
+				   void **data, uint64_t deadline_ns)
+{
+	int err;
+
+	err = ring_reserve(r, len, data, deadline_ns);
 	if (err)
 		return err;
-	*data = r->data + (r->prod & r->mask) + sizeof(struct shmbox_ring_rec);
 	r->resv_len = len;
 	r->reserved = true;
 	return 0;
@@ -335,23 +366,21 @@ SHMBOX_API int shmbox_ring_write(struct shmbox_ring *r, const void *buf,
 	void *dst;
 	int err;
 
-	err = shmbox_ring_reserve(r, len, &dst, deadline_ns);
+	err = ring_reserve(r, len, &dst, deadline_ns);
 	if (err)
 		return err;
 	memcpy(dst, buf, len);
-	return shmbox_ring_commit(r, 0);
+	ring_publish(r, len, 0);
+	return 0;
 }
 
-/* Wait for the next record; check it against what was published. */
-static int ring_next(struct shmbox_ring *r, uint64_t deadline_ns,
-		     struct shmbox_ring_rec *out, uint64_t *need)
+/* Wait until records are published past r->cons; return how many bytes. */
+static int __attribute__((noinline))
+ring_wait_data(struct shmbox_ring *r, uint64_t deadline_ns, uint64_t *availp)
 {
-	const volatile struct shmbox_ring_rec *rec;
 	uint64_t prod, avail;
 	int err;
 
-	if (!(r->role & SHMBOX_RING_CONSUMER))
-		return -EBADF;
 	/*
 	 * Records up to the last prod_pos read (and checked) are published:
 	 * read the producer's cache line again only once they are consumed.
@@ -360,7 +389,8 @@ static int ring_next(struct shmbox_ring *r, uint64_t deadline_ns,
 		avail = r->seen_prod - r->cons;
 		if (avail) {
 			ring_flag_lower(&r->ctl->cons_waiting);
-			break;
+			*availp = avail;
+			return 0;
 		}
 		prod = atomic_load_explicit(A64(&r->ctl->prod_pos),
 					    memory_order_acquire);
@@ -375,17 +405,37 @@ static int ring_next(struct shmbox_ring *r, uint64_t deadline_ns,
 		if (err)
 			return err;
 	}
+}
+
+/* Wait for the next record; check it against what was published. */
+static inline int ring_next(struct shmbox_ring *r, uint64_t deadline_ns,
+			    struct shmbox_ring_rec *out, uint64_t *need)
+{
+	const volatile struct shmbox_ring_rec *rec;
+	uint64_t avail;
+	int err;
+
+	if (!(r->role & SHMBOX_RING_CONSUMER))
+		return -EBADF;
+	avail = r->seen_prod - r->cons;
+	if (avail) {
+		ring_flag_lower(&r->ctl->cons_waiting);
+	} else {
+		err = ring_wait_data(r, deadline_ns, &avail);
+		if (err)
+			return err;
+	}
 	/* Read the header once: the producer could be hostile. */
 	rec = (const volatile void *)(r->data + (r->cons & r->mask));
 	out->len = rec->len;
 	out->tag = rec->tag;
 	*need = SHMBOX_RING_REC_SIZE(out->len);
-	if (out->len > shmbox_ring_max_record(r) || *need > avail)
+	if (out->len > r->max_rec || *need > avail)
 		return -EBADMSG;
 	return 0;
 }
 
-static void ring_consume(struct shmbox_ring *r, uint64_t need)
+static inline void ring_consume(struct shmbox_ring *r, uint64_t need)
 {
 	r->cons += need;
 	atomic_store_explicit(A64(&r->ctl->cons_pos), r->cons,
