@@ -54,7 +54,7 @@ TIMEOUT ?= 900
 QEMU_ARGS ?=
 
 LIB_SOVER := 1
-LIB_VER := 1.0.0
+LIB_VER := 1.1.0
 
 CC := gcc
 CXX := g++

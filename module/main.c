@@ -2,7 +2,8 @@
 /*
  * shmbox - shared-memory rings and mailboxes through /dev/shmbox.
  *
- * This file owns the misc device, its file operations and ioctl dispatch
+ * This file owns the misc device, its file operations (read and write go
+ * to the bound mailbox, mbox.c) and ioctl dispatch
  * (commands 0x20-0x3f go to mbox.c, region and ring commands to region.c),
  * the module parameters (limits) and the helpers that copy ioctl argument
  * structures in and out.
@@ -222,6 +223,19 @@ static int shmbox_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* read(2) and write(2) move one message of the bound mailbox. */
+static ssize_t shmbox_read(struct file *file, char __user *buf, size_t count,
+			   loff_t *ppos)
+{
+	return shmbox_mbox_read(file, buf, count);
+}
+
+static ssize_t shmbox_write(struct file *file, const char __user *buf,
+			    size_t count, loff_t *ppos)
+{
+	return shmbox_mbox_write(file, buf, count);
+}
+
 static int shmbox_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	return shmbox_region_mmap(file, vma);
@@ -245,6 +259,8 @@ static const struct file_operations shmbox_fops = {
 	.owner		= THIS_MODULE,
 	.open		= shmbox_open,
 	.release	= shmbox_release,
+	.read		= shmbox_read,
+	.write		= shmbox_write,
 	.unlocked_ioctl	= shmbox_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= shmbox_mmap,

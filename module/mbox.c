@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shmbox mailboxes: message queues reached through ioctls on /dev/shmbox.
+ * shmbox mailboxes: message queues reached through ioctls (and read/write)
+ * on /dev/shmbox.
  *
  * Owns: struct shmbox_mbox (a kind of struct shmbox_obj), its messages
  * (struct shmbox_msg), the waiting senders and receivers, the table of
  * per-process inboxes, the per-user byte accounting and the mailbox
- * ioctls (open, stat, send, receive, their vector forms) and poll.
+ * ioctls (open, stat, send, receive, their vector forms), read, write
+ * and poll.
  *
  * Locking:
  *  - mbox->lock (spinlock) protects everything in the mailbox that
@@ -1583,6 +1585,65 @@ static long shmbox_ioc_mbox_recv(struct file *file, void __user *uarg)
 	return ret;
 }
 
+/* ---- read(2) and write(2) ------------------------------------------------ */
+
+/*
+ * write(2) on a mailbox fd: one message of @count bytes, priority 0,
+ * asynchronous, waiting for room unless O_NONBLOCK, no deadline; what
+ * SHMBOX_IOC_MBOX_SEND does with those arguments, without an argument
+ * structure to copy in and check.  The bound mailbox lives as long as
+ * the file, which the caller holds.
+ */
+ssize_t shmbox_mbox_write(struct file *file, const char __user *buf,
+			  size_t count)
+{
+	struct shmbox_obj *obj;
+	int ret;
+
+	obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	if (count > U32_MAX)
+		return -EMSGSIZE;
+	ret = shmbox_send_one(file, to_mbox(obj), (u64)(uintptr_t)buf, count,
+			      0, 0, SHMBOX_TIMEOUT_NONE);
+	return ret ? ret : count;
+}
+
+/*
+ * read(2) on a mailbox fd: receive the next message (highest priority,
+ * oldest, any sender) into @buf, waiting unless O_NONBLOCK; return its
+ * length.  A message longer than @count stays queued: EMSGSIZE.  A fault
+ * copying it out puts it back: EFAULT.
+ */
+ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count)
+{
+	struct shmbox_recv_req req = {
+		.buflen = min_t(size_t, count, U32_MAX),
+		.nonblock = file->f_flags & O_NONBLOCK,
+		.deadline = SHMBOX_TIMEOUT_NONE,
+	};
+	struct shmbox_mbox *mb;
+	struct shmbox_obj *obj;
+	struct shmbox_msg *msg;
+	u32 len;
+
+	obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
+	if (IS_ERR(obj))
+		return PTR_ERR(obj);
+	mb = to_mbox(obj);
+	msg = shmbox_mbox_recv_msg(mb, &req);
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	len = msg->len;
+	if (copy_to_user(buf, msg->data, len)) {
+		shmbox_mbox_putback(mb, msg);
+		return -EFAULT;
+	}
+	shmbox_mbox_commit(mb, msg);
+	return len;
+}
+
 static int shmbox_vec_in(struct shmbox_mbox_vec *vec, void __user *uarg,
 			 u32 *usize, u32 allowed)
 {
@@ -1881,7 +1942,7 @@ __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt)
 
 u64 shmbox_mbox_features(void)
 {
-	return SHMBOX_FEAT_MAILBOX | SHMBOX_FEAT_DIRECT;
+	return SHMBOX_FEAT_MAILBOX | SHMBOX_FEAT_DIRECT | SHMBOX_FEAT_MBOX_RW;
 }
 
 /* Every argument structure must keep the size it was published with. */

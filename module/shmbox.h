@@ -161,6 +161,9 @@ __poll_t shmbox_region_poll(struct file *file, struct poll_table_struct *pt);
 /* Commands 0x20-0x3f are routed here by main.c, whole. */
 long shmbox_mbox_ioctl(struct file *file, unsigned int cmd, void __user *uarg);
 __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt);
+ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count);
+ssize_t shmbox_mbox_write(struct file *file, const char __user *buf,
+			  size_t count);
 u64 shmbox_mbox_features(void);		/* SHMBOX_FEAT_* bits it adds */
 int shmbox_mbox_init(void);		/* module_init, before the device */
 void shmbox_mbox_exit(void);		/* module_exit, after the names */

@@ -16,7 +16,7 @@ int main(void)
 	struct shmbox_version v = { .size = sizeof(v) };
 	int fd = shmbox_dev_open();
 
-	if (strcmp(shmbox_lib_version(), "1.0.0")) {
+	if (strcmp(shmbox_lib_version(), "1.1.0")) {
 		fprintf(stderr, "unexpected library version %s\n",
 			shmbox_lib_version());
 		return 1;

@@ -385,6 +385,16 @@ static long run_recv(struct ctx *c)
 	return sys_ioctl(c->fd, SHMBOX_IOC_MBOX_RECV, &r);
 }
 
+static long run_write(struct ctx *c)
+{
+	return write(c->fd, c->buf, 100) < 0 ? -errno : 0;
+}
+
+static long run_read(struct ctx *c)
+{
+	return read(c->fd, c->buf, sizeof(c->buf)) < 0 ? -errno : 0;
+}
+
 static int unch_two_queued(struct ctx *c)
 {
 	struct shmbox_mbox_stat st;
@@ -475,6 +485,8 @@ static const struct op ops[] = {
 	{ "send to an inbox", su_inbox, run_send_direct, unch_true, close_all },
 	{ "receive", su_mbox_two, run_recv, unch_two_queued, close_all },
 	{ "receive vector", su_mbox_two, run_recvv, unch_two_queued, close_all },
+	{ "write(2)", su_mbox, run_write, unch_empty_mbox, close_all },
+	{ "read(2)", su_mbox_two, run_read, unch_two_queued, close_all },
 	{ "mailbox stat", su_mbox, run_mbox_stat, unch_true, close_all },
 	{ "poll", su_mbox, run_poll, unch_true, close_all },
 	{ "epoll add", su_mbox, run_epoll, unch_true, close_all },

@@ -232,6 +232,8 @@ TEST(version_reports_mailbox_features)
 	ASSERT_EQ(0, shmbox_get_version(fd, &v));
 	EXPECT_TRUE(v.features & SHMBOX_FEAT_MAILBOX);
 	EXPECT_TRUE(v.features & SHMBOX_FEAT_DIRECT);
+	EXPECT_TRUE(v.features & SHMBOX_FEAT_MBOX_RW);
+	EXPECT_LE(1, v.abi_minor);
 	close(fd);
 }
 
@@ -923,25 +925,298 @@ TEST_F(mb, bad_send_buffer_efault_queues_nothing)
 	EXPECT_EQ(0, mstat(self->fd).sent);
 }
 
+/* ---- read(2) and write(2) ---------------------------------------------- */
+
+TEST_F(mb, write_read_roundtrip_and_ioctl_interop)
+{
+	struct shmbox_msg_info info;
+	char buf[16];
+
+	EXPECT_EQ(5, write(self->fd, "hello", 5));
+	ASSERT_EQ(5, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	/* A written message is a priority-0 message from us. */
+	EXPECT_EQ(3, write(self->fd, "abc", 3));
+	ASSERT_EQ(3, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, &info));
+	EXPECT_STREQ("abc", buf);
+	EXPECT_EQ(0, info.prio);
+	EXPECT_EQ(getpid(), info.pid);
+	/* read takes the highest priority first, like the ioctl. */
+	ASSERT_EQ(0, send_str(self->fd, "low", 0));
+	ASSERT_EQ(0, send_str(self->fd, "high", 7));
+	ASSERT_EQ(4, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "high", 4));
+	ASSERT_EQ(3, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "low", 3));
+	EXPECT_EQ(4, mstat(self->fd).sent);
+	EXPECT_EQ(4, mstat(self->fd).received);
+}
+
+TEST_F(mb, write_read_keep_message_boundaries)
+{
+	char buf[16];
+
+	EXPECT_EQ(2, write(self->fd, "ab", 2));
+	EXPECT_EQ(3, write(self->fd, "cde", 3));
+	EXPECT_EQ(2, mstat(self->fd).depth);
+	ASSERT_EQ(2, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "ab", 2));
+	ASSERT_EQ(3, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "cde", 3));
+}
+
+TEST_F(mb, write_read_zero_length_message)
+{
+	char buf[4];
+
+	EXPECT_EQ(0, write(self->fd, buf, 0));
+	EXPECT_EQ(1, mstat(self->fd).depth);
+	EXPECT_EQ(0, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	EXPECT_EQ(1, mstat(self->fd).received);
+}
+
+TEST_F(mb, lib_write_read_wrappers)
+{
+	char buf[8];
+	int unbound;
+
+	EXPECT_EQ(0, shmbox_mbox_write(self->fd, "wrap", 4));
+	EXPECT_EQ(-EMSGSIZE, shmbox_mbox_read(self->fd, buf, 3));
+	EXPECT_EQ(4, shmbox_mbox_read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "wrap", 4));
+	unbound = shmbox_dev_open();
+	ASSERT_LE(0, unbound);
+	EXPECT_EQ(-EBADFD, shmbox_mbox_write(unbound, "x", 1));
+	EXPECT_EQ(-EBADFD, shmbox_mbox_read(unbound, buf, sizeof(buf)));
+	close(unbound);
+}
+
+TEST_F(mb, read_short_buffer_emsgsize_keeps_message)
+{
+	char buf[16];
+
+	ASSERT_EQ(10, write(self->fd, "0123456789", 10));
+	EXPECT_EQ(-1, read(self->fd, buf, 9));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(1, mstat(self->fd).depth);
+	ASSERT_EQ(10, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "0123456789", 10));
+}
+
+TEST_F(mb, read_bad_buffer_efault_keeps_message_at_head)
+{
+	void *ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+			-1, 0);
+	char buf[8];
+
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_EQ(1, write(self->fd, "A", 1));
+	ASSERT_EQ(1, write(self->fd, "B", 1));
+	EXPECT_EQ(-1, read(self->fd, ro, 8));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(2, mstat(self->fd).depth);
+	EXPECT_EQ(0, mstat(self->fd).received);
+	ASSERT_EQ(1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ('A', buf[0]);
+	ASSERT_EQ(1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ('B', buf[0]);
+	munmap(ro, 4096);
+}
+
+TEST_F(mb, write_bad_buffer_efault_queues_nothing)
+{
+	void *none = mmap(NULL, 4096, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+
+	ASSERT_NE(MAP_FAILED, none);
+	EXPECT_EQ(-1, write(self->fd, none, 8));
+	EXPECT_EQ(EFAULT, errno);
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	EXPECT_EQ(0, mstat(self->fd).sent);
+	munmap(none, 4096);
+}
+
+TEST(write_over_max_msg_size_emsgsize)
+{
+	struct shmbox_mbox_attr a = { .capacity = 4, .max_msg_size = 8,
+				      .mode = 0600 };
+	int fd = shmbox_mbox_open(NULL, 0, &a, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(8, write(fd, "12345678", 8));
+	EXPECT_EQ(-1, write(fd, "123456789", 9));
+	EXPECT_EQ(EMSGSIZE, errno);
+	EXPECT_EQ(1, mstat(fd).depth);
+	close(fd);
+}
+
+TEST(read_write_unbound_fd_ebadfd)
+{
+	int fd = shmbox_dev_open();
+	char buf[8];
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, write(fd, "x", 1));
+	EXPECT_EQ(EBADFD, errno);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EBADFD, errno);
+	close(fd);
+}
+
+TEST(read_write_region_fd_ebadfd)
+{
+	int fd = shmbox_region_open(NULL, 0, 4096, 0600, 1);
+	char buf[8];
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, write(fd, "x", 1));
+	EXPECT_EQ(EBADFD, errno);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EBADFD, errno);
+	close(fd);
+}
+
+TEST_F(mb, write_on_read_only_fd_ebadf)
+{
+	int ro = shmbox_mbox_open(self->name, 0, NULL, O_RDONLY);
+
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-1, write(ro, "x", 1));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	close(ro);
+}
+
+TEST_F(mb, read_on_write_only_fd_ebadf)
+{
+	int wo = shmbox_mbox_open(self->name, 0, NULL, O_WRONLY);
+	char buf[8];
+
+	ASSERT_LE(0, wo);
+	ASSERT_EQ(1, write(wo, "x", 1));
+	EXPECT_EQ(-1, read(wo, buf, sizeof(buf)));
+	EXPECT_EQ(EBADF, errno);
+	EXPECT_EQ(1, mstat(self->fd).depth);
+	close(wo);
+}
+
+TEST_F(mb, read_empty_o_nonblock_eagain)
+{
+	char buf[8];
+
+	ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+}
+
+TEST(write_full_o_nonblock_eagain)
+{
+	int fd = mkmbox(NULL, 1, 0600);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(1, write(fd, "a", 1));
+	EXPECT_EQ(-1, write(fd, "b", 1));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(1, mstat(fd).depth);
+	close(fd);
+}
+
+TEST(write_blocks_until_read_makes_room)
+{
+	int fd = mkmbox(NULL, 1, 0600);
+	char buf[8];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "1", 1));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(write(fd, "2", 1) == 1 ? 0 : 1);
+	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	ASSERT_EQ(1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ('1', buf[0]);
+	EXPECT_EQ(0, reap(pid));
+	ASSERT_EQ(1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ('2', buf[0]);
+	close(fd);
+}
+
+TEST_F(mb, blocking_read_woken_by_write)
+{
+	char buf[8];
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(read(self->fd, buf, sizeof(buf)) == 2 &&
+		      !memcmp(buf, "wk", 2) ? 0 : 1);
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+	ASSERT_EQ(2, write(self->fd, "wk", 2));
+	EXPECT_EQ(0, reap(pid));
+}
+
+TEST_F(mb, after_unlink_read_write_eidrm)
+{
+	char buf[8];
+
+	ASSERT_EQ(1, write(self->fd, "x", 1));
+	ASSERT_EQ(0, shmbox_unlink(self->name, SHMBOX_KIND_MAILBOX));
+	EXPECT_EQ(-1, write(self->fd, "y", 1));
+	EXPECT_EQ(EIDRM, errno);
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EIDRM, errno);
+	EXPECT_EQ(1, mstat(self->fd).depth);
+}
+
+TEST_F(mb, pread_pwrite_espipe)
+{
+	char buf[8];
+
+	EXPECT_EQ(-1, pwrite(self->fd, "x", 1, 0));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(-1, pread(self->fd, buf, sizeof(buf), 0));
+	EXPECT_EQ(ESPIPE, errno);
+	EXPECT_EQ(0, mstat(self->fd).depth);
+}
+
 /* ---- signals ------------------------------------------------------------ */
 
-/* Child: blocked receive, signalled; checks the result it expects. */
-static int signalled_recv_child(int fd, int restart, int pfd)
+/*
+ * Child: blocked receive (the ioctl, or read(2) if @use_read), signalled;
+ * checks the result it expects.
+ */
+static int signalled_recv_child(int fd, int restart, int pfd, int use_read)
 {
 	char buf[8];
 	int n;
 
 	sig_pipe = pfd;
 	set_handler(restart);
-	n = recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL);
+	if (use_read) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0)
+			n = -errno;
+	} else {
+		n = recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL);
+	}
 	if (restart)
 		return n == 1 && buf[0] == 'R' && got_signal == 1 ? 0 : 1;
 	return n == -EINTR && got_signal == 1 ? 0 : 1;
 }
 
-TEST_F(mb, signal_interrupts_blocked_recv_eintr)
+/*
+ * Signal a receiver blocked on @fd: without SA_RESTART it fails with
+ * EINTR and takes nothing; with it, the handler runs and the receive
+ * sleeps again until a message comes.
+ */
+static void signal_blocked_receiver(struct __test_metadata *_metadata,
+				    int fd, int restart, int use_read)
 {
-	char buf[8];
+	char buf[8], c;
 	pid_t pid;
 	int p[2];
 
@@ -949,41 +1224,46 @@ TEST_F(mb, signal_interrupts_blocked_recv_eintr)
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0)
-		_exit(signalled_recv_child(self->fd, 0, p[1]));
-	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+		_exit(signalled_recv_child(fd, restart, p[1], use_read));
+	ASSERT_EQ(0, wait_blocked(fd, 0, 1));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	EXPECT_EQ(0, reap(pid));
-	/* Nothing was taken on the way out. */
-	ASSERT_EQ(0, send_str(self->fd, "R", 0));
-	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, SHMBOX_NOWAIT,
-			      NULL));
-	EXPECT_EQ(0, mstat(self->fd).depth);
+	if (restart) {
+		ASSERT_EQ(1, read(p[0], &c, 1));
+		/* The handler ran; the receive restarted and sleeps again. */
+		ASSERT_EQ(0, wait_blocked(fd, 0, 1));
+		ASSERT_EQ(0, send_str(fd, "R", 0));
+		EXPECT_EQ(0, reap(pid));
+	} else {
+		EXPECT_EQ(0, reap(pid));
+		/* Nothing was taken on the way out. */
+		ASSERT_EQ(0, send_str(fd, "R", 0));
+		ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, SHMBOX_NOWAIT,
+				      NULL));
+	}
+	EXPECT_EQ(0, mstat(fd).depth);
+	EXPECT_EQ(1, mstat(fd).received);
 	close(p[0]);
 	close(p[1]);
 }
 
+TEST_F(mb, signal_interrupts_blocked_recv_eintr)
+{
+	signal_blocked_receiver(_metadata, self->fd, 0, 0);
+}
+
 TEST_F(mb, signal_with_sa_restart_restarts_recv)
 {
-	pid_t pid;
-	char c;
-	int p[2];
+	signal_blocked_receiver(_metadata, self->fd, 1, 0);
+}
 
-	ASSERT_EQ(0, pipe(p));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(signalled_recv_child(self->fd, 1, p[1]));
-	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
-	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ(1, read(p[0], &c, 1));
-	/* The handler ran; the receive restarted and sleeps again. */
-	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
-	ASSERT_EQ(0, send_str(self->fd, "R", 0));
-	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(0, mstat(self->fd).depth);
-	EXPECT_EQ(1, mstat(self->fd).received);
-	close(p[0]);
-	close(p[1]);
+TEST_F(mb, signal_interrupts_blocked_read_eintr)
+{
+	signal_blocked_receiver(_metadata, self->fd, 0, 1);
+}
+
+TEST_F(mb, signal_with_sa_restart_restarts_read)
+{
+	signal_blocked_receiver(_metadata, self->fd, 1, 1);
 }
 
 TEST(signal_interrupts_sync_send_withdrawn)

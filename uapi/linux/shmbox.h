@@ -42,7 +42,7 @@
 
 /* ABI version: the major changes only on an incompatible change (never so far). */
 #define SHMBOX_ABI_MAJOR	1
-#define SHMBOX_ABI_MINOR	0
+#define SHMBOX_ABI_MINOR	1	/* 1: SHMBOX_FEAT_MBOX_RW */
 
 /* Feature bits reported by SHMBOX_IOC_GET_VERSION. */
 #define SHMBOX_FEAT_VERSION	_BITULL(0)	/* SHMBOX_IOC_GET_VERSION itself */
@@ -50,6 +50,7 @@
 #define SHMBOX_FEAT_RING	_BITULL(2)	/* bounded-buffer rings */
 #define SHMBOX_FEAT_MAILBOX	_BITULL(3)	/* named and anonymous mailboxes */
 #define SHMBOX_FEAT_DIRECT	_BITULL(4)	/* inboxes, send to a pid */
+#define SHMBOX_FEAT_MBOX_RW	_BITULL(5)	/* read(2)/write(2) on a mailbox fd */
 
 #define SHMBOX_IOC_MAGIC	0xB9
 
@@ -651,6 +652,31 @@ struct shmbox_mbox_recv {
  * without SHMBOX_MSG_FROM, non-zero @prio or @uid), and the common ones.
  */
 #define SHMBOX_IOC_MBOX_RECV	_IOWR(SHMBOX_IOC_MAGIC, 0x23, struct shmbox_mbox_recv)
+
+/*
+ * write(2) and read(2) on an fd bound to a mailbox (SHMBOX_FEAT_MBOX_RW):
+ * the plain case of SHMBOX_IOC_MBOX_SEND and SHMBOX_IOC_MBOX_RECV without
+ * an argument structure, for the common one-message-per-call stream.
+ *
+ * write(fd, buf, count) sends one message of @count bytes (0 allowed) at
+ * priority 0 to the bound mailbox, asynchronously, waiting for room
+ * unless the fd is O_NONBLOCK, without deadline, and returns @count.
+ * read(fd, buf, count) receives the first message as SHMBOX_IOC_MBOX_RECV
+ * does (no SHMBOX_MSG_FROM, no peek), waiting unless O_NONBLOCK, and
+ * returns its length; a zero-length message reads as 0, like a
+ * zero-length datagram, not as end of file.  A message is never split or
+ * merged: a short buffer fails with EMSGSIZE and the message stays.  The
+ * sender's pid, uid and the priority are not reported: use the ioctl.
+ * pread/pwrite fail with ESPIPE; poll() works as for the ioctls.
+ * write errors: EAGAIN, EINTR, EIDRM, EMSGSIZE, ENOSPC, ENOMEM, EFAULT
+ * (nothing is queued), as for SHMBOX_IOC_MBOX_SEND; EBADF (fd not open
+ * for writing); EBADFD (fd not bound to a mailbox).
+ * read errors: EAGAIN, EINTR, EIDRM, EMSGSIZE (the message stays),
+ * EFAULT (the message stays, at the head), as for SHMBOX_IOC_MBOX_RECV;
+ * EBADF (fd not open for reading); EBADFD (fd not bound to a mailbox).
+ * Neither fails with EINVAL: a module without this feature does, since
+ * the device then has no read or write method.
+ */
 
 /**
  * struct shmbox_mbox_msg - one message of a vector call

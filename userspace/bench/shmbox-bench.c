@@ -366,8 +366,7 @@ static int mbox_flush(struct chan *c)
 static int mbox_send(struct chan *c, const void *buf, uint32_t len)
 {
 	if (c->batch <= 1)
-		return shmbox_mbox_send(c->fd[0], buf, len, 0, 0,
-					SHMBOX_TIMEOUT_NONE);
+		return shmbox_mbox_write(c->fd[0], buf, len);
 	/* Batched: queue locally, send a full vector at a time. */
 	memcpy(c->vbuf[c->vcount], buf, len);
 	c->vec[c->vcount].buf = (uintptr_t)c->vbuf[c->vcount];
@@ -382,8 +381,7 @@ static int mbox_recv(struct chan *c, void *buf, uint32_t cap)
 	int n;
 
 	if (c->batch <= 1)
-		return shmbox_mbox_recv(c->fd[0], buf, cap, 0,
-					SHMBOX_TIMEOUT_NONE, NULL);
+		return shmbox_mbox_read(c->fd[0], buf, cap);
 	if (c->vpos == c->vcount) {
 		for (int i = 0; i < c->batch; i++) {
 			memset(&c->vec[i], 0, sizeof(c->vec[i]));
@@ -486,10 +484,28 @@ static int none_attach(struct chan *c, int side)
 	return 0;
 }
 
+/* The same messages through SHMBOX_IOC_MBOX_SEND/RECV, one per call. */
+static int mbox_send_ioctl(struct chan *c, const void *buf, uint32_t len)
+{
+	return shmbox_mbox_send(c->fd[0], buf, len, 0, 0, SHMBOX_TIMEOUT_NONE);
+}
+
+static int mbox_recv_ioctl(struct chan *c, void *buf, uint32_t cap)
+{
+	return shmbox_mbox_recv(c->fd[0], buf, cap, 0, SHMBOX_TIMEOUT_NONE,
+				NULL);
+}
+
+/* One message per read(2)/write(2), or vectors with --batch. */
 static const struct chan_ops ops_mbox = {
 	.name = "shmbox-mailbox", .create = mbox_create, .attach = none_attach,
 	.send = mbox_send, .recv = mbox_recv, .destroy = mbox_destroy,
 	.flush = mbox_flush,
+};
+static const struct chan_ops ops_mbox_ioctl = {
+	.name = "shmbox-mailbox-ioctl", .create = mbox_create,
+	.attach = none_attach, .send = mbox_send_ioctl,
+	.recv = mbox_recv_ioctl, .destroy = mbox_destroy,
 };
 static const struct chan_ops ops_ring = {
 	.name = "shmbox-ring", .create = ring_create, .attach = ring_attach,
@@ -859,7 +875,7 @@ static double fig(const char *name)
 }
 
 static const struct chan_ops *all_ops[] = {
-	&ops_mbox, &ops_ring, &ops_mq, &ops_sysv, &ops_pipe, &ops_unix,
+	&ops_mbox, &ops_mbox_ioctl, &ops_ring, &ops_mq, &ops_sysv, &ops_pipe, &ops_unix,
 	&ops_futex,
 };
 

@@ -32,7 +32,7 @@ SHMBOX_API int shmbox_get_version(int fd, struct shmbox_version *v)
 
 SHMBOX_API const char *shmbox_lib_version(void)
 {
-	return "1.0.0";
+	return "1.1.0";
 }
 
 SHMBOX_API int shmbox_unlink(const char *name, unsigned int kind)

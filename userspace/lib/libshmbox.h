@@ -169,6 +169,15 @@ int shmbox_mbox_recv_from(int fd, int from, void *buf, uint32_t cap,
 			  struct shmbox_msg_info *info);
 
 /*
+ * write(2)/read(2) on a bound mailbox fd: one message at priority 0,
+ * blocking unless the fd is O_NONBLOCK, no deadline, no sender details;
+ * no argument structure, so the cheapest one-message call.  Return 0 /
+ * the message length, or -errno (-EMSGSIZE: the message stays).
+ */
+int shmbox_mbox_write(int fd, const void *buf, uint32_t len);
+int shmbox_mbox_read(int fd, void *buf, uint32_t cap);
+
+/*
  * Vectors: send @count messages (to @pid's inbox, or the bound mailbox if
  * @pid is 0); receive up to @count (waiting for the first only; @from as
  * above).  Return how many were done, or -errno if none was.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libshmbox mailboxes: thin wrappers over the mailbox ioctls.
+ * libshmbox mailboxes: thin wrappers over the mailbox ioctls, and over
+ * read(2)/write(2) on a bound mailbox fd.
  *
  * Deadlines follow the ring API: absolute CLOCK_MONOTONIC nanoseconds
  * (shmbox_deadline_in()), SHMBOX_TIMEOUT_NONE to wait forever and
@@ -146,6 +147,22 @@ SHMBOX_API int shmbox_mbox_recv(int fd, void *buf, uint32_t cap,
 {
 	return shmbox_mbox_recv_from(fd, 0, buf, cap, flags, deadline_ns,
 				     info);
+}
+
+SHMBOX_API int shmbox_mbox_write(int fd, const void *buf, uint32_t len)
+{
+	ssize_t n = write(fd, buf, len);
+
+	if (n < 0)
+		return -errno;
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+SHMBOX_API int shmbox_mbox_read(int fd, void *buf, uint32_t cap)
+{
+	ssize_t n = read(fd, buf, cap);
+
+	return n < 0 ? -errno : (int)n;
 }
 
 static int mbox_vec(int fd, unsigned long cmd, int pid,
