@@ -19,8 +19,11 @@
  *    or puts the message back at the head of its priority.
  *  - shmbox_inbox_lock (spinlock) protects the inbox table and every
  *    inbox's ->inbox_fds.  Never nested with mbox->lock.
- *  - shmbox_users_lock (spinlock) protects the per-user table.  Never
- *    nested with any other lock.
+ *  - shmbox_users_lock (spinlock) protects the per-user table and
+ *    serialises charges (check against the quota, then add).  Never
+ *    nested with any other lock.  An uncharge is a lone atomic
+ *    subtraction without it: an account with bytes charged is never
+ *    swept, so it outlives the uncharge of every message charged to it.
  *  - mbox->poll_wq's own lock nests inside mbox->lock (poll wake-ups are
  *    issued with mbox->lock held).
  *  Wake-ups of blocked tasks are collected (with a task reference) under
@@ -291,11 +294,14 @@ static bool shmbox_mbox_spin(struct list_head *node, bool *spinning,
  * allocate and free one per message; idle accounts are swept when the
  * table reaches SHMBOX_USERS_KEEP entries, and at module exit.  A
  * message's charge keeps its account non-zero, hence in the table.
+ * ->bytes grows under shmbox_users_lock and shrinks without it (the
+ * receiver's side of a stream then never touches the lock): a concurrent
+ * uncharge only makes the quota check conservative.
  */
 struct shmbox_user {
 	struct hlist_node node;
 	kuid_t uid;
-	u64 bytes;
+	atomic64_t bytes;
 };
 
 #define SHMBOX_USERS_KEEP	64
@@ -324,7 +330,7 @@ static void shmbox_users_sweep(struct hlist_head *idle)
 
 	lockdep_assert_held(&shmbox_users_lock);
 	hash_for_each_safe(shmbox_users, bkt, tmp, u, node) {
-		if (u->bytes)
+		if (atomic64_read(&u->bytes))
 			continue;
 		hash_del(&u->node);
 		hlist_add_head(&u->node, idle);
@@ -356,7 +362,7 @@ static struct shmbox_user *shmbox_user_charge(kuid_t uid, u64 cost)
 			u = fresh;
 			fresh = NULL;
 			u->uid = uid;
-			u->bytes = 0;
+			atomic64_set(&u->bytes, 0);
 			hash_add(shmbox_users, &u->node, __kuid_val(uid));
 			shmbox_nr_users++;
 		}
@@ -367,21 +373,21 @@ static struct shmbox_user *shmbox_user_charge(kuid_t uid, u64 cost)
 		if (!fresh)
 			return ERR_PTR(-ENOMEM);
 	}
-	if (u->bytes + cost > shmbox_limit(SHMBOX_LIM_USER_BYTES))
+	if (atomic64_read(&u->bytes) + cost >
+	    shmbox_limit(SHMBOX_LIM_USER_BYTES))
 		u = ERR_PTR(-ENOSPC);
 	else
-		u->bytes += cost;
+		atomic64_add(cost, &u->bytes);
 	spin_unlock(&shmbox_users_lock);
 	kfree(fresh);
 	shmbox_users_free(&idle);
 	return u;
 }
 
+/* No lock: see struct shmbox_user.  @u may be swept once this is done. */
 static void shmbox_user_uncharge(struct shmbox_user *u, u64 cost)
 {
-	spin_lock(&shmbox_users_lock);
-	u->bytes -= cost;
-	spin_unlock(&shmbox_users_lock);
+	atomic64_sub(cost, &u->bytes);
 }
 
 /* ---- messages ------------------------------------------------------------ */
@@ -1694,10 +1700,6 @@ static u32 shmbox_vec_write(struct shmbox_mbox_msg __user *um,
 }
 
 /*
- * Build (copy in) the messages of descriptors @m[0..n) for a send.
- * Return: how many were built, a prefix; *@err says why the next was not.
- */
-/*
  * Take up to @n spare headers of @mb (under its lock, once for a chunk)
  * into @spare; from now on the mailbox keeps the headers of received
  * messages for its vector senders.  Return: how many.
@@ -1718,6 +1720,10 @@ static u32 shmbox_msgs_spare(struct shmbox_mbox *mb, struct shmbox_msg **spare,
 	return i;
 }
 
+/*
+ * Build (copy in) the messages of descriptors @m[0..n) for a send.
+ * Return: how many were built, a prefix; *@err says why the next was not.
+ */
 static u32 shmbox_vec_build(struct shmbox_mbox *mb, const struct shmbox_mbox_msg *m,
 			    struct shmbox_msg **msgs, u32 n, int *err)
 {

@@ -260,32 +260,32 @@ static void shmbox_kunit_user_quota(struct kunit *test)
 	KUNIT_ASSERT_GT(test, limit, 100ULL);
 	u = shmbox_user_charge(uid, 100);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, u);
-	KUNIT_EXPECT_EQ(test, u->bytes, 100ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)100);
 	u2 = shmbox_user_charge(uid, limit - 100);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, u2);
 	KUNIT_EXPECT_PTR_EQ(test, u, u2);
-	KUNIT_EXPECT_EQ(test, u->bytes, limit);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)limit);
 	over = shmbox_user_charge(uid, 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(over), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, u->bytes, limit);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)limit);
 	shmbox_user_uncharge(u, limit - 100);
 	spin_lock(&shmbox_users_lock);
 	found = shmbox_user_lookup(uid) == u;
 	spin_unlock(&shmbox_users_lock);
 	KUNIT_EXPECT_TRUE(test, found);
-	KUNIT_EXPECT_EQ(test, u->bytes, 100ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)100);
 	/* At zero the account stays, for the next message, until swept. */
 	shmbox_user_uncharge(u, 100);
 	spin_lock(&shmbox_users_lock);
 	found = shmbox_user_lookup(uid) == u;
 	spin_unlock(&shmbox_users_lock);
 	KUNIT_EXPECT_TRUE(test, found);
-	KUNIT_EXPECT_EQ(test, u->bytes, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)0);
 
 	/* A refused charge changes nothing. */
 	over = shmbox_user_charge(uid, limit + 1);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(over), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, u->bytes, 0ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)0);
 
 	/* A sweep frees idle accounts only. */
 	u2 = shmbox_user_charge(KUIDT_INIT(4000000124U), 1);
@@ -296,7 +296,7 @@ static void shmbox_kunit_user_quota(struct kunit *test)
 	spin_unlock(&shmbox_users_lock);
 	shmbox_users_free(&idle);
 	KUNIT_EXPECT_FALSE(test, found);
-	KUNIT_EXPECT_EQ(test, u2->bytes, 1ULL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&u2->bytes), (s64)1);
 	shmbox_user_uncharge(u2, 1);
 }
 
