@@ -8,7 +8,9 @@
  * pinned to different CPUs.  Every message carries its sequence number at
  * its start and its end and the receiver checks both, so nothing is
  * counted that was not delivered intact and in order.  Each figure is the
- * median of REPS runs, with min and max.
+ * median of REPS runs, with min and max; the runs of the figures of one
+ * section are interleaved (run_jobs()), and a goal ratio is the median of
+ * the ratios of same-numbered runs (paired()).
  *
  * Output: a table on stdout, "ratio NAME = VALUE (goal OP TARGET)" lines,
  * and in --out DIR: bench.json (every figure) and bench.dat (for gnuplot).
@@ -766,28 +768,39 @@ static double run_call(const struct chan_ops *ops, uint32_t size, long n)
 /*
  * The ceiling of a copying ring: one memcpy of each message, over a span
  * as large as the ring's data area, so that both stay as cache- and
- * TLB-resident as the ring is.
+ * TLB-resident as the ring is; in a child pinned to the producer's CPU,
+ * like the ring's producer.  Returns bytes per second.
  */
 static double run_memcpy(uint32_t size, long n)
 {
 	size_t span = QUEUE_BYTES;
-	char *a = malloc(span), *b = malloc(span);
-	double t0;
-	size_t off = 0;
+	pid_t pid;
 
-	memset(a, 1, span);
-	memset(b, 2, span);
-	t0 = now();
-	for (long i = 0; i < n; i++) {
-		memcpy(b + off, a + off, size);
-		off = (off + size) % (span - size);
+	reset_shared();
+	pid = fork();
+	if (pid == 0) {
+		char *a = malloc(span), *b = malloc(span);
+		size_t off = 0;
+		double t0;
+
+		if (!a || !b)
+			_exit(2);
+		pin(0);
+		memset(a, 1, span);
+		memset(b, 2, span);
+		wait_go();
+		t0 = now();
+		for (long i = 0; i < n; i++) {
+			memcpy(b + off, a + off, size);
+			off += size;
+			if (off + size > span)
+				off = 0;
+		}
+		sh->elapsed[0] = now() - t0;
+		_exit(b[1] == 1 ? 0 : 4);
 	}
-	t0 = now() - t0;
-	if (b[1] != 1)
-		die("memcpy", EIO);
-	free(a);
-	free(b);
-	return n * (double)size / t0;	/* bytes per second */
+	start_and_wait(1, &pid);
+	return n * (double)size / sh->elapsed[0];
 }
 
 /*
@@ -824,7 +837,6 @@ struct figure {
 	const char *unit;
 	int higher_better;
 	double v[16], med, min, max;
-	double extra;			/* syscalls per message, where measured */
 };
 
 static struct figure figs[64];
@@ -866,12 +878,31 @@ static void fig_done(struct figure *f)
 	fflush(stdout);
 }
 
-static double fig(const char *name)
+static struct figure *fig_find(const char *name)
 {
 	for (int i = 0; i < nfigs; i++)
 		if (!strcmp(figs[i].name, name))
-			return figs[i].med;
-	return NAN;
+			return &figs[i];
+	return NULL;
+}
+
+/*
+ * The median over the repetitions of @k * a[r] / b[r] (of a[r] alone if
+ * @b is NULL): repetition r of every figure of a section ran in the same
+ * stretch of time (run_jobs()), so a drift of the machine cancels out of
+ * each ratio.  NAN if a figure was not measured.
+ */
+static double paired(const char *a, const char *b, double k)
+{
+	struct figure *fa = fig_find(a), *fb = b ? fig_find(b) : NULL;
+	double q[16];
+
+	if (!fa || (b && !fb))
+		return NAN;
+	for (int r = 0; r < reps; r++)
+		q[r] = k * fa->v[r] / (fb ? fb->v[r] : 1);
+	qsort(q, reps, sizeof(double), cmp_double);
+	return q[reps / 2];
 }
 
 static const struct chan_ops *all_ops[] = {
@@ -893,12 +924,99 @@ struct ratio {
 	double value, target;
 };
 
+/* ---- sections ------------------------------------------------------------ */
+
+/*
+ * The figures of a section are measured interleaved: repetition r of every
+ * figure, then repetition r + 1.  Under emulation the host moves figures
+ * by up to 2x from one minute to the next; interleaved, such a drift hits
+ * the figures a goal compares alike, instead of one of them only.
+ */
+enum job_kind {
+	J_PING, J_PING_NOSPIN, J_STREAM, J_STREAM_BATCHED, J_FAN1, J_FAN4,
+	J_MEMCPY, J_SYSCALLS, J_CALL,
+};
+
+struct job {
+	enum job_kind kind;
+	const struct chan_ops *ops;
+	uint32_t size;
+	long n;
+	struct figure *fg;
+};
+
+static struct job jobs[32];
+static int njobs;
+
+#define SPIN_PARAM	"/sys/module/shmbox/parameters/mbox_spin_ns"
+
+/* Queue figure @fmt (%s: @ops's name) for run_jobs(), unless filtered out. */
+static void job_add(enum job_kind kind, const struct chan_ops *ops,
+		    uint32_t size, long n, const char *fmt, const char *unit)
+{
+	char name[64];
+	struct figure *fg;
+
+	/* Polling can be turned off only by who may write the parameter. */
+	if (kind == J_PING_NOSPIN && access(SPIN_PARAM, W_OK))
+		return;
+	snprintf(name, sizeof(name), fmt, ops ? ops->name : "");
+	fg = fig_new(name, unit, strcmp(unit, "us") && strcmp(unit, "calls"));
+	if (fg)
+		jobs[njobs++] = (struct job){ kind, ops, size, n, fg };
+}
+
+static double job_run(const struct job *j)
+{
+	double v = NAN;
+	char *old;
+
+	switch (j->kind) {
+	case J_PING:
+		return run_pingpong(j->ops, j->size, j->n);
+	case J_PING_NOSPIN:
+		old = param_swap("mbox_spin_ns", "0");
+		if (!old)
+			die("mbox_spin_ns", EACCES);
+		v = run_pingpong(j->ops, j->size, j->n);
+		param_swap("mbox_spin_ns", old);
+		free(old);
+		return v;
+	case J_STREAM:
+		return run_stream(j->ops, j->size, j->n, 1, 1, 1, NULL);
+	case J_STREAM_BATCHED:
+		return run_stream(j->ops, j->size, j->n, 1, 1, batch, NULL);
+	case J_FAN1:
+		return run_stream(j->ops, j->size, j->n, 1, 1, 1, NULL);
+	case J_FAN4:
+		return run_stream(j->ops, j->size, j->n, 4, 4, 1, NULL);
+	case J_MEMCPY:
+		return run_memcpy(j->size, j->n) / 1e6;
+	case J_SYSCALLS:
+		run_stream(j->ops, j->size, j->n, 1, 1, 1, &v);
+		return v;
+	case J_CALL:
+		return run_call(j->ops, j->size, j->n);
+	}
+	return v;
+}
+
+/* Measure the queued figures, interleaved, and print them. */
+static void run_jobs(void)
+{
+	for (int r = 0; r < reps; r++)
+		for (int i = 0; i < njobs; i++)
+			jobs[i].fg->v[r] = job_run(&jobs[i]);
+	for (int i = 0; i < njobs; i++)
+		fig_done(jobs[i].fg);
+	njobs = 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *out = NULL;
 	struct ratio ratios[16];
 	int nratios = 0, fails = 0, skipped = 0;
-	char *spin_ns;
 	char path[512];
 	FILE *f;
 
@@ -932,148 +1050,81 @@ int main(int argc, char **argv)
 	       ncpus, reps);
 	printf("ping-pong round trip, 64 B, two processes on two CPUs:\n");
 	for (size_t i = 0; i < NOPS; i++) {
-		char name[64];
-		struct figure *fg;
-
-		snprintf(name, sizeof(name), "rtt64/%s", all_ops[i]->name);
-		fg = fig_new(name, "us", 0);
-		if (!fg)
-			continue;
-		for (int r = 0; r < reps; r++)
-			fg->v[r] = run_pingpong(all_ops[i], 64, count(4000));
-		fig_done(fg);
-		if (all_ops[i] != &ops_mbox)
-			continue;
-		/* The same without polling: a plain blocking hand-off. */
-		fg = fig_new("rtt64/shmbox-mailbox-nospin", "us", 0);
-		if (!fg)
-			continue;
-		spin_ns = param_swap("mbox_spin_ns", "0");
-		for (int r = 0; spin_ns && r < reps; r++)
-			fg->v[r] = run_pingpong(&ops_mbox, 64, count(4000));
-		if (spin_ns) {
-			param_swap("mbox_spin_ns", spin_ns);
-			free(spin_ns);
-			fig_done(fg);
-		} else {
-			nfigs--;	/* not root: cannot turn polling off */
-		}
+		job_add(J_PING, all_ops[i], 64, count(4000), "rtt64/%s", "us");
+		if (all_ops[i] == &ops_mbox)	/* a plain blocking hand-off */
+			job_add(J_PING_NOSPIN, &ops_mbox, 64, count(4000),
+				"rtt64/%s-nospin", "us");
 	}
+	run_jobs();
 
 	printf("\nstreaming, one producer -> one consumer:\n");
 	for (int s = 0; s < 2; s++) {
 		uint32_t size = s ? 4096 : 64;
 		long n = count(s ? 20000 : 100000);
-		char name[64];
-		struct figure *fg;
+		char name[32];
 
+		snprintf(name, sizeof(name), "stream%u/%%s", size);
 		for (size_t i = 0; i < NOPS; i++) {
 			if (all_ops[i] == &ops_futex)
 				continue;	/* a hand-off, not a queue */
-			snprintf(name, sizeof(name), "stream%u/%s", size,
-				 all_ops[i]->name);
-			fg = fig_new(name, "msg/s", 1);
-			for (int r = 0; fg && r < reps; r++)
-				fg->v[r] = run_stream(all_ops[i], size, n, 1, 1,
-						      1, &fg->extra);
-			if (fg)
-				fig_done(fg);
-			if (all_ops[i] == &ops_ring) {
-				snprintf(name, sizeof(name),
-					 "stream%u/shmbox-ring-zc", size);
-				fg = fig_new(name, "msg/s", 1);
-				for (int r = 0; fg && r < reps; r++)
-					fg->v[r] = run_stream(&ops_ring_zc, size,
-							      n, 1, 1, 1, NULL);
-				if (fg)
-					fig_done(fg);
-			}
-			if (all_ops[i] != &ops_mbox || size != 64)
-				continue;
-			fg = fig_new("stream64/shmbox-mailbox-batched", "msg/s",
-				     1);
-			for (int r = 0; fg && r < reps; r++)
-				fg->v[r] = run_stream(&ops_mbox, 64, n, 1, 1,
-						      batch, NULL);
-			if (fg)
-				fig_done(fg);
+			job_add(J_STREAM, all_ops[i], size, n, name, "msg/s");
+			if (all_ops[i] == &ops_ring)
+				job_add(J_STREAM, &ops_ring_zc, size, n, name,
+					"msg/s");
+			if (all_ops[i] == &ops_mbox && size == 64)
+				job_add(J_STREAM_BATCHED, &ops_mbox, size, n,
+					"stream64/%s-batched", "msg/s");
 		}
 		snprintf(name, sizeof(name), "memcpy%u", size);
-		fg = fig_new(name, "MB/s", 1);
-		for (int r = 0; fg && r < reps; r++)
-			fg->v[r] = run_memcpy(size, n * 4) / 1e6;
-		if (fg)
-			fig_done(fg);
+		job_add(J_MEMCPY, NULL, size, n * 4, name, "MB/s");
+		run_jobs();
 	}
 
 	printf("\nfan-in/fan-out on one mailbox, 64 B:\n");
-	for (int k = 1; k <= 4; k += 3) {
-		char name[64];
-		struct figure *fg;
-
-		snprintf(name, sizeof(name), "fan/mailbox-%dx%d", k, k);
-		fg = fig_new(name, "msg/s", 1);
-		for (int r = 0; fg && r < reps; r++)
-			fg->v[r] = run_stream(&ops_mbox, 64, count(40000), k, k,
-					      1, NULL);
-		if (fg)
-			fig_done(fg);
-	}
+	job_add(J_FAN1, &ops_mbox, 64, count(40000), "fan/mailbox-1x1", "msg/s");
+	job_add(J_FAN4, &ops_mbox, 64, count(40000), "fan/mailbox-4x4", "msg/s");
+	run_jobs();
 
 	printf("\nring system calls per message, steady 64 B stream:\n");
-	{
-		struct figure *fg = fig_new("ring/syscalls-per-msg", "calls", 0);
-
-		for (int r = 0; fg && r < reps; r++)
-			run_stream(&ops_ring, 64, count(400000), 1, 1, 1,
-				   &fg->v[r]);
-		if (fg)
-			fig_done(fg);
-	}
+	job_add(J_SYSCALLS, &ops_ring, 64, count(400000),
+		"ring/syscalls-per-msg", "calls");
+	run_jobs();
 
 	printf("\nkernel path alone, 64 B send + receive in one process (no waits):\n");
 	for (size_t i = 0; i < NOPS; i++) {
-		char name[64];
-		struct figure *fg;
-
 		if (all_ops[i] == &ops_futex || all_ops[i] == &ops_ring)
 			continue;	/* no queue / no system call */
-		snprintf(name, sizeof(name), "call64/%s", all_ops[i]->name);
-		fg = fig_new(name, "us", 0);
-		for (int r = 0; fg && r < reps; r++)
-			fg->v[r] = run_call(all_ops[i], 64, count(20000));
-		if (fg)
-			fig_done(fg);
+		job_add(J_CALL, all_ops[i], 64, count(20000), "call64/%s", "us");
 	}
+	run_jobs();
 
 	/* Goals (issue 5). */
-#define RATIO(n, op, val, tgt) \
-	ratios[nratios++] = (struct ratio){ n, op, val, tgt }
-	RATIO("mailbox_rtt64/posix_mq", "<=",
-	      fig("rtt64/shmbox-mailbox") / fig("rtt64/posix-mq"), 0.8);
-	RATIO("mailbox_rtt64/futex", "<=",
-	      fig("rtt64/shmbox-mailbox") / fig("rtt64/futex"), 1.25);
-	RATIO("mailbox_stream64/posix_mq", ">=",
-	      fig("stream64/shmbox-mailbox") / fig("stream64/posix-mq"), 1.5);
+#define RATIO(n, op, a, b, k, tgt) \
+	ratios[nratios++] = (struct ratio){ n, op, paired(a, b, k), tgt }
+	RATIO("mailbox_rtt64/posix_mq", "<=", "rtt64/shmbox-mailbox",
+	      "rtt64/posix-mq", 1, 0.8);
+	RATIO("mailbox_rtt64/futex", "<=", "rtt64/shmbox-mailbox",
+	      "rtt64/futex", 1, 1.25);
+	RATIO("mailbox_stream64/posix_mq", ">=", "stream64/shmbox-mailbox",
+	      "stream64/posix-mq", 1, 1.5);
 	RATIO("mailbox_batched_stream64/posix_mq", ">=",
-	      fig("stream64/shmbox-mailbox-batched") / fig("stream64/posix-mq"),
-	      5.0);
-	RATIO("ring_stream64/pipe", ">=",
-	      fig("stream64/shmbox-ring") / fig("stream64/pipe"), 20.0);
+	      "stream64/shmbox-mailbox-batched", "stream64/posix-mq", 1, 5.0);
+	RATIO("ring_stream64/pipe", ">=", "stream64/shmbox-ring",
+	      "stream64/pipe", 1, 20.0);
 	/*
 	 * The copying ring: two copies per message (in and out, one on each
 	 * CPU) against one memcpy on one CPU.  The zero-copy figure is
 	 * shown beside it; under TCG its word-by-word read of the record is
 	 * slower than glibc's vector memcpy out.
 	 */
-	RATIO("ring_stream4096_MBps/memcpy_MBps", ">=",
-	      fig("stream4096/shmbox-ring") * 4096 / 1e6 /
-	      fig("memcpy4096"), 0.5);
-	RATIO("mailbox_fan4x4/1x1", ">=",
-	      fig("fan/mailbox-4x4") / fig("fan/mailbox-1x1"), 1.0);
-	RATIO("ring_syscalls_per_msg", "<=", fig("ring/syscalls-per-msg"), 0.01);
+	RATIO("ring_stream4096_MBps/memcpy_MBps", ">=", "stream4096/shmbox-ring",
+	      "memcpy4096", 4096 / 1e6, 0.5);
+	RATIO("mailbox_fan4x4/1x1", ">=", "fan/mailbox-4x4", "fan/mailbox-1x1",
+	      1, 1.0);
+	RATIO("ring_syscalls_per_msg", "<=", "ring/syscalls-per-msg", NULL, 1,
+	      0.01);
 
-	printf("\n");
+	printf("\nratios: median over the repetitions of each one's ratio\n");
 	for (int i = 0; i < nratios; i++) {
 		struct ratio *q = &ratios[i];
 		int ok = q->op[0] == '<' ? q->value <= q->target :
