@@ -48,7 +48,9 @@
  * Waiter structures (struct shmbox_swait, struct shmbox_rwait) live on the
  * waiting task's stack and are only reached under mbox->lock while they
  * are linked (or, for a synchronous sender, while its message's ->sw
- * points at it).
+ * points at it).  Whoever takes a receiver's entry off the list stores
+ * its ->released flag (release) as its very last access to it; a receiver
+ * that sees the flag and a message returns without taking mbox->lock.
  */
 #include <linux/bitops.h>
 #include <linux/cred.h>
@@ -128,6 +130,7 @@ struct shmbox_rwait {
 	u32 buflen;
 	bool peek;
 	bool spinning;			/* polling, see shmbox_mbox_spin() */
+	bool released;			/* served, see shmbox_rwait_serve() */
 };
 
 struct shmbox_mbox {
@@ -585,6 +588,25 @@ static struct shmbox_msg *shmbox_mbox_first(struct shmbox_mbox *mb,
 }
 
 /*
+ * Take waiting receiver @rw off mb->receivers, handing it @msg (reserved)
+ * or nothing, and wake it unless it polls.  The release store of
+ * ->released is the last access to @rw, whose task may then return (its
+ * wake-up, if any, holds its own task reference): a receiver that sees it
+ * set with a message returns without mb->lock (shmbox_mbox_recv_msg()).
+ */
+static void shmbox_rwait_serve(struct shmbox_mbox *mb, struct shmbox_rwait *rw,
+			       struct shmbox_msg *msg, struct shmbox_wakeups *wq)
+{
+	lockdep_assert_held(&mb->lock);
+	list_del_init(&rw->node);
+	mb->nr_rwait--;
+	rw->msg = msg;
+	shmbox_wake_waiter(wq, rw->task, &rw->spinning);
+	/* Last access to @rw; pairs with the load in shmbox_mbox_recv_msg(). */
+	smp_store_release(&rw->released, true);
+}
+
+/*
  * Pipelined receive: hand queued messages straight to waiting receivers,
  * in the receivers' FIFO order, waking exactly the one that gets each.
  * A peeker or a receiver whose buffer is too small is woken without a
@@ -603,12 +625,11 @@ static void shmbox_mbox_dispatch(struct shmbox_mbox *mb,
 		msg = shmbox_mbox_first(mb, rw->ns, rw->from);
 		if (!msg)
 			continue;
-		list_del_init(&rw->node);
-		if (!rw->peek && msg->len <= rw->buflen) {
+		if (rw->peek || msg->len > rw->buflen)
+			msg = NULL;
+		else
 			shmbox_msg_reserve(mb, msg);
-			rw->msg = msg;
-		}
-		shmbox_wake_waiter(wq, rw->task, &rw->spinning);
+		shmbox_rwait_serve(mb, rw, msg, wq);
 	}
 }
 
@@ -656,10 +677,8 @@ static void shmbox_mbox_kill(struct shmbox_mbox *mb)
 
 	spin_lock(&mb->lock);
 	WRITE_ONCE(mb->dead, true);
-	list_for_each_entry_safe(rw, rtmp, &mb->receivers, node) {
-		list_del_init(&rw->node);
-		shmbox_wake_waiter(&wq, rw->task, &rw->spinning);
-	}
+	list_for_each_entry_safe(rw, rtmp, &mb->receivers, node)
+		shmbox_rwait_serve(mb, rw, NULL, &wq);
 	/* Each finds mb->dead and fails with EIDRM. */
 	list_for_each_entry_safe(sw, stmp, &mb->senders, node) {
 		list_del_init(&sw->node);
@@ -900,6 +919,7 @@ static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
 		if (ret)
 			break;
 
+		rw.released = false;
 		list_add_tail(&rw.node, &mb->receivers);
 		mb->nr_rwait++;
 		if (!mb->capacity)
@@ -913,9 +933,18 @@ static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
 		trace_shmbox_mbox_wait_done(&mb->obj, false,
 					    timed_out ? -ETIMEDOUT : 0);
 		waited = true;
+		/*
+		 * Handed a message, and its server is done with rw: ours, and
+		 * nothing left to do under the lock (unless a vector receive
+		 * wants more).  Pairs with shmbox_rwait_serve().
+		 */
+		if (smp_load_acquire(&rw.released) && rw.msg && !req->nmore)
+			return rw.msg;
 		spin_lock(&mb->lock);
-		mb->nr_rwait--;
-		list_del_init(&rw.node);
+		if (!list_empty(&rw.node)) {
+			list_del_init(&rw.node);
+			mb->nr_rwait--;
+		}
 	}
 	if (!ret && !req->peek && req->nmore)
 		shmbox_mbox_reserve_more(mb, req, rw.ns);

@@ -325,8 +325,10 @@ static void shmbox_kunit_dispatch(struct kunit *test)
 	hi = kmsg(test, ctx->self, 7, 8, 'h');
 	lo = kmsg(test, ctx->self, 2, 8, 'l');
 	spin_lock(&mb->lock);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 4; i++) {
 		list_add_tail(&rw[i].node, &mb->receivers);
+		mb->nr_rwait++;
+	}
 	shmbox_mbox_add(mb, lo);
 	shmbox_mbox_add(mb, hi);
 	shmbox_mbox_dispatch(mb, &wq);
@@ -338,6 +340,9 @@ static void shmbox_kunit_dispatch(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, rw[3].msg, lo);
 	KUNIT_EXPECT_EQ(test, hi->state, (u8)SHMBOX_MSG_RESERVED);
 	KUNIT_EXPECT_TRUE(test, list_empty(&mb->receivers));
+	KUNIT_EXPECT_EQ(test, mb->nr_rwait, 0U);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_TRUE(test, rw[i].released);
 	KUNIT_EXPECT_EQ(test, mb->prio_map, 0U);
 	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 2U);
 	shmbox_mbox_sub(mb, hi);
