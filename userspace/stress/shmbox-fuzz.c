@@ -154,7 +154,7 @@ static void one_op(void)
 		for (n = 0; n < (int)sizeof(a.raw); n++)
 			a.raw[n] = (unsigned char)rnd64();
 	}
-	switch (rnd(20)) {
+	switch (rnd(22)) {
 	case 0:
 		a.ro.size = rnd(8) ? sizeof(a.ro) : rnd(300);
 		a.ro.flags = rflags(SHMBOX_O_CREAT | SHMBOX_O_EXCL | SHMBOX_O_AUTOREMOVE |
@@ -284,6 +284,13 @@ static void one_op(void)
 		while (waitpid(-1, NULL, WNOHANG) > 0)
 			;
 		r = 0;
+		break;
+	case 20: case 21:
+		/* read(2)/write(2) of one message, blocking or not. */
+		fcntl(fd, F_SETFL, rnd(4) ? O_NONBLOCK : 0);
+		n = rlen() % (sizeof(buf) + 2);
+		r = rnd(2) ? write(fd, (void *)(uintptr_t)rptr(buf), n) :
+			     read(fd, (void *)(uintptr_t)rptr(buf), n);
 		break;
 	default:
 		if (fds[i] >= 0) {
