@@ -42,8 +42,8 @@
  * the receiver that reserved it until committed or put back; ->ref counts
  * that owner plus peekers copying it out, and the last put frees it; or,
  * once received with no peeker left, its header goes to the mailbox's
- * spare list (under mbox->lock) for a vector send to reuse, and is freed
- * with the mailbox.  Its
+ * spare list (under mbox->lock) for a later send of a payload that fits
+ * inline to reuse, and is freed with the mailbox.  Its
  * quota charge lasts from the send until it is received or withdrawn.
  * Waiter structures (struct shmbox_swait, struct shmbox_rwait) live on the
  * waiting task's stack and are only reached under mbox->lock while they
@@ -153,10 +153,10 @@ struct shmbox_mbox {
 	u32 nr_swait, nr_rwait;		/* blocked senders, receivers */
 	struct list_head senders;	/* struct shmbox_swait waiting for room */
 	struct list_head receivers;	/* struct shmbox_rwait, FIFO */
-	/* Spare message headers for vector sends, see shmbox_msgs_spare(). */
+	/* Spare message headers for senders, see shmbox_msgs_spare(). */
 	struct list_head spare;
 	u32 nr_spare;
-	bool vec_sends;			/* a vector send happened: keep spares */
+	bool keep_spares;		/* a sender asked for one: keep them */
 	wait_queue_head_t poll_wq;
 };
 
@@ -167,7 +167,7 @@ struct shmbox_mbox {
  */
 #define SHMBOX_VEC_CHUNK	16
 
-/* Spare headers a mailbox keeps (only once it has seen a vector send). */
+/* Spare headers a mailbox keeps (once a sender asked for one). */
 #define SHMBOX_MBOX_SPARE	32
 
 static struct kmem_cache *shmbox_msg_cache;
@@ -967,7 +967,7 @@ static void shmbox_mbox_take_more(struct shmbox_mbox *mb,
  * Reserved messages were copied out: they are received.  One lock round
  * trip for all of them (at most SHMBOX_VEC_CHUNK), and one quota round
  * trip per run of messages charged to the same user.  A header nobody
- * else holds (no peeker) may become a spare for the vector senders: what
+ * else holds (no peeker) may become a spare for the senders: what
  * the rest of the work needs is taken out before the lock is dropped,
  * since a sender may reuse the header at once.
  */
@@ -1003,7 +1003,7 @@ static void shmbox_mbox_commit_many(struct shmbox_mbox *mb,
 		done[i].user = msg->user;
 		done[i].cost = SHMBOX_MSG_COST(msg->len);
 		done[i].sender = msg->sender;
-		if (mb->vec_sends && mb->nr_spare < SHMBOX_MBOX_SPARE &&
+		if (mb->keep_spares && mb->nr_spare < SHMBOX_MBOX_SPARE &&
 		    msg->data == msg->inline_data &&
 		    refcount_read(&msg->ref) == 1) {
 			list_add(&msg->node, &mb->spare);
@@ -1473,17 +1473,28 @@ static u32 shmbox_mbox_send_many(struct shmbox_mbox *mb, struct shmbox_msg **msg
 	return n;
 }
 
+static u32 shmbox_msgs_spare(struct shmbox_mbox *mb, struct shmbox_msg **spare,
+			     u32 n);
+
 /* Build and charge one message from @m; an ERR_PTR on failure. */
 static struct shmbox_msg *shmbox_msg_build(struct shmbox_mbox *mb,
 					   const struct shmbox_mbox_msg *m)
 {
-	struct shmbox_msg *msg;
+	struct shmbox_msg *msg, *spare = NULL;
 	int ret;
 
 	ret = shmbox_msg_fits(mb, m->len);
 	if (ret)
 		return ERR_PTR(ret);
-	msg = shmbox_msg_new(m->buf, m->len, m->prio, NULL);
+	/*
+	 * A spare header saves the allocation, its zeroing (init_on_alloc)
+	 * and the receiver's free into another CPU's slab, at the price of
+	 * a short lock round trip: 64 B send + receive 5.0-5.7 -> 4.4-4.8 us.
+	 */
+	if (m->len <= SHMBOX_MSG_INLINE &&
+	    (READ_ONCE(mb->nr_spare) || !READ_ONCE(mb->keep_spares)))
+		shmbox_msgs_spare(mb, &spare, 1);
+	msg = shmbox_msg_new(m->buf, m->len, m->prio, spare);
 	if (IS_ERR(msg))
 		return msg;
 	if (!shmbox_msgs_charge(&msg, 1, &ret)) {
@@ -1729,9 +1740,9 @@ static u32 shmbox_vec_write(struct shmbox_mbox_msg __user *um,
 }
 
 /*
- * Take up to @n spare headers of @mb (under its lock, once for a chunk)
- * into @spare; from now on the mailbox keeps the headers of received
- * messages for its vector senders.  Return: how many.
+ * Take up to @n spare headers of @mb (under its lock, once for a chunk
+ * or a message) into @spare; from now on the mailbox keeps the headers
+ * of received messages for its senders.  Return: how many.
  */
 static u32 shmbox_msgs_spare(struct shmbox_mbox *mb, struct shmbox_msg **spare,
 			     u32 n)
@@ -1739,7 +1750,7 @@ static u32 shmbox_msgs_spare(struct shmbox_mbox *mb, struct shmbox_msg **spare,
 	u32 i = 0;
 
 	spin_lock(&mb->lock);
-	mb->vec_sends = true;
+	mb->keep_spares = true;
 	for (; i < n && mb->nr_spare; i++) {
 		spare[i] = list_first_entry(&mb->spare, struct shmbox_msg, node);
 		list_del(&spare[i]->node);

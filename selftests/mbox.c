@@ -1682,6 +1682,36 @@ TEST_F(mb, vector_sends_reuse_headers_without_stale_bytes)
 	EXPECT_EQ(0, mstat(self->fd).charged);
 }
 
+TEST_F(mb, single_sends_reuse_headers_without_stale_bytes)
+{
+	char out[100], in[100];
+	int round, i;
+
+	for (round = 0; round < 3; round++) {
+		int len = round == 1 ? 10 : 100;
+
+		memset(out, 'A' + round, sizeof(out));
+		for (i = 0; i < 40; i++) {
+			int ret = i & 1 ? write(self->fd, out, len) - len :
+				  shmbox_mbox_send(self->fd, out, len, 0, 0,
+						   FOREVER);
+
+			ASSERT_EQ(0, ret);
+		}
+		for (i = 0; i < 40; i++) {
+			memset(in, 'Z', sizeof(in));
+			ASSERT_EQ(len, i & 1 ? read(self->fd, in, sizeof(in)) :
+				  shmbox_mbox_recv(self->fd, in, sizeof(in), 0,
+						   FOREVER, NULL));
+			EXPECT_EQ(0, memcmp(in, out, len));
+			if (len < 100)
+				EXPECT_EQ('Z', in[len]);
+		}
+	}
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	EXPECT_EQ(0, mstat(self->fd).charged);
+}
+
 /* Descriptors that end at an unmapped page: the readable prefix goes. */
 static struct shmbox_mbox_msg *vec_before_hole(unsigned int n, void **map)
 {
