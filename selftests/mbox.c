@@ -1889,6 +1889,25 @@ TEST(pingpong_with_and_without_polling)
 
 /* ---- direct communication --------------------------------------------- */
 
+TEST(inbox_read_write)
+{
+	struct shmbox_msg_info info;
+	char buf[16];
+	int in = shmbox_inbox_open(SHMBOX_O_CREAT, NULL, O_RDWR);
+
+	ASSERT_LE(0, in);
+	/* write(2) on an inbox fd sends to the bound inbox: our own. */
+	ASSERT_EQ(0, shmbox_mbox_send_to(in, getpid(), "direct", 6, 0, 0,
+					 FOREVER));
+	EXPECT_EQ(4, write(in, "self", 4));
+	ASSERT_EQ(6, read(in, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "direct", 6));
+	ASSERT_EQ(4, recv_str(in, buf, sizeof(buf), 0, FOREVER, &info));
+	EXPECT_STREQ("self", buf);
+	EXPECT_EQ(getpid(), info.pid);
+	close(in);
+}
+
 TEST(inbox_direct_send_and_reply)
 {
 	struct shmbox_mbox_attr a = { .capacity = 8, .mode = 0622 };
