@@ -14,7 +14,8 @@
  *    changes: the priority queues, the counters, the waiter lists, the
  *    ->dead flag and each message's ->state and ->sw.  It is never held
  *    across a user copy or an allocation: a send copies the payload into
- *    a kernel message before taking it; a receive detaches ("reserves")
+ *    a kernel message (or, for a small one, onto its stack, then into a
+ *    spare header under the lock) before taking it; a receive detaches ("reserves")
  *    the message under it, copies out without it and then either commits
  *    or puts the message back at the head of its priority.
  *  - shmbox_inbox_lock (spinlock) protects the inbox table and every
@@ -395,6 +396,20 @@ static void shmbox_user_uncharge(struct shmbox_user *u, u64 cost)
 
 /* ---- messages ------------------------------------------------------------ */
 
+/* The header fields of a new message from current; the payload is set. */
+static void shmbox_msg_init(struct shmbox_msg *msg, u32 len, u32 prio)
+{
+	msg->uid = current_euid();
+	msg->user = NULL;
+	INIT_LIST_HEAD(&msg->node);
+	refcount_set(&msg->ref, 1);
+	msg->state = SHMBOX_MSG_NEW;
+	msg->prio = prio;
+	msg->len = len;
+	msg->sender = get_pid(task_tgid(current));
+	msg->sw = NULL;
+}
+
 /*
  * A new message holding a copy of @len bytes at @ubuf, sent by current;
  * not charged yet (shmbox_msgs_charge()), freed with shmbox_msg_put().
@@ -422,15 +437,7 @@ static struct shmbox_msg *shmbox_msg_new(u64 ubuf, u32 len, u32 prio,
 		ret = -EFAULT;
 		goto free_data;
 	}
-	msg->uid = current_euid();
-	msg->user = NULL;
-	INIT_LIST_HEAD(&msg->node);
-	refcount_set(&msg->ref, 1);
-	msg->state = SHMBOX_MSG_NEW;
-	msg->prio = prio;
-	msg->len = len;
-	msg->sender = get_pid(task_tgid(current));
-	msg->sw = NULL;
+	shmbox_msg_init(msg, len, prio);
 	return msg;
 
 free_data:
@@ -550,15 +557,20 @@ static void shmbox_mbox_sub(struct shmbox_mbox *mb, struct shmbox_msg *msg)
 	msg->state = SHMBOX_MSG_NEW;
 }
 
-/* Would @msg fit now (capacity and mailbox byte quota)? */
-static bool shmbox_mbox_room(struct shmbox_mbox *mb, const struct shmbox_msg *msg)
+/* Would a message of @len bytes fit now (capacity, mailbox byte quota)? */
+static bool shmbox_mbox_room_for(struct shmbox_mbox *mb, u32 len)
 {
 	lockdep_assert_held(&mb->lock);
 	if (mb->capacity && mb->capacity != SHMBOX_MBOX_UNBOUNDED &&
 	    mb->nr_msgs >= mb->capacity)
 		return false;
-	return mb->charged + SHMBOX_MSG_COST(msg->len) <=
+	return mb->charged + SHMBOX_MSG_COST(len) <=
 	       shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
+}
+
+static bool shmbox_mbox_room(struct shmbox_mbox *mb, const struct shmbox_msg *msg)
+{
+	return shmbox_mbox_room_for(mb, msg->len);
 }
 
 /* The message a receive would get: highest priority, oldest, from @from. */
@@ -1504,6 +1516,50 @@ static struct shmbox_msg *shmbox_msg_build(struct shmbox_mbox *mb,
 	return msg;
 }
 
+/*
+ * The common send, in one lock round trip: a payload that fits inline,
+ * asynchronous, into a mailbox with room, no sender waiting and a spare
+ * header.  The payload is copied to the stack first (no user copy under
+ * the lock), then into the spare under the lock that queues it.
+ * Return: 0 if sent, 1 if the caller must take the general path, or a
+ * negative errno.
+ */
+static int shmbox_send_small(struct shmbox_mbox *mb, u64 ubuf, u32 len,
+			     u32 prio)
+{
+	u8 buf[SHMBOX_MSG_INLINE];
+	struct shmbox_wakeups wq = {};
+	struct shmbox_user *user;
+	struct shmbox_msg *msg = NULL;
+
+	if (copy_from_user(buf, u64_to_user_ptr(ubuf), len))
+		return -EFAULT;
+	user = shmbox_user_charge(current_euid(), SHMBOX_MSG_COST(len));
+	if (IS_ERR(user))
+		return PTR_ERR(user);
+	spin_lock(&mb->lock);
+	if (mb->nr_spare && !mb->dead && list_empty(&mb->senders) &&
+	    shmbox_mbox_room_for(mb, len)) {
+		msg = list_first_entry(&mb->spare, struct shmbox_msg, node);
+		list_del(&msg->node);
+		mb->nr_spare--;
+		memcpy(msg->inline_data, buf, len);
+		msg->data = msg->inline_data;
+		shmbox_msg_init(msg, len, prio);
+		msg->user = user;
+		shmbox_mbox_add(mb, msg);
+		shmbox_mbox_dispatch(mb, &wq);
+		shmbox_mbox_poll_wake(mb);
+	}
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+	if (!msg) {
+		shmbox_user_uncharge(user, SHMBOX_MSG_COST(len));
+		return 1;
+	}
+	return 0;
+}
+
 static int shmbox_send_one(struct file *file, struct shmbox_mbox *mb,
 			   u64 ubuf, u32 len, u32 prio, u32 flags, u64 deadline)
 {
@@ -1513,6 +1569,15 @@ static int shmbox_send_one(struct file *file, struct shmbox_mbox *mb,
 
 	if (READ_ONCE(mb->dead))
 		return -EIDRM;
+	if (len <= SHMBOX_MSG_INLINE && !(flags & SHMBOX_MSG_SYNC) &&
+	    mb->capacity && READ_ONCE(mb->nr_spare) &&
+	    !shmbox_msg_fits(mb, len)) {
+		ret = shmbox_send_small(mb, ubuf, len, prio);
+		if (ret <= 0) {
+			trace_shmbox_mbox_send(&mb->obj, len, prio, ret);
+			return ret;
+		}
+	}
 	msg = shmbox_msg_build(mb, &m);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
