@@ -557,6 +557,20 @@ static void shmbox_mbox_sub(struct shmbox_mbox *mb, struct shmbox_msg *msg)
 	msg->state = SHMBOX_MSG_NEW;
 }
 
+/* A spare header of @mb (see shmbox_msgs_spare()), or NULL if none. */
+static struct shmbox_msg *shmbox_mbox_spare_take(struct shmbox_mbox *mb)
+{
+	struct shmbox_msg *msg;
+
+	lockdep_assert_held(&mb->lock);
+	msg = list_first_entry_or_null(&mb->spare, struct shmbox_msg, node);
+	if (msg) {
+		list_del(&msg->node);
+		mb->nr_spare--;
+	}
+	return msg;
+}
+
 /* Would a message of @len bytes fit now (capacity, mailbox byte quota)? */
 static bool shmbox_mbox_room_for(struct shmbox_mbox *mb, u32 len)
 {
@@ -1485,8 +1499,26 @@ static u32 shmbox_mbox_send_many(struct shmbox_mbox *mb, struct shmbox_msg **msg
 	return n;
 }
 
+/*
+ * Take up to @n spare headers of @mb (under its lock, once for a chunk
+ * or a message) into @spare; from now on the mailbox keeps the headers
+ * of received messages for its senders.  Return: how many.
+ */
 static u32 shmbox_msgs_spare(struct shmbox_mbox *mb, struct shmbox_msg **spare,
-			     u32 n);
+			     u32 n)
+{
+	u32 i;
+
+	spin_lock(&mb->lock);
+	mb->keep_spares = true;
+	for (i = 0; i < n; i++) {
+		spare[i] = shmbox_mbox_spare_take(mb);
+		if (!spare[i])
+			break;
+	}
+	spin_unlock(&mb->lock);
+	return i;
+}
 
 /* Build and charge one message from @m; an ERR_PTR on failure. */
 static struct shmbox_msg *shmbox_msg_build(struct shmbox_mbox *mb,
@@ -1538,11 +1570,10 @@ static int shmbox_send_small(struct shmbox_mbox *mb, u64 ubuf, u32 len,
 	if (IS_ERR(user))
 		return PTR_ERR(user);
 	spin_lock(&mb->lock);
-	if (mb->nr_spare && !mb->dead && list_empty(&mb->senders) &&
-	    shmbox_mbox_room_for(mb, len)) {
-		msg = list_first_entry(&mb->spare, struct shmbox_msg, node);
-		list_del(&msg->node);
-		mb->nr_spare--;
+	if (!mb->dead && list_empty(&mb->senders) &&
+	    shmbox_mbox_room_for(mb, len))
+		msg = shmbox_mbox_spare_take(mb);
+	if (msg) {
 		memcpy(msg->inline_data, buf, len);
 		msg->data = msg->inline_data;
 		shmbox_msg_init(msg, len, prio);
@@ -1801,27 +1832,6 @@ static u32 shmbox_vec_write(struct shmbox_mbox_msg __user *um,
 	for (i = 0; i < n; i++)
 		if (copy_to_user(&um[i], &m[i], sizeof(*m)))
 			break;
-	return i;
-}
-
-/*
- * Take up to @n spare headers of @mb (under its lock, once for a chunk
- * or a message) into @spare; from now on the mailbox keeps the headers
- * of received messages for its senders.  Return: how many.
- */
-static u32 shmbox_msgs_spare(struct shmbox_mbox *mb, struct shmbox_msg **spare,
-			     u32 n)
-{
-	u32 i = 0;
-
-	spin_lock(&mb->lock);
-	mb->keep_spares = true;
-	for (; i < n && mb->nr_spare; i++) {
-		spare[i] = list_first_entry(&mb->spare, struct shmbox_msg, node);
-		list_del(&spare[i]->node);
-		mb->nr_spare--;
-	}
-	spin_unlock(&mb->lock);
 	return i;
 }
 

@@ -1611,6 +1611,16 @@ TEST_F(mb, recvv_partial_on_small_entry)
 	EXPECT_EQ(10, m[0].len);
 }
 
+/* Point descriptors @m[0..n) at the words @w[0..n), one word each. */
+static void vec_words(struct shmbox_mbox_msg *m, unsigned int *w, int n)
+{
+	memset(m, 0, n * sizeof(*m));
+	for (int i = 0; i < n; i++) {
+		m[i].buf = (uintptr_t)&w[i];
+		m[i].len = sizeof(w[i]);
+	}
+}
+
 /* Vector calls work in chunks of 16 messages in the kernel: cross them. */
 TEST_F(mb, vector_calls_cross_chunks_in_order)
 {
@@ -1618,20 +1628,14 @@ TEST_F(mb, vector_calls_cross_chunks_in_order)
 	unsigned int out[40], in[40];
 	int i;
 
-	memset(m, 0, sizeof(m));
 	for (i = 0; i < 40; i++) {
 		out[i] = i;
-		m[i].buf = (uintptr_t)&out[i];
-		m[i].len = sizeof(out[i]);
+		in[i] = ~0U;
 	}
+	vec_words(m, out, 40);
 	EXPECT_EQ(40, shmbox_mbox_sendv(self->fd, 0, m, 40, 0, FOREVER));
 	EXPECT_EQ(40, mstat(self->fd).depth);
-	memset(m, 0, sizeof(m));
-	for (i = 0; i < 40; i++) {
-		in[i] = ~0U;
-		m[i].buf = (uintptr_t)&in[i];
-		m[i].len = sizeof(in[i]);
-	}
+	vec_words(m, in, 40);
 	EXPECT_EQ(40, shmbox_mbox_recvv(self->fd, 0, m, 40, 0, FOREVER));
 	for (i = 0; i < 40; i++) {
 		EXPECT_EQ(i, in[i]);
@@ -1783,29 +1787,17 @@ TEST_F(mb, recvv_payload_fault_puts_message_back_in_order)
 	unsigned int out[20], in[20];
 	int i;
 
-	memset(m, 0, sizeof(m));
-	for (i = 0; i < 20; i++) {
+	for (i = 0; i < 20; i++)
 		out[i] = i;
-		m[i].buf = (uintptr_t)&out[i];
-		m[i].len = sizeof(out[i]);
-	}
+	vec_words(m, out, 20);
 	ASSERT_EQ(20, shmbox_mbox_sendv(self->fd, 0, m, 20, 0, FOREVER));
-	memset(m, 0, sizeof(m));
-	for (i = 0; i < 20; i++) {
-		m[i].buf = (uintptr_t)&in[i];
-		m[i].len = sizeof(in[i]);
-	}
+	vec_words(m, in, 20);
 	m[17].buf = 8;		/* unmapped */
 	EXPECT_EQ(17, shmbox_mbox_recvv(self->fd, 0, m, 20, 0, FOREVER));
 	EXPECT_EQ(16, in[16]);
 	EXPECT_EQ(3, mstat(self->fd).depth);
 	/* 17, 18, 19 are still there, in order. */
-	m[0].buf = (uintptr_t)&in[0];
-	m[0].len = sizeof(in[0]);
-	m[1].buf = (uintptr_t)&in[1];
-	m[1].len = sizeof(in[1]);
-	m[2].buf = (uintptr_t)&in[2];
-	m[2].len = sizeof(in[2]);
+	vec_words(m, in, 3);
 	EXPECT_EQ(3, shmbox_mbox_recvv(self->fd, 0, m, 3, 0, FOREVER));
 	EXPECT_EQ(17, in[0]);
 	EXPECT_EQ(18, in[1]);

@@ -933,7 +933,7 @@ struct ratio {
  * the figures a goal compares alike, instead of one of them only.
  */
 enum job_kind {
-	J_PING, J_PING_NOSPIN, J_STREAM, J_STREAM_BATCHED, J_FAN1, J_FAN4,
+	J_PING, J_PING_NOSPIN, J_STREAM, J_STREAM_BATCHED, J_FAN4,
 	J_MEMCPY, J_SYSCALLS, J_CALL,
 };
 
@@ -986,8 +986,6 @@ static double job_run(const struct job *j)
 		return run_stream(j->ops, j->size, j->n, 1, 1, 1, NULL);
 	case J_STREAM_BATCHED:
 		return run_stream(j->ops, j->size, j->n, 1, 1, batch, NULL);
-	case J_FAN1:
-		return run_stream(j->ops, j->size, j->n, 1, 1, 1, NULL);
 	case J_FAN4:
 		return run_stream(j->ops, j->size, j->n, 4, 4, 1, NULL);
 	case J_MEMCPY:
@@ -1081,7 +1079,7 @@ int main(int argc, char **argv)
 	}
 
 	printf("\nfan-in/fan-out on one mailbox, 64 B:\n");
-	job_add(J_FAN1, &ops_mbox, 64, count(40000), "fan/mailbox-1x1", "msg/s");
+	job_add(J_STREAM, &ops_mbox, 64, count(40000), "fan/mailbox-1x1", "msg/s");
 	job_add(J_FAN4, &ops_mbox, 64, count(40000), "fan/mailbox-4x4", "msg/s");
 	run_jobs();
 
