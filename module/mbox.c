@@ -13,11 +13,14 @@
  *  - mbox->lock (spinlock) protects everything in the mailbox that
  *    changes: the priority queues, the counters, the waiter lists, the
  *    ->dead flag and each message's ->state and ->sw.  It is never held
- *    across a user copy or an allocation: a send copies the payload into
- *    a kernel message (or, for a small one, onto its stack, then into a
- *    spare header under the lock) before taking it; a receive detaches ("reserves")
- *    the message under it, copies out without it and then either commits
- *    or puts the message back at the head of its priority.
+ *    across an allocation or a user copy that may fault: a send copies
+ *    the payload into a kernel message (or, for a small one, onto its
+ *    stack, then into a spare header under the lock) before taking it; a
+ *    receive of a small message copies it out under the lock with page
+ *    faults disabled (shmbox_mbox_take_small()), and otherwise, or if
+ *    that copy would fault, detaches ("reserves") the message under it,
+ *    copies out without it and then either commits or puts the message
+ *    back at the head of its priority.
  *  - shmbox_inbox_lock (spinlock) protects the inbox table and every
  *    inbox's ->inbox_fds.  Never nested with mbox->lock.
  *  - shmbox_users_lock (spinlock) protects the per-user table and
@@ -848,6 +851,75 @@ unlock_free:
 	return ret;
 }
 
+/* What is left to do for a received message once mb->lock is dropped. */
+struct shmbox_done {
+	struct shmbox_user *user;	/* its charge, to end */
+	u64 cost;
+	struct pid *sender;
+	struct shmbox_msg *msg;		/* to put; NULL: its header is a spare */
+};
+
+/*
+ * Reserved or queued @msg is received (mb->lock held): out of the
+ * mailbox's accounts, its synchronous sender done, and its header a spare
+ * for the senders if nobody else (no peeker) holds it.  A sender may reuse
+ * a spare header as soon as the lock is dropped, so what the rest of the
+ * work needs is taken out into @done, for shmbox_done_finish().
+ */
+static void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+				 struct shmbox_done *done,
+				 struct shmbox_wakeups *wq)
+{
+	lockdep_assert_held(&mb->lock);
+	shmbox_mbox_sub(mb, msg);
+	mb->received++;
+	if (msg->sw) {
+		msg->sw->state = SHMBOX_SW_DONE;
+		shmbox_wake_add(wq, msg->sw->task);
+		msg->sw = NULL;
+		mb->sent++;
+	}
+	trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
+	done->user = msg->user;
+	done->cost = SHMBOX_MSG_COST(msg->len);
+	done->sender = msg->sender;
+	done->msg = msg;
+	if (mb->keep_spares && mb->nr_spare < SHMBOX_MBOX_SPARE &&
+	    msg->data == msg->inline_data && refcount_read(&msg->ref) == 1) {
+		list_add(&msg->node, &mb->spare);
+		mb->nr_spare++;
+		done->msg = NULL;
+	}
+}
+
+/*
+ * After mb->lock: end the charges of @n received messages (one quota
+ * operation per run charged to the same user) and drop the references.
+ * A user's account lives while any of these is still charged to it.
+ */
+static void shmbox_done_finish(const struct shmbox_done *done, u32 n)
+{
+	struct shmbox_user *user = NULL;
+	u64 cost = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (done[i].user != user) {
+			if (user)
+				shmbox_user_uncharge(user, cost);
+			user = done[i].user;
+			cost = 0;
+		}
+		cost += done[i].cost;
+		if (done[i].msg)
+			shmbox_msg_put(done[i].msg);
+		else
+			put_pid(done[i].sender);
+	}
+	if (user)
+		shmbox_user_uncharge(user, cost);
+}
+
 struct shmbox_recv_req {
 	pid_t from;		/* 0: any */
 	u32 buflen;
@@ -860,6 +932,18 @@ struct shmbox_recv_req {
 	struct shmbox_msg **more_msgs;		/* out: reserved */
 	u32 nmore;				/* in: wanted; out: reserved */
 	bool more_too_big;	/* out: the next did not fit (->needed) */
+	/*
+	 * Single receive: a small message is copied to @ubuf (and the
+	 * ioctl's result @arg to @uarg) in the lock round trip that finds
+	 * it, see shmbox_mbox_take_small(); then @taken is set, @out holds
+	 * what was received and @done what is left for after the lock.
+	 */
+	void __user *ubuf;
+	const struct shmbox_mbox_recv *arg;
+	void __user *uarg;
+	bool taken;
+	u32 len;
+	struct shmbox_done done;
 };
 
 /*
@@ -892,12 +976,56 @@ static void shmbox_mbox_reserve_more(struct shmbox_mbox *mb,
 }
 
 /*
+ * shmbox_mbox_take_small - receive @msg in the lock round trip that found it
+ *
+ * Called with mb->lock held for a single, non-peeking receive whose buffer
+ * @msg fits.  A payload of at most SHMBOX_MSG_INLINE bytes is copied out
+ * right here, with page faults disabled: the copy cannot sleep or take
+ * mmap_lock, so holding the spinlock across it is safe, and it is short.
+ * The common case (the receiver's buffer is mapped and writable) then
+ * needs no reservation and no second lock round trip to commit.  If the
+ * payload or the ioctl's result would fault, nothing was received: the
+ * caller reserves the message and copies it out with faults allowed, so
+ * a fault still loses nothing.
+ *
+ * Return: true if @msg was received (req->taken, ->len, ->done set).
+ */
+static bool shmbox_mbox_take_small(struct shmbox_mbox *mb,
+				   struct shmbox_msg *msg,
+				   struct shmbox_recv_req *req,
+				   struct shmbox_wakeups *wq)
+{
+	struct shmbox_mbox_recv res;
+
+	lockdep_assert_held(&mb->lock);
+	if (!req->ubuf || msg->len > SHMBOX_MSG_INLINE ||
+	    copy_to_user_nofault(req->ubuf, msg->data, msg->len))
+		return false;
+	req->len = msg->len;
+	/* read(2) returns the length alone; the ioctl writes its result. */
+	if (req->uarg) {
+		res = *req->arg;
+		res.len = msg->len;
+		res.prio = msg->prio;
+		res.pid = pid_vnr(msg->sender);
+		res.uid = from_kuid_munged(current_user_ns(), msg->uid);
+		if (copy_to_user_nofault(req->uarg, &res, sizeof(res)))
+			return false;
+	}
+	shmbox_mbox_received(mb, msg, &req->done, wq);
+	shmbox_mbox_kick(mb, wq);
+	req->taken = true;
+	return true;
+}
+
+/*
  * shmbox_mbox_recv_msg - wait for the message a receive gets
  *
  * Return: the message, reserved (or, for a peek, still queued with an
  * extra reference), or an ERR_PTR.  The caller copies it out without the
  * lock and then calls shmbox_mbox_commit() or shmbox_mbox_putback() (a
- * peek: shmbox_msg_put()).
+ * peek: shmbox_msg_put()).  NULL: received already, req->taken (see
+ * shmbox_mbox_take_small()); the caller calls shmbox_done_finish().
  */
 static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
 					       struct shmbox_recv_req *req)
@@ -910,6 +1038,7 @@ static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
 		.peek = req->peek,
 	};
 	bool timed_out = false, waited = false;
+	struct shmbox_wakeups wq = {};
 	struct shmbox_msg *msg;
 	int ret = 0;
 
@@ -931,6 +1060,8 @@ static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
 				ret = -EMSGSIZE;
 			} else if (req->peek) {
 				refcount_inc(&msg->ref);
+			} else if (shmbox_mbox_take_small(mb, msg, req, &wq)) {
+				msg = NULL;
 			} else {
 				shmbox_msg_reserve(mb, msg);
 			}
@@ -972,11 +1103,12 @@ static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
 			mb->nr_rwait--;
 		}
 	}
-	if (!ret && !req->peek && req->nmore)
+	if (!ret && msg && !req->peek && req->nmore)
 		shmbox_mbox_reserve_more(mb, req, rw.ns);
 	else
 		req->nmore = 0;
 	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
 	return ret ? ERR_PTR(ret) : msg;
 }
 
@@ -991,70 +1123,24 @@ static void shmbox_mbox_take_more(struct shmbox_mbox *mb,
 
 /*
  * Reserved messages were copied out: they are received.  One lock round
- * trip for all of them (at most SHMBOX_VEC_CHUNK), and one quota round
- * trip per run of messages charged to the same user.  A header nobody
- * else holds (no peeker) may become a spare for the senders: what
- * the rest of the work needs is taken out before the lock is dropped,
- * since a sender may reuse the header at once.
+ * trip for all of them (at most SHMBOX_VEC_CHUNK).
  */
 static void shmbox_mbox_commit_many(struct shmbox_mbox *mb,
 				    struct shmbox_msg **msgs, u32 n)
 {
-	struct {
-		struct shmbox_user *user;
-		u64 cost;
-		struct pid *sender;
-	} done[SHMBOX_VEC_CHUNK];
+	struct shmbox_done done[SHMBOX_VEC_CHUNK];
 	struct shmbox_wakeups wq = {};
-	struct shmbox_user *user = NULL;
-	struct shmbox_msg *msg;
-	unsigned long spared = 0;
-	u64 cost = 0;
 	u32 i;
 
 	if (WARN_ON_ONCE(n > SHMBOX_VEC_CHUNK) || !n)
 		return;
 	spin_lock(&mb->lock);
-	for (i = 0; i < n; i++) {
-		msg = msgs[i];
-		shmbox_mbox_sub(mb, msg);
-		mb->received++;
-		if (msg->sw) {
-			msg->sw->state = SHMBOX_SW_DONE;
-			shmbox_wake_add(&wq, msg->sw->task);
-			msg->sw = NULL;
-			mb->sent++;
-		}
-		trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
-		done[i].user = msg->user;
-		done[i].cost = SHMBOX_MSG_COST(msg->len);
-		done[i].sender = msg->sender;
-		if (mb->keep_spares && mb->nr_spare < SHMBOX_MBOX_SPARE &&
-		    msg->data == msg->inline_data &&
-		    refcount_read(&msg->ref) == 1) {
-			list_add(&msg->node, &mb->spare);
-			mb->nr_spare++;
-			__set_bit(i, &spared);
-		}
-	}
+	for (i = 0; i < n; i++)
+		shmbox_mbox_received(mb, msgs[i], &done[i], &wq);
 	shmbox_mbox_kick(mb, &wq);
 	spin_unlock(&mb->lock);
 	shmbox_wake_flush(&wq);
-	/* A user's account lives while any of these is still charged to it. */
-	for (i = 0; i < n; i++) {
-		if (done[i].user != user) {
-			if (user)
-				shmbox_user_uncharge(user, cost);
-			user = done[i].user;
-			cost = 0;
-		}
-		cost += done[i].cost;
-		if (test_bit(i, &spared))
-			put_pid(done[i].sender);
-		else
-			shmbox_msg_put(msgs[i]);
-	}
-	shmbox_user_uncharge(user, cost);
+	shmbox_done_finish(done, n);
 }
 
 static void shmbox_mbox_commit(struct shmbox_mbox *mb, struct shmbox_msg *msg)
@@ -1699,6 +1785,11 @@ static long shmbox_ioc_mbox_recv(struct file *file, void __user *uarg)
 	req.peek = arg.flags & SHMBOX_MSG_PEEK;
 	req.nonblock = shmbox_nonblock(file, arg.flags);
 	req.deadline = arg.deadline_ns;
+	if (!req.peek) {
+		req.ubuf = u64_to_user_ptr(arg.buf);
+		req.arg = &arg;
+		req.uarg = uarg;
+	}
 	msg = shmbox_mbox_recv_msg(mb, &req);
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
@@ -1708,6 +1799,10 @@ static long shmbox_ioc_mbox_recv(struct file *file, void __user *uarg)
 				ret = -EFAULT;
 		}
 		return ret;
+	}
+	if (req.taken) {
+		shmbox_done_finish(&req.done, 1);
+		return 0;
 	}
 
 	ret = shmbox_msg_copy_out(msg, arg.buf, &out);
@@ -1764,6 +1859,7 @@ ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count)
 		.buflen = min_t(size_t, count, U32_MAX),
 		.nonblock = file->f_flags & O_NONBLOCK,
 		.deadline = SHMBOX_TIMEOUT_NONE,
+		.ubuf = buf,
 	};
 	struct shmbox_mbox *mb;
 	struct shmbox_obj *obj;
@@ -1777,6 +1873,10 @@ ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count)
 	msg = shmbox_mbox_recv_msg(mb, &req);
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
+	if (req.taken) {
+		shmbox_done_finish(&req.done, 1);
+		return req.len;
+	}
 	len = msg->len;
 	if (copy_to_user(buf, msg->data, len)) {
 		shmbox_mbox_putback(mb, msg);

@@ -917,6 +917,57 @@ TEST_F(mb, efault_putback_goes_to_waiting_receiver)
 	EXPECT_EQ(0, reap(pid));
 }
 
+/*
+ * A small message is copied out under the mailbox lock with page faults
+ * disabled; a buffer that is not mapped in yet must make the kernel fall
+ * back to a copy that faults it in, not fail.
+ */
+TEST_F(mb, recv_into_unfaulted_buffer_gets_message)
+{
+	struct shmbox_msg_info info = { 0 };
+	char *fresh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, fresh);
+	ASSERT_EQ(0, send_str(self->fd, "fresh", 3));
+	ASSERT_EQ(5, shmbox_mbox_recv(self->fd, fresh, 64, 0, FOREVER, &info));
+	EXPECT_EQ(0, memcmp(fresh, "fresh", 5));
+	EXPECT_EQ(3, info.prio);
+	EXPECT_EQ(getpid(), info.pid);
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	EXPECT_EQ(1, mstat(self->fd).received);
+	munmap(fresh, 4096);
+}
+
+/* Same for the ioctl's argument on a page that is copy-on-write. */
+TEST_F(mb, recv_arg_on_cow_page_gets_message)
+{
+	struct shmbox_mbox_recv *r;
+	char buf[8] = { 0 };
+	pid_t pid;
+
+	r = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, r);
+	*r = rarg(buf, sizeof(buf), 0);
+	/* After a fork the page is shared read-only until written again. */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(0);
+	ASSERT_EQ(0, reap(pid));
+	/* The payload buffer writable again, the argument's page not. */
+	*(volatile char *)buf = 0;
+	ASSERT_EQ(0, send_str(self->fd, "cow", 5));
+	ASSERT_EQ(0, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, r));
+	EXPECT_EQ(3, r->len);
+	EXPECT_EQ(5, r->prio);
+	EXPECT_EQ(getpid(), r->pid);
+	EXPECT_EQ(0, memcmp(buf, "cow", 3));
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	munmap(r, 4096);
+}
+
 TEST_F(mb, bad_send_buffer_efault_queues_nothing)
 {
 	EXPECT_EQ(-EFAULT, shmbox_mbox_send(self->fd, (void *)16, 8, 0, 0,
@@ -1022,6 +1073,20 @@ TEST_F(mb, read_bad_buffer_efault_keeps_message_at_head)
 	ASSERT_EQ(1, read(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ('B', buf[0]);
 	munmap(ro, 4096);
+}
+
+TEST_F(mb, read_into_unfaulted_buffer_gets_message)
+{
+	char *fresh = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_NE(MAP_FAILED, fresh);
+	ASSERT_EQ(5, write(self->fd, "fresh", 5));
+	ASSERT_EQ(5, read(self->fd, fresh, 64));
+	EXPECT_EQ(0, memcmp(fresh, "fresh", 5));
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	EXPECT_EQ(1, mstat(self->fd).received);
+	munmap(fresh, 4096);
 }
 
 TEST_F(mb, write_bad_buffer_efault_queues_nothing)
