@@ -511,6 +511,78 @@ TEST(bounded_full_send_blocks_until_receive)
 	close(fd);
 }
 
+/*
+ * A full mailbox (capacity 2) that still has a spare message header: a
+ * small send then waits for room in the lock round trip that took the
+ * spare, not on the general path.
+ */
+static int full_with_spare(void)
+{
+	char big[300] = { 'B' }, buf[8];
+	int fd = mkmbox(NULL, 2, 0600);
+
+	if (fd < 0)
+		return fd;
+	/* Two small messages received: two spare headers. */
+	if (send_str(fd, "a", 0) || send_str(fd, "b", 0) ||
+	    recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL) != 1 ||
+	    recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL) != 1)
+		return -EIO;
+	/* Too big for a spare, then a small one on a spare: full. */
+	if (shmbox_mbox_send(fd, big, sizeof(big), 0, 0, FOREVER) ||
+	    send_str(fd, "c", 0) || mstat(fd).depth != 2)
+		return -EIO;
+	return fd;
+}
+
+TEST(full_small_send_blocks_until_receive)
+{
+	int fd = full_with_spare();
+	char buf[512];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(send_str(fd, "d", 0) ? 1 : 0);
+	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	EXPECT_EQ(2, mstat(fd).depth);
+	ASSERT_EQ(300, shmbox_mbox_recv(fd, buf, sizeof(buf), 0, FOREVER,
+					NULL));
+	EXPECT_EQ(0, reap(pid));
+	ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("c", buf);
+	ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
+	EXPECT_STREQ("d", buf);
+	close(fd);
+}
+
+TEST(full_small_nonblocking_send_eagain)
+{
+	int fd = full_with_spare();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, "d", 1, 0, SHMBOX_MSG_NONBLOCK,
+					    FOREVER));
+	EXPECT_EQ(2, mstat(fd).depth);
+	EXPECT_EQ(4, mstat(fd).sent);
+	close(fd);
+}
+
+TEST(full_small_timed_send_etimedout)
+{
+	int fd = full_with_spare();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_send(fd, "d", 1, 0, 0,
+					       shmbox_deadline_in(NS / 20)));
+	EXPECT_EQ(2, mstat(fd).depth);
+	EXPECT_EQ(0, mstat(fd).blocked_senders);
+	EXPECT_EQ(4, mstat(fd).sent);
+	close(fd);
+}
+
 TEST(blocked_senders_enter_in_fifo_order)
 {
 	int fd = mkmbox(NULL, 1, 0600);
