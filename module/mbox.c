@@ -725,7 +725,7 @@ static void shmbox_mbox_kill(struct shmbox_mbox *mb)
 }
 
 /*
- * shmbox_mbox_send_locked - put one message into @mb, consuming @msg
+ * shmbox_mbox_send_msg - put one message into @mb, consuming @msg
  * @mb:		the mailbox
  * @msg:	a new message, charged; owned by the mailbox, a receiver or
  *		freed here, whatever happens
@@ -733,27 +733,21 @@ static void shmbox_mbox_kill(struct shmbox_mbox *mb)
  * @nonblock:	never wait for room or for a receiver to come
  * @deadline:	absolute CLOCK_MONOTONIC ns, or SHMBOX_TIMEOUT_NONE
  *
- * Called with mb->lock held, which it drops (shmbox_mbox_send_msg() takes
- * it first), so that a caller that built @msg under the lock goes on in
- * the same critical section.
- *
  * Return: 0 once sent, or a negative errno with the message withdrawn.
  */
-static int shmbox_mbox_send_locked(struct shmbox_mbox *mb,
-				   struct shmbox_msg *msg, bool sync,
-				   bool nonblock, u64 deadline)
-	__releases(&mb->lock)
+static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+				bool sync, bool nonblock, u64 deadline)
 {
 	struct shmbox_swait sw = { .task = current, .msg = msg };
 	bool timed_out = false, blocked = false, copying, room;
 	struct shmbox_wakeups wq = {};
 	int ret = 0;
 
-	lockdep_assert_held(&mb->lock);
 	sw.sync = sync || mb->capacity == 0;
 	INIT_LIST_HEAD(&sw.node);
 	msg->sw = sw.sync ? &sw : NULL;
 
+	spin_lock(&mb->lock);
 	if (mb->dead) {
 		ret = -EIDRM;
 		goto unlock_free;
@@ -855,13 +849,6 @@ unlock_free:
 	if (msg)
 		shmbox_msg_done(msg);
 	return ret;
-}
-
-static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
-				bool sync, bool nonblock, u64 deadline)
-{
-	spin_lock(&mb->lock);
-	return shmbox_mbox_send_locked(mb, msg, sync, nonblock, deadline);
 }
 
 /* What is left to do for a received message once mb->lock is dropped. */
@@ -1648,21 +1635,18 @@ static struct shmbox_msg *shmbox_msg_build(struct shmbox_mbox *mb,
 }
 
 /*
- * The common send, in one lock round trip: an asynchronous message whose
- * payload fits inline, into a mailbox with a spare header.  The payload
- * is copied to the stack first (no user copy under the lock), then into
- * the spare under the lock, and the message goes on from there like any
- * other (shmbox_mbox_send_locked()): queued at once if there is room and
- * no sender waits before it, else waiting for room in the same critical
- * section, which is where a stream's sender is whenever the receiver is
- * the slower side.  A non-blocking send that would fail leaves the spare.
+ * The common send, in one lock round trip: a payload that fits inline,
+ * asynchronous, into a mailbox with room, no sender waiting and a spare
+ * header.  The payload is copied to the stack first (no user copy under
+ * the lock), then into the spare under the lock that queues it.
  * Return: 0 if sent, 1 if the caller must take the general path, or a
  * negative errno.
  */
 static int shmbox_send_small(struct shmbox_mbox *mb, u64 ubuf, u32 len,
-			     u32 prio, bool nonblock, u64 deadline)
+			     u32 prio)
 {
 	u8 buf[SHMBOX_MSG_INLINE];
+	struct shmbox_wakeups wq = {};
 	struct shmbox_user *user;
 	struct shmbox_msg *msg = NULL;
 
@@ -1672,19 +1656,25 @@ static int shmbox_send_small(struct shmbox_mbox *mb, u64 ubuf, u32 len,
 	if (IS_ERR(user))
 		return PTR_ERR(user);
 	spin_lock(&mb->lock);
-	if (!nonblock ||
-	    (list_empty(&mb->senders) && shmbox_mbox_room_for(mb, len)))
+	if (!mb->dead && list_empty(&mb->senders) &&
+	    shmbox_mbox_room_for(mb, len))
 		msg = shmbox_mbox_spare_take(mb);
+	if (msg) {
+		memcpy(msg->inline_data, buf, len);
+		msg->data = msg->inline_data;
+		shmbox_msg_init(msg, len, prio);
+		msg->user = user;
+		shmbox_mbox_add(mb, msg);
+		shmbox_mbox_dispatch(mb, &wq);
+		shmbox_mbox_poll_wake(mb);
+	}
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
 	if (!msg) {
-		spin_unlock(&mb->lock);
 		shmbox_user_uncharge(user, SHMBOX_MSG_COST(len));
 		return 1;
 	}
-	memcpy(msg->inline_data, buf, len);
-	msg->data = msg->inline_data;
-	shmbox_msg_init(msg, len, prio);
-	msg->user = user;
-	return shmbox_mbox_send_locked(mb, msg, false, nonblock, deadline);
+	return 0;
 }
 
 static int shmbox_send_one(struct file *file, struct shmbox_mbox *mb,
@@ -1699,8 +1689,7 @@ static int shmbox_send_one(struct file *file, struct shmbox_mbox *mb,
 	if (len <= SHMBOX_MSG_INLINE && !(flags & SHMBOX_MSG_SYNC) &&
 	    mb->capacity && READ_ONCE(mb->nr_spare) &&
 	    !shmbox_msg_fits(mb, len)) {
-		ret = shmbox_send_small(mb, ubuf, len, prio,
-					shmbox_nonblock(file, flags), deadline);
+		ret = shmbox_send_small(mb, ubuf, len, prio);
 		if (ret <= 0) {
 			trace_shmbox_mbox_send(&mb->obj, len, prio, ret);
 			return ret;

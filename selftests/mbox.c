@@ -512,9 +512,9 @@ TEST(bounded_full_send_blocks_until_receive)
 }
 
 /*
- * A full mailbox (capacity 2) that still has a spare message header: a
- * small send then waits for room in the lock round trip that took the
- * spare, not on the general path.
+ * A full mailbox (capacity 2) that still has a spare message header: the
+ * one-lock small send finds no room, and the send must then wait, time
+ * out or fail like any other.
  */
 static int full_with_spare(void)
 {
