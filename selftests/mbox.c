@@ -144,6 +144,27 @@ static int reap(pid_t pid)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * Fork a child that sends @str to @fd, and wait until it is the @nth
+ * blocked sender there.  Return its pid (for reap(); it exits 0 once its
+ * send succeeded), or -1.
+ */
+static pid_t blocked_sender(int fd, const char *str, unsigned int nth)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(send_str(fd, str, 0) ? 1 : 0);
+	if (pid < 0)
+		return -1;
+	if (wait_blocked(fd, nth, 0)) {
+		kill(pid, SIGKILL);
+		reap(pid);
+		return -1;
+	}
+	return pid;
+}
+
 static void drop_to_nobody(void)
 {
 	if (setgid(NOBODY) || setuid(NOBODY))
@@ -497,11 +518,8 @@ TEST(bounded_full_send_blocks_until_receive)
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, send_str(fd, "1", 0));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(send_str(fd, "2", 0) ? 1 : 0);
-	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	pid = blocked_sender(fd, "2", 1);
+	ASSERT_LT(0, pid);
 	EXPECT_EQ(1, mstat(fd).depth);
 	ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
 	EXPECT_STREQ("1", buf);
@@ -542,11 +560,8 @@ TEST(full_small_send_blocks_until_receive)
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(send_str(fd, "d", 0) ? 1 : 0);
-	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	pid = blocked_sender(fd, "d", 1);
+	ASSERT_LT(0, pid);
 	EXPECT_EQ(2, mstat(fd).depth);
 	ASSERT_EQ(300, shmbox_mbox_recv(fd, buf, sizeof(buf), 0, FOREVER,
 					NULL));
@@ -595,11 +610,8 @@ TEST(blocked_senders_enter_in_fifo_order)
 	for (i = 0; i < 3; i++) {
 		char s[2] = { (char)('1' + i), 0 };
 
-		pid[i] = fork();
-		ASSERT_LE(0, pid[i]);
-		if (pid[i] == 0)
-			_exit(send_str(fd, s, 0) ? 1 : 0);
-		ASSERT_EQ(0, wait_blocked(fd, i + 1, 0));
+		pid[i] = blocked_sender(fd, s, i + 1);
+		ASSERT_LT(0, pid[i]);
 	}
 	for (i = 0; i < 4; i++) {
 		ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
@@ -668,11 +680,8 @@ TEST(rendezvous_send_waits_for_receiver)
 	pid_t pid;
 
 	ASSERT_LE(0, fd);
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(send_str(fd, "rv", 0) ? 1 : 0);
-	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	pid = blocked_sender(fd, "rv", 1);
+	ASSERT_LT(0, pid);
 	EXPECT_EQ(1, mstat(fd).depth);
 	EXPECT_EQ(0, mstat(fd).sent);
 	ASSERT_EQ(2, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
