@@ -935,8 +935,8 @@ struct shmbox_recv_req {
 	/*
 	 * Single receive: a small message is copied to @ubuf (and the
 	 * ioctl's result @arg to @uarg) in the lock round trip that finds
-	 * it, see shmbox_mbox_take_small(); then @taken is set, @out holds
-	 * what was received and @done what is left for after the lock.
+	 * it, see shmbox_mbox_take_small(); then @taken is set, @len is the
+	 * message's length and @done what is left for after the lock.
 	 */
 	void __user *ubuf;
 	const struct shmbox_mbox_recv *arg;
