@@ -545,12 +545,16 @@ static int full_with_spare(void)
 	if (send_str(fd, "a", 0) || send_str(fd, "b", 0) ||
 	    recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL) != 1 ||
 	    recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL) != 1)
-		return -EIO;
+		goto close_fd;
 	/* Too big for a spare, then a small one on a spare: full. */
 	if (shmbox_mbox_send(fd, big, sizeof(big), 0, 0, FOREVER) ||
 	    send_str(fd, "c", 0) || mstat(fd).depth != 2)
-		return -EIO;
+		goto close_fd;
 	return fd;
+
+close_fd:
+	close(fd);
+	return -EIO;
 }
 
 TEST(full_small_send_blocks_until_receive)
