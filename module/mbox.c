@@ -975,6 +975,26 @@ static void shmbox_mbox_reserve_more(struct shmbox_mbox *mb,
 	req->nmore = i;
 }
 
+/* What a receiver learns of @msg, the sender seen from current's namespaces. */
+static void shmbox_msg_describe(const struct shmbox_msg *msg,
+				struct shmbox_mbox_msg *out)
+{
+	out->len = msg->len;
+	out->prio = msg->prio;
+	out->pid = pid_vnr(msg->sender);
+	out->uid = from_kuid_munged(current_user_ns(), msg->uid);
+}
+
+/* SHMBOX_IOC_MBOX_RECV's result fields from a message's description. */
+static void shmbox_recv_result(struct shmbox_mbox_recv *arg,
+			       const struct shmbox_mbox_msg *out)
+{
+	arg->len = out->len;
+	arg->prio = out->prio;
+	arg->pid = out->pid;
+	arg->uid = out->uid;
+}
+
 /*
  * shmbox_mbox_take_small - receive @msg in the lock round trip that found it
  *
@@ -996,6 +1016,7 @@ static bool shmbox_mbox_take_small(struct shmbox_mbox *mb,
 				   struct shmbox_wakeups *wq)
 {
 	struct shmbox_mbox_recv res;
+	struct shmbox_mbox_msg out;
 
 	lockdep_assert_held(&mb->lock);
 	if (!req->ubuf || msg->len > SHMBOX_MSG_INLINE ||
@@ -1005,10 +1026,8 @@ static bool shmbox_mbox_take_small(struct shmbox_mbox *mb,
 	/* read(2) returns the length alone; the ioctl writes its result. */
 	if (req->uarg) {
 		res = *req->arg;
-		res.len = msg->len;
-		res.prio = msg->prio;
-		res.pid = pid_vnr(msg->sender);
-		res.uid = from_kuid_munged(current_user_ns(), msg->uid);
+		shmbox_msg_describe(msg, &out);
+		shmbox_recv_result(&res, &out);
 		if (copy_to_user_nofault(req->uarg, &res, sizeof(res)))
 			return false;
 	}
@@ -1753,10 +1772,7 @@ static int shmbox_msg_copy_out(struct shmbox_msg *msg, u64 ubuf,
 {
 	if (copy_to_user(u64_to_user_ptr(ubuf), msg->data, msg->len))
 		return -EFAULT;
-	out->len = msg->len;
-	out->prio = msg->prio;
-	out->pid = pid_vnr(msg->sender);
-	out->uid = from_kuid_munged(current_user_ns(), msg->uid);
+	shmbox_msg_describe(msg, out);
 	return 0;
 }
 
@@ -1807,10 +1823,7 @@ static long shmbox_ioc_mbox_recv(struct file *file, void __user *uarg)
 
 	ret = shmbox_msg_copy_out(msg, arg.buf, &out);
 	if (!ret) {
-		arg.len = out.len;
-		arg.prio = out.prio;
-		arg.pid = out.pid;
-		arg.uid = out.uid;
+		shmbox_recv_result(&arg, &out);
 		ret = shmbox_copy_arg_out(uarg, usize, &arg, sizeof(arg));
 	}
 	if (req.peek)
