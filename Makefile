@@ -4,48 +4,61 @@
 #
 # Everything built goes under $(B) (default: build/), which "make clean"
 # removes.  The kernel module is built against $(KDIR), by default the
-# newest installed Debian test kernel's headers (/usr/src/linux-headers-
-# *-amd64), not the build host's running kernel.
+# newest installed Debian headers of the chosen series (KVER, KERNEL:
+# /usr/src/linux-headers-<KVER>.*-amd64), not the build host's running
+# kernel.
 
 SHELL := /bin/bash
 TOP := $(CURDIR)
 
+# KVER=6.1|6.12: the Debian 12 kernel series everything is built for and
+# booted on (default 6.12, the LTS kernel current systems run).  Each
+# series has its own build tree, build/<KVER>.
+KVER ?= 6.12
+ifeq ($(filter $(KVER),6.1 6.12),)
+$(error KVER must be 6.1 or 6.12)
+endif
+export KVER
+
 # M32=1: userspace (library, tools, selftests) as i386 binaries, run on the
-# 64-bit kernel through its compat ioctl path.  Built apart, in build/m32.
+# 64-bit kernel through its compat ioctl path.  Built apart, in
+# build/<KVER>/m32.
 ifeq ($(M32),1)
-B ?= $(TOP)/build/m32
+B ?= $(TOP)/build/$(KVER)/m32
 USER_ARCH := -m32
 # kselftest_harness.h prints pointers through a 64-bit integer cast.
 TEST_ARCH_CFLAGS := -Wno-pointer-to-int-cast
 export SHMBOX_EXTRA_DEPS += gcc-multilib
 else
-B ?= $(TOP)/build
+B ?= $(TOP)/build/$(KVER)
 USER_ARCH :=
 endif
 
-# KERNEL=debug: the sanitizer/lockdep/kmemleak/fault-injection/KUnit test
-# kernel built from linux-source-6.1 (scripts/debug-kernel.sh, cached out
-# of the tree).  KERNEL=rt: Debian's PREEMPT_RT kernel.  Each has its own
-# build directory, since the module is built against its kernel.
+# KERNEL=stock: Debian's kernel of the series.  KERNEL=debug: the
+# sanitizer/lockdep/kmemleak/fault-injection/KUnit test kernel built from
+# linux-source-<KVER> (scripts/debug-kernel.sh, cached out of the tree).
+# KERNEL=rt: Debian's PREEMPT_RT kernel of the series.  Each has its own
+# build directory, since the module is built against its kernel.  "make
+# deps" installs what the chosen kernel needs (scripts/deps.sh).
 KERNEL ?= stock
+export KERNEL
 ifeq ($(KERNEL),debug)
 B := $(B)/debug
-KDIR ?= $(shell $(TOP)/scripts/debug-kernel.sh --kdir)
-VMLINUZ ?= $(shell $(TOP)/scripts/debug-kernel.sh --image)
+KDIR ?= $(shell $(TOP)/scripts/debug-kernel.sh --kver $(KVER) --kdir)
+VMLINUZ ?= $(shell $(TOP)/scripts/debug-kernel.sh --kver $(KVER) --image)
 KERNEL_DEP := debug-kernel
 TIMEOUT ?= 3600
 # The module's KUnit results must be there; 100 load/unload cycles.
 GUEST_ARGS := --append "sbx.kunit=1 sbx.cycles=100"
 else ifeq ($(KERNEL),rt)
 B := $(B)/rt
-export SHMBOX_EXTRA_DEPS += linux-image-rt-amd64 linux-headers-rt-amd64
-KDIR ?= $(shell $(TOP)/scripts/kdir.sh --rt)
+KDIR ?= $(shell $(TOP)/scripts/kdir.sh --kver $(KVER) --rt)
 else ifneq ($(KERNEL),stock)
 $(error KERNEL must be stock, debug or rt)
 endif
 
 # Lazily evaluated: "make deps" may have to install the headers first.
-KDIR ?= $(shell $(TOP)/scripts/kdir.sh)
+KDIR ?= $(shell $(TOP)/scripts/kdir.sh --kver $(KVER))
 # The test kernel booted by QEMU: the image that matches $(KDIR).
 VMLINUZ ?= $(shell $(TOP)/scripts/kdir.sh --image "$(KDIR)")
 
@@ -63,7 +76,7 @@ USER_CFLAGS := -std=c11 -O2 -g -Wall -Wextra -Werror $(USER_ARCH) \
 	$(USER_CPPFLAGS)
 TEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror $(USER_ARCH) \
 	$(TEST_ARCH_CFLAGS) \
-	-Wno-unused-parameter -Wno-sign-compare $(USER_CPPFLAGS) -I$(B)/ksrc/selftests
+	-Wno-unused-parameter -Wno-sign-compare $(USER_CPPFLAGS) -isystem $(B)/ksrc/selftests
 
 UAPI_HDR := $(TOP)/uapi/linux/shmbox.h
 LIB_HDRS := $(wildcard $(TOP)/userspace/lib/*.h)
@@ -119,7 +132,7 @@ $(KO): deps $(KERNEL_DEP) FORCE
 
 # KERNEL=debug: build the debug kernel unless the cached one is current.
 debug-kernel: deps
-	@$(TOP)/scripts/debug-kernel.sh --build
+	@$(TOP)/scripts/debug-kernel.sh --kver $(KVER) --build
 
 # ---- userspace ----------------------------------------------------------
 
@@ -158,16 +171,16 @@ $(BENCH): $(TOP)/userspace/bench/shmbox-bench.c $(LIB_SO) $(LIB_HDRS) $(UAPI_HDR
 STRESS := $(patsubst $(TOP)/userspace/stress/%.c,$(B)/extra/usr/bin/%,\
 	$(wildcard $(TOP)/userspace/stress/*.c))
 
-# make fuzz: the fuzz scripts, and trinity with its libraries (found by
-# mkinitramfs.sh) when it is installed.
+# The fuzz scripts; trinity itself is put into the image by mkinitramfs.sh
+# for "make fuzz" (SHMBOX_TRINITY=1), so an image built before trinity was
+# installed is never reused without it.
 FUZZ_SCRIPTS := $(wildcard $(TOP)/scripts/fuzz/*)
 
 stress: $(STRESS) $(B)/extra/fuzz/.stamp
 
 $(B)/extra/fuzz/.stamp: $(FUZZ_SCRIPTS) | deps
-	@mkdir -p $(@D) $(B)/extra/usr/bin
+	@mkdir -p $(@D)
 	install -m 0755 $(FUZZ_SCRIPTS) $(@D)/
-	if [ -x /usr/bin/trinity ]; then cp /usr/bin/trinity $(B)/extra/usr/bin/; fi
 	@touch $@
 
 $(B)/extra/usr/bin/%: $(TOP)/userspace/stress/%.c $(UAPI_HDR) | deps
@@ -231,6 +244,7 @@ fuzz:
 	@SHMBOX_EXTRA_DEPS="$$SHMBOX_EXTRA_DEPS trinity" $(TOP)/scripts/deps.sh
 	$(MAKE) KERNEL=debug fuzz-run
 
+fuzz-run: export SHMBOX_TRINITY := 1
 fuzz-run: $(INITRD)
 	@$(TOP)/scripts/qemu-run.sh --mode fuzz --kernel "$(VMLINUZ)" \
 		--initrd $(INITRD) --out $(B)/fuzz --timeout $$(($(FUZZ_SECONDS) * 4 + 900)) \

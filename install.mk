@@ -33,7 +33,7 @@ CTL := $(B)/tools/shmboxctl
 PC := $(B)/lib/libshmbox.pc
 
 .PHONY: install install-lib install-headers install-tools install-man \
-	install-udev modules_install install-test install-dkms uninstall
+	install-udev modules_install install-test install-dkms dkms-test uninstall
 
 $(PC): $(TOP)/packaging/libshmbox.pc.in $(TOP)/install.mk FORCE
 	@mkdir -p $(@D)
@@ -135,3 +135,10 @@ install-dkms:
 	$(INSTALL) -m 0644 $(TOP)/Kbuild $(TOP)/dkms.conf $(DESTDIR)$(DKMS_SRC)/
 	$(INSTALL) -m 0644 $(wildcard $(TOP)/module/*.[ch]) $(DESTDIR)$(DKMS_SRC)/module/
 	$(INSTALL) -m 0644 $(UAPI_HDR) $(DESTDIR)$(DKMS_SRC)/uapi/linux/
+
+# The DKMS proof: stage the sources as install-dkms does, then dkms add,
+# build and install them against $(KDIR) in scratch trees
+# (scripts/dkms-test.sh); KVER= and KERNEL= pick the header set.
+dkms-test: $(KERNEL_DEP)
+	@SHMBOX_EXTRA_DEPS=dkms $(TOP)/scripts/deps.sh
+	@$(TOP)/scripts/dkms-test.sh $(TOP) $(B)/dkms-test "$(KDIR)"

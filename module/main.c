@@ -265,7 +265,6 @@ static const struct file_operations shmbox_fops = {
 	.compat_ioctl	= compat_ptr_ioctl,
 	.mmap		= shmbox_mmap,
 	.poll		= shmbox_poll,
-	.llseek		= no_llseek,
 };
 
 static struct miscdevice shmbox_misc = {

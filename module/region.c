@@ -40,6 +40,7 @@
 #include <linux/uaccess.h>
 #include <linux/wait.h>
 
+#include "compat.h"
 #include "shmbox.h"
 #include "trace.h"
 
@@ -565,7 +566,7 @@ int shmbox_region_mmap(struct file *file, struct vm_area_struct *vma)
 	if (r->ring && (pgoff || len != r->map_pages))
 		return -EINVAL;
 
-	vma->vm_flags |= VM_DONTEXPAND;
+	vm_flags_set(vma, VM_DONTEXPAND);
 	vma->vm_ops = &shmbox_region_vm_ops;
 	vma->vm_private_data = r;
 	ret = vm_insert_pages(vma, vma->vm_start, r->map + pgoff, &left);

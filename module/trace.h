@@ -15,6 +15,7 @@
 
 #ifndef _SHMBOX_TRACE_NAME
 #define _SHMBOX_TRACE_NAME
+#include "compat.h"
 #include "shmbox.h"
 
 static inline const char *shmbox_trace_name(const struct shmbox_obj *obj)
@@ -39,7 +40,7 @@ TRACE_EVENT(shmbox_mbox_send,
 			     __field(u32, len)
 			     __field(u32, prio)
 			     __field(int, ret)),
-	    TP_fast_assign(__assign_str(name, shmbox_trace_name(obj));
+	    TP_fast_assign(shmbox_assign_str(name, shmbox_trace_name(obj));
 			   __entry->obj = obj;
 			   __entry->len = len;
 			   __entry->prio = prio;
@@ -59,7 +60,7 @@ TRACE_EVENT(shmbox_mbox_recv,
 			     __field(u32, len)
 			     __field(u32, prio)
 			     __field(pid_t, sender)),
-	    TP_fast_assign(__assign_str(name, shmbox_trace_name(obj));
+	    TP_fast_assign(shmbox_assign_str(name, shmbox_trace_name(obj));
 			   __entry->obj = obj;
 			   __entry->len = len;
 			   __entry->prio = prio;
@@ -81,7 +82,7 @@ DECLARE_EVENT_CLASS(shmbox_mbox_wait_class,
 				     __field(const void *, obj)
 				     __field(bool, send)
 				     __field(int, ret)),
-		    TP_fast_assign(__assign_str(name, shmbox_trace_name(obj));
+		    TP_fast_assign(shmbox_assign_str(name, shmbox_trace_name(obj));
 				   __entry->obj = obj;
 				   __entry->send = send;
 				   __entry->ret = ret;),
@@ -116,7 +117,7 @@ TRACE_EVENT(shmbox_ring_wake,
 	    TP_STRUCT__entry(__string(name, shmbox_trace_name(obj))
 			     __field(const void *, obj)
 			     __field(bool, data)),
-	    TP_fast_assign(__assign_str(name, shmbox_trace_name(obj));
+	    TP_fast_assign(shmbox_assign_str(name, shmbox_trace_name(obj));
 			   __entry->obj = obj;
 			   __entry->data = data;),
 	    TP_printk("ring=%s obj=%p wake=%s",
@@ -133,7 +134,7 @@ TRACE_EVENT(shmbox_ring_wait,
 			     __field(bool, data)
 			     __field(u64, seen)
 			     __field(int, ret)),
-	    TP_fast_assign(__assign_str(name, shmbox_trace_name(obj));
+	    TP_fast_assign(shmbox_assign_str(name, shmbox_trace_name(obj));
 			   __entry->obj = obj;
 			   __entry->data = data;
 			   __entry->seen = seen;

@@ -5,17 +5,35 @@
 # Idempotent and quiet: prints nothing when everything is installed.  When
 # not root and something is missing, stops and names the packages.
 #
-# Extra packages can be asked for with SHMBOX_EXTRA_DEPS="pkg ...".
+# The kernel packages follow KVER (6.1 or 6.12, default 6.12) and KERNEL
+# (stock, debug or rt), as the Makefile exports them: Debian's image and
+# headers of the series, its PREEMPT_RT image and headers for KERNEL=rt,
+# and always its linux-source (the kselftest harness and checkpatch come
+# from it, and the debug kernel is built from it).  Everything comes from
+# Debian 12's archive.  Extra packages can be asked for with
+# SHMBOX_EXTRA_DEPS="pkg ...".
 set -euo pipefail
+
+kver=${KVER:-6.12}
+case "$kver" in
+# Debian 12's default kernel is the 6.1 series: its meta-packages carry
+# no version; the 6.12 LTS ones do.
+6.1) img=linux-image-amd64 hdr=linux-headers-amd64
+     rtimg=linux-image-rt-amd64 rthdr=linux-headers-rt-amd64 ;;
+6.12) img=linux-image-6.12-amd64 hdr=linux-headers-6.12-amd64
+      rtimg=linux-image-6.12-rt-amd64 rthdr=linux-headers-6.12-rt-amd64 ;;
+*) echo "shmbox: KVER must be 6.1 or 6.12, not '$kver'" >&2; exit 2 ;;
+esac
 
 pkgs=(
 	build-essential bc bison flex kmod cpio xz-utils
 	libelf-dev libssl-dev
 	qemu-system-x86
-	linux-image-amd64 linux-headers-amd64 linux-source-6.1
+	"$img" "$hdr" "linux-source-$kver"
 	busybox-static sparse
 	gnuplot-nox
 )
+[ "${KERNEL:-stock}" = rt ] && pkgs+=("$rtimg" "$rthdr")
 # shellcheck disable=SC2206
 pkgs+=(${SHMBOX_EXTRA_DEPS:-})
 

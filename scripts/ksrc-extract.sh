@@ -1,13 +1,15 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# ksrc-extract.sh OUT: extract from Debian's linux-source tarball the few
-# files the build uses (kselftest harness, checkpatch and its data) into
-# OUT.  They are never committed.
+# ksrc-extract.sh OUT: extract from Debian's linux-source-$KVER tarball
+# (KVER 6.1 or 6.12, default 6.12) the few files the build uses (kselftest
+# harness, checkpatch and its data) into OUT, so that each series' build
+# uses its own harness and lint its own checkpatch.  They are never
+# committed.
 set -euo pipefail
 out=$1
-tarball=$(ls /usr/src/linux-source-*.tar.xz 2>/dev/null | sort -V | tail -n 1)
-[ -n "$tarball" ] || { echo "linux-source is not installed: make deps" >&2; exit 1; }
+tarball=/usr/src/linux-source-${KVER:-6.12}.tar.xz
+[ -r "$tarball" ] || { echo "linux-source-${KVER:-6.12} is not installed: make deps" >&2; exit 1; }
 top=$(basename "$tarball" .tar.xz)
 
 files=(

@@ -3,7 +3,7 @@
 #
 # mkinitramfs.sh TOP B OUT: pack the test guest's initramfs: static
 # busybox, /init, shmbox.ko, libshmbox, the tools, the selftests and the
-# shared libraries they need (found with ldd).
+# shared libraries they need (found with readelf); trinity for make fuzz.
 set -euo pipefail
 top=$1 b=$2 out=$3
 root=$b/initramfs
@@ -20,6 +20,12 @@ cp -P "$b"/lib/libshmbox.so* "$root/usr/lib/"
 for f in "$b"/tools/* "$b"/bench/*; do [ -x "$f" ] && cp "$f" "$root/usr/bin/"; done
 for f in "$b"/selftests/*; do [ -x "$f" ] && cp "$f" "$root/selftests/"; done
 [ -d "$b/extra" ] && cp -a "$b/extra/." "$root/"
+# make fuzz (SHMBOX_TRINITY=1): trinity, which "make fuzz" installed, with
+# its libraries (below).  Looked up at every image build, never cached.
+if [ "${SHMBOX_TRINITY:-0}" = 1 ]; then
+	[ -x /usr/bin/trinity ] || { echo "mkinitramfs: trinity is not installed (make fuzz installs it)" >&2; exit 1; }
+	cp /usr/bin/trinity "$root/usr/bin/"
+fi
 echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
 echo 'root:x:0:' > "$root/etc/group"
 

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shmbox kernel compatibility: every difference between the kernel series
+ * shmbox supports (Debian 12's 6.1 and 6.12 LTS) lives here, behind a
+ * LINUX_VERSION_CODE test (SHMBOX_KERNEL_BEFORE()), one shim per
+ * difference, each saying which kernel changed what.  The logic files call the newest kernel's
+ * interface and never test a version themselves.
+ *
+ * Owns: shims only, no state, no locking.  Include it after the kernel
+ * header whose interface it completes.
+ *
+ * Differences that need no shim, kept here so that nobody adds one:
+ *  - 6.12 removed no_llseek: since 6.0 a NULL ->llseek is what makes
+ *    lseek() fail with ESPIPE (FMODE_LSEEK), and 6.1 defines no_llseek
+ *    as NULL, so the file operations leave ->llseek unset on both.
+ *
+ * Adding a series: build it (make module KVER=...), and for each error
+ * add one shim below with the kernel version that made the change.
+ */
+#ifndef _SHMBOX_COMPAT_H
+#define _SHMBOX_COMPAT_H
+
+#include <linux/mm.h>
+#include <linux/version.h>
+
+/* True on kernels older than @major.@minor: the only version test. */
+#define SHMBOX_KERNEL_BEFORE(major, minor) \
+	(KERNEL_VERSION(major, minor, 0) > LINUX_VERSION_CODE)
+
+/*
+ * 6.3 made vma->vm_flags read-only and added vm_flags_set() and friends
+ * (which also take the VMA write lock where the kernel has per-VMA locks).
+ */
+#if SHMBOX_KERNEL_BEFORE(6, 3)
+static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
+{
+	vma->vm_flags |= flags;
+}
+#endif
+
+/*
+ * 6.10 dropped __assign_str()'s second argument: the source is the one
+ * given to __string() in TP_STRUCT__entry.  Tracepoints use
+ * shmbox_assign_str(dst, src), which takes both on every kernel (on 6.10
+ * and later @src, the same side-effect-free expression as __string()'s,
+ * is only type-checked).
+ */
+#if SHMBOX_KERNEL_BEFORE(6, 10)
+#define shmbox_assign_str(dst, src)	__assign_str(dst, src)
+#else
+#define shmbox_assign_str(dst, src)	do { (void)(src); __assign_str(dst); } while (0)
+#endif
+
+#endif /* _SHMBOX_COMPAT_H */
