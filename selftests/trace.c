@@ -32,6 +32,22 @@ static int write_file(const char *path, const char *s, int flags)
 	return n == (ssize_t)strlen(s) ? 0 : -EIO;
 }
 
+/* A small file's contents, as a string. */
+static int read_file(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	return 0;
+}
+
 /* The whole trace buffer as text (malloc'ed). */
 static char *read_trace(void)
 {
@@ -57,8 +73,11 @@ static char *read_trace(void)
 	return buf;
 }
 
+#define SPIN_NS	"/sys/module/shmbox/parameters/mbox_spin_ns"
+
 FIXTURE(trace) {
 	char name[64];
+	char spin_ns[32];
 };
 
 FIXTURE_SETUP(trace)
@@ -66,6 +85,12 @@ FIXTURE_SETUP(trace)
 	if (access(EVENTS "/enable", W_OK))
 		SKIP(return, "no %s (tracefs or CONFIG_TRACEPOINTS missing)", EVENTS);
 	snprintf(self->name, sizeof(self->name), "trace-%d", getpid());
+	/*
+	 * A waiter that polls (mbox_spin_ns) and is served while polling is
+	 * never woken, so no wake event: wait-and-wake needs it off.
+	 */
+	ASSERT_EQ(0, read_file(SPIN_NS, self->spin_ns, sizeof(self->spin_ns)));
+	ASSERT_EQ(0, write_file(SPIN_NS, "0", 0));
 	ASSERT_EQ(0, write_file(EVENTS "/enable", "1", 0));
 	ASSERT_EQ(0, write_file(TRACEFS "/tracing_on", "1", 0));
 	ASSERT_EQ(0, write_file(TRACEFS "/trace", "", O_TRUNC));
@@ -74,6 +99,8 @@ FIXTURE_SETUP(trace)
 FIXTURE_TEARDOWN(trace)
 {
 	write_file(EVENTS "/enable", "0", 0);
+	if (self->spin_ns[0])
+		write_file(SPIN_NS, self->spin_ns, 0);
 	shmbox_unlink(self->name, 0);
 }
 
