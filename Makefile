@@ -117,7 +117,9 @@ help:
 	@echo 'make install    library, headers, libshmbox.pc, shmboxctl, man pages, udev rule'
 	@echo '                (PREFIX=/usr/local DESTDIR=); make modules_install (KDIR=, DESTDIR=)'
 	@echo 'make install-test  install into build/install-test, build a program with pkg-config'
-	@echo 'Variables: KDIR=<kernel build dir> VMLINUZ=<image> TIMEOUT=<s>'
+	@echo 'make dkms-test  dkms add/build/install of the staged source against KDIR'
+	@echo 'Variables: KVER=6.12|6.1 (kernel series, default 6.12) KERNEL=stock|debug|rt'
+	@echo '           KDIR=<kernel build dir> VMLINUZ=<image> TIMEOUT=<s> M32=1'
 
 deps:
 	@$(TOP)/scripts/deps.sh
