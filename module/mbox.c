@@ -155,6 +155,7 @@ struct shmbox_mbox {
 	u64 charged;			/* their SHMBOX_MSG_COST() */
 	u64 sent, received;
 	u32 nr_swait, nr_rwait;		/* blocked senders, receivers */
+	u64 offer_steps;		/* receivers shmbox_mbox_offer() examined */
 	struct list_head senders;	/* struct shmbox_swait waiting for room */
 	struct list_head receivers;	/* struct shmbox_rwait, FIFO */
 	/* Spare message headers for senders, see shmbox_msgs_spare(). */
@@ -636,40 +637,77 @@ static void shmbox_rwait_serve(struct shmbox_mbox *mb, struct shmbox_rwait *rw,
 }
 
 /*
- * Pipelined receive: hand queued messages straight to waiting receivers,
- * in the receivers' FIFO order, waking exactly the one that gets each.
- * A peeker or a receiver whose buffer is too small is woken without a
- * message and looks again itself.
+ * Offer @msg, just queued, to the waiting receivers in their FIFO order:
+ * the first whose filter it passes and whose buffer it fits gets it,
+ * reserved; a peeker, or a receiver whose buffer is too small, that it
+ * passes is woken without it and looks again itself.
  */
-static void shmbox_mbox_dispatch(struct shmbox_mbox *mb,
-				 struct shmbox_wakeups *wq)
+static void shmbox_mbox_offer_one(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+				  struct shmbox_wakeups *wq)
 {
 	struct shmbox_rwait *rw, *tmp;
-	struct shmbox_msg *msg;
 
 	lockdep_assert_held(&mb->lock);
 	list_for_each_entry_safe(rw, tmp, &mb->receivers, node) {
-		if (!mb->prio_map)
-			break;
-		msg = shmbox_mbox_first(mb, rw->ns, rw->from);
-		if (!msg)
+		mb->offer_steps++;
+		if (rw->from && pid_nr_ns(msg->sender, rw->ns) != rw->from)
 			continue;
-		if (rw->peek || msg->len > rw->buflen)
-			msg = NULL;
-		else
-			shmbox_msg_reserve(mb, msg);
+		if (rw->peek || msg->len > rw->buflen) {
+			shmbox_rwait_serve(mb, rw, NULL, wq);
+			continue;
+		}
+		shmbox_msg_reserve(mb, msg);
 		shmbox_rwait_serve(mb, rw, msg, wq);
+		return;
+	}
+}
+
+/*
+ * shmbox_mbox_offer - hand messages just queued to waiting receivers
+ * @msgs, @n:	the messages this lock hold queued (sent, refilled or put
+ *		back), in their queue order
+ *
+ * Only new messages need matching: a receiver looks at the queue under
+ * mb->lock before it waits, and waits only if nothing queued is for it,
+ * so no waiting receiver has a match among the older messages.  The cost
+ * is therefore waiters x new messages, whatever the queue's length (a
+ * walk of every waiter against the whole queue let receivers filtering
+ * on a silent sender make each send quadratic under the spinlock).  The
+ * messages are offered in receive order (highest priority first, FIFO
+ * within one), so the first waiter gets what a receive would get.
+ */
+static void shmbox_mbox_offer(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+			      u32 n, struct shmbox_wakeups *wq)
+{
+	unsigned long left;
+	u32 i, best, part;
+
+	lockdep_assert_held(&mb->lock);
+	for (; n && !list_empty(&mb->receivers); msgs += part, n -= part) {
+		part = min_t(u32, n, BITS_PER_LONG);
+		left = part == BITS_PER_LONG ? ~0UL : BIT(part) - 1;
+		while (left && !list_empty(&mb->receivers)) {
+			best = __ffs(left);
+			for_each_set_bit(i, &left, part)
+				if (msgs[i]->prio > msgs[best]->prio)
+					best = i;
+			__clear_bit(best, &left);
+			shmbox_mbox_offer_one(mb, msgs[best], wq);
+		}
 	}
 }
 
 /*
  * Pipelined send: move the messages of senders waiting for room into the
- * mailbox while they fit, in the senders' FIFO order.  An asynchronous
- * sender is done and woken; a synchronous one keeps waiting for the take.
+ * mailbox while they fit, in the senders' FIFO order, and offer them to
+ * waiting receivers.  An asynchronous sender is done and woken; a
+ * synchronous one keeps waiting for the take.
  */
 static void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
 {
+	struct shmbox_msg *added[SHMBOX_VEC_CHUNK];
 	struct shmbox_swait *sw;
+	u32 n = 0;
 
 	lockdep_assert_held(&mb->lock);
 	while (!list_empty(&mb->senders)) {
@@ -678,20 +716,25 @@ static void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq
 			break;
 		list_del_init(&sw->node);
 		shmbox_mbox_add(mb, sw->msg);
+		added[n++] = sw->msg;
 		if (sw->sync) {
 			sw->state = SHMBOX_SW_QUEUED;
 		} else {
 			sw->state = SHMBOX_SW_DONE;
 			shmbox_wake_waiter(wq, sw->task, &sw->spinning);
 		}
+		if (n == ARRAY_SIZE(added)) {
+			shmbox_mbox_offer(mb, added, n, wq);
+			n = 0;
+		}
 	}
+	shmbox_mbox_offer(mb, added, n, wq);
 }
 
-/* Room was made or a message queued: let waiters make progress. */
+/* Room was made: let waiting senders in, tell pollers. */
 static void shmbox_mbox_kick(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
 {
 	shmbox_mbox_refill(mb, wq);
-	shmbox_mbox_dispatch(mb, wq);
 	shmbox_mbox_poll_wake(mb);
 }
 
@@ -755,7 +798,7 @@ static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 	if (list_empty(&mb->senders) && shmbox_mbox_room(mb, msg)) {
 		shmbox_mbox_add(mb, msg);
 		sw.state = sw.sync ? SHMBOX_SW_QUEUED : SHMBOX_SW_DONE;
-		shmbox_mbox_dispatch(mb, &wq);
+		shmbox_mbox_offer(mb, &msg, 1, &wq);
 		shmbox_mbox_poll_wake(mb);
 	} else if (nonblock) {
 		ret = -EAGAIN;
@@ -1141,60 +1184,51 @@ static void shmbox_mbox_take_more(struct shmbox_mbox *mb,
 }
 
 /*
- * Reserved messages were copied out: they are received.  One lock round
- * trip for all of them (at most SHMBOX_VEC_CHUNK).
+ * shmbox_mbox_settle - end the reservations of a receive
+ * @msgs:	reserved messages, in the order the receive took them
+ * @ncommit:	the first @ncommit were copied out: they are received
+ *		(at most SHMBOX_VEC_CHUNK)
+ * @nput:	the @nput after them were not: back to the heads of their
+ *		queues, in their order
+ *
+ * One lock round trip for both, put-backs first: no other receiver can
+ * take a message queued behind them in between, and the room the commits
+ * make lets waiting senders in only behind them.
  */
-static void shmbox_mbox_commit_many(struct shmbox_mbox *mb,
-				    struct shmbox_msg **msgs, u32 n)
+static void shmbox_mbox_settle(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+			       u32 ncommit, u32 nput)
 {
 	struct shmbox_done done[SHMBOX_VEC_CHUNK];
 	struct shmbox_wakeups wq = {};
+	struct shmbox_msg *msg;
 	u32 i;
 
-	if (WARN_ON_ONCE(n > SHMBOX_VEC_CHUNK) || !n)
+	if (WARN_ON_ONCE(ncommit > SHMBOX_VEC_CHUNK) || !(ncommit + nput))
 		return;
 	spin_lock(&mb->lock);
-	for (i = 0; i < n; i++)
-		shmbox_mbox_received(mb, msgs[i], &done[i], &wq);
-	shmbox_mbox_kick(mb, &wq);
-	spin_unlock(&mb->lock);
-	shmbox_wake_flush(&wq);
-	shmbox_done_finish(done, n);
-}
-
-static void shmbox_mbox_commit(struct shmbox_mbox *mb, struct shmbox_msg *msg)
-{
-	shmbox_mbox_commit_many(mb, &msg, 1);
-}
-
-/*
- * Copying reserved messages out failed: back to the heads of their
- * queues, in their order.
- */
-static void shmbox_mbox_putback_many(struct shmbox_mbox *mb,
-				     struct shmbox_msg **msgs, u32 n)
-{
-	struct shmbox_wakeups wq = {};
-	struct shmbox_msg *msg;
-
-	if (!n)
-		return;
-	spin_lock(&mb->lock);
-	while (n--) {
-		msg = msgs[n];
+	for (i = ncommit + nput; i-- > ncommit;) {
+		msg = msgs[i];
 		shmbox_msg_link(mb, msg, true);
 		if (msg->sw)
 			shmbox_wake_add(&wq, msg->sw->task);
 	}
-	shmbox_mbox_dispatch(mb, &wq);
-	shmbox_mbox_poll_wake(mb);
+	shmbox_mbox_offer(mb, msgs + ncommit, nput, &wq);
+	for (i = 0; i < ncommit; i++)
+		shmbox_mbox_received(mb, msgs[i], &done[i], &wq);
+	shmbox_mbox_kick(mb, &wq);
 	spin_unlock(&mb->lock);
 	shmbox_wake_flush(&wq);
+	shmbox_done_finish(done, ncommit);
+}
+
+static void shmbox_mbox_commit(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	shmbox_mbox_settle(mb, &msg, 1, 0);
 }
 
 static void shmbox_mbox_putback(struct shmbox_mbox *mb, struct shmbox_msg *msg)
 {
-	shmbox_mbox_putback_many(mb, &msg, 1);
+	shmbox_mbox_settle(mb, &msg, 0, 1);
 }
 
 /* ---- objects and inboxes ------------------------------------------------ */
@@ -1556,7 +1590,7 @@ static u32 shmbox_mbox_add_many(struct shmbox_mbox *mb, struct shmbox_msg **msgs
 			shmbox_mbox_add(mb, msgs[i++]);
 		}
 		if (i) {
-			shmbox_mbox_dispatch(mb, &wq);
+			shmbox_mbox_offer(mb, msgs, i, &wq);
 			shmbox_mbox_poll_wake(mb);
 		}
 	}
@@ -1684,7 +1718,7 @@ static int shmbox_send_small(struct shmbox_mbox *mb, u64 ubuf, u32 len,
 		shmbox_msg_init(msg, len, prio);
 		msg->user = user;
 		shmbox_mbox_add(mb, msg);
-		shmbox_mbox_dispatch(mb, &wq);
+		shmbox_mbox_offer(mb, &msg, 1, &wq);
 		shmbox_mbox_poll_wake(mb);
 	}
 	spin_unlock(&mb->lock);
@@ -2099,8 +2133,7 @@ static long shmbox_ioc_mbox_recvv(struct file *file, void __user *uarg)
 		written = shmbox_vec_write(&umsgs[done], m, copied);
 		if (written < copied)
 			err = -EFAULT;
-		shmbox_mbox_commit_many(mb, msgs, written);
-		shmbox_mbox_putback_many(mb, msgs + written, took - written);
+		shmbox_mbox_settle(mb, msgs, written, took - written);
 		done += written;
 		if (written < took)
 			break;

@@ -301,17 +301,18 @@ static void shmbox_kunit_user_quota(struct kunit *test)
 }
 
 /*
- * Dispatch hands queued messages to waiting receivers in their FIFO
- * order, reserved; a peeker or a too-small buffer is woken without one.
+ * Newly queued messages go to waiting receivers in the receivers' FIFO
+ * order, highest priority first, reserved; a peeker or a too-small buffer
+ * is woken without one.
  */
-static void shmbox_kunit_dispatch(struct kunit *test)
+static void shmbox_kunit_offer(struct kunit *test)
 {
 	struct shmbox_kunit_ctx *ctx = test->priv;
 	struct shmbox_mbox *mb = ctx->mb;
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct shmbox_rwait rw[4] = {};
 	struct shmbox_wakeups wq = {};
-	struct shmbox_msg *hi, *lo;
+	struct shmbox_msg *hi, *lo, *batch[2];
 	int i;
 
 	for (i = 0; i < 4; i++) {
@@ -331,7 +332,9 @@ static void shmbox_kunit_dispatch(struct kunit *test)
 	}
 	shmbox_mbox_add(mb, lo);
 	shmbox_mbox_add(mb, hi);
-	shmbox_mbox_dispatch(mb, &wq);
+	batch[0] = lo;
+	batch[1] = hi;
+	shmbox_mbox_offer(mb, batch, 2, &wq);
 	/* All four woken; rw[2] got the high one, rw[3] the low one. */
 	KUNIT_EXPECT_EQ(test, wq.n, 4U);
 	KUNIT_EXPECT_NULL(test, rw[0].msg);
@@ -402,6 +405,117 @@ static void shmbox_kunit_refill(struct kunit *test)
 	shmbox_wake_flush(&wq);
 }
 
+/*
+ * A new message is matched against the waiting receivers only, never
+ * against the queue: with receivers that filter on a sender that never
+ * sends, offering one message examines each of them once, however many
+ * messages are queued.
+ */
+static void shmbox_kunit_offer_cost(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_mbox *mb = ctx->mb;
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	static const u32 queued[] = { 0, 1000 };
+	struct shmbox_rwait rw[8] = {};
+	struct shmbox_msg **old, *msg, *m;
+	struct shmbox_wakeups wq = {};
+	u64 steps[ARRAY_SIZE(queued)];
+	u32 q, i, k;
+
+	old = kunit_kcalloc(test, queued[1], sizeof(*old), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, old);
+
+	for (i = 0; i < ARRAY_SIZE(rw); i++) {
+		rw[i].task = current;
+		rw[i].ns = ns;
+		rw[i].from = PID_MAX_LIMIT + 1;	/* no process has it */
+		rw[i].buflen = 64;
+		INIT_LIST_HEAD(&rw[i].node);
+	}
+	for (q = 0; q < ARRAY_SIZE(queued); q++) {
+		for (k = 0; k < queued[q]; k++)
+			old[k] = kmsg(test, ctx->init_pid, k % 32, 8, 0);
+		msg = kmsg(test, ctx->self, 0, 8, 'n');
+		spin_lock(&mb->lock);
+		for (k = 0; k < queued[q]; k++)
+			shmbox_mbox_add(mb, old[k]);
+		for (i = 0; i < ARRAY_SIZE(rw); i++)
+			list_add_tail(&rw[i].node, &mb->receivers);
+		shmbox_mbox_add(mb, msg);
+		steps[q] = mb->offer_steps;
+		shmbox_mbox_offer(mb, &msg, 1, &wq);
+		steps[q] = mb->offer_steps - steps[q];
+		KUNIT_EXPECT_EQ(test, wq.n, 0U);
+		KUNIT_EXPECT_EQ(test, msg->state, (u8)SHMBOX_MSG_QUEUED);
+		for (i = 0; i < ARRAY_SIZE(rw); i++)
+			list_del_init(&rw[i].node);
+		while ((m = shmbox_mbox_first(mb, ns, 0)))
+			shmbox_mbox_sub(mb, m);
+		KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);
+		spin_unlock(&mb->lock);
+	}
+	KUNIT_EXPECT_EQ(test, steps[0], (u64)ARRAY_SIZE(rw));
+	KUNIT_EXPECT_EQ(test, steps[1], steps[0]);
+}
+
+/*
+ * Settling a vector receive that copied out one message of three puts
+ * the other two back before it commits the first, in one lock hold: a
+ * waiting receiver gets the first put back, and nothing queued behind
+ * them (a later message, or a sender let in by the commit) passes them.
+ */
+static void shmbox_kunit_settle_order(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_mbox *mb = ctx->mb;
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	kuid_t uid = KUIDT_INIT(4000000125U);	/* no real task has it */
+	struct shmbox_rwait rw = { .task = current, .ns = ns, .buflen = 64 };
+	struct shmbox_msg *m[4];
+	HLIST_HEAD(idle);
+	int i;
+
+	rw.from = pid_nr_ns(ctx->self, ns);
+	INIT_LIST_HEAD(&rw.node);
+	for (i = 0; i < 3; i++)
+		m[i] = kmsg(test, ctx->self, 4, 8, i);
+	m[3] = kmsg(test, ctx->init_pid, 4, 8, 3);
+	/* The committed one is freed for real: a sender reference, a charge. */
+	get_pid(m[0]->sender);
+	m[0]->user = shmbox_user_charge(uid, SHMBOX_MSG_COST(m[0]->len));
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m[0]->user);
+	mb->keep_spares = true;			/* its header becomes a spare */
+	spin_lock(&mb->lock);
+	for (i = 0; i < 4; i++)
+		shmbox_mbox_add(mb, m[i]);
+	for (i = 0; i < 3; i++)
+		shmbox_msg_reserve(mb, m[i]);
+	/* It filters on this process: m[3] (from init) is not for it. */
+	list_add_tail(&rw.node, &mb->receivers);
+	mb->nr_rwait++;
+	spin_unlock(&mb->lock);
+
+	shmbox_mbox_settle(mb, m, 1, 2);
+
+	spin_lock(&mb->lock);
+	KUNIT_EXPECT_PTR_EQ(test, rw.msg, m[1]);
+	KUNIT_EXPECT_EQ(test, m[1]->state, (u8)SHMBOX_MSG_RESERVED);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, 0), m[2]);
+	KUNIT_EXPECT_EQ(test, mb->received, 1ULL);
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 3U);
+	KUNIT_EXPECT_EQ(test, mb->nr_rwait, 0U);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&m[0]->user->bytes), (s64)0);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_spare_take(mb), m[0]);
+	for (i = 1; i < 4; i++)
+		shmbox_mbox_sub(mb, m[i]);
+	spin_unlock(&mb->lock);
+	spin_lock(&shmbox_users_lock);
+	shmbox_users_sweep(&idle);
+	spin_unlock(&shmbox_users_lock);
+	shmbox_users_free(&idle);
+}
+
 static struct kunit_case shmbox_mbox_kunit_cases[] = {
 	KUNIT_CASE(shmbox_kunit_prio_order),
 	KUNIT_CASE(shmbox_kunit_putback_head),
@@ -409,7 +523,9 @@ static struct kunit_case shmbox_mbox_kunit_cases[] = {
 	KUNIT_CASE(shmbox_kunit_accounting),
 	KUNIT_CASE(shmbox_kunit_room),
 	KUNIT_CASE(shmbox_kunit_user_quota),
-	KUNIT_CASE(shmbox_kunit_dispatch),
+	KUNIT_CASE(shmbox_kunit_offer),
+	KUNIT_CASE(shmbox_kunit_offer_cost),
+	KUNIT_CASE(shmbox_kunit_settle_order),
 	KUNIT_CASE(shmbox_kunit_refill),
 	{}
 };

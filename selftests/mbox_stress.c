@@ -7,9 +7,18 @@
  * received exactly once, each receiver sees every sender's messages of a
  * priority in the order they were sent, the payload is intact, and the
  * mailbox's counters match at the end.
+ *
+ * filtered_receivers_long_queue: 1,000 receivers filtering on a sender
+ * that stays silent, blocked on a mailbox holding 10,000 messages, while
+ * messages are sent and received through it: each send is matched only
+ * against the waiting receivers, never against the whole queue, so the
+ * sends stay short under the mailbox's spinlock and the kernel log stays
+ * clean (the runner fails on a soft lockup or an RCU stall).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -286,6 +295,132 @@ TEST_F_TIMEOUT(stress, rendezvous_exactly_once, 300)
 	EXPECT_EQ(per * nproc, st.received);
 	EXPECT_EQ(0, st.depth);
 	close(fd);
+}
+
+#define FILTERED	1000
+#define LONG_QUEUE	10000
+#define THROUGH		2000
+
+struct filtered {
+	int fd;
+	pid_t silent;
+	int *ok;		/* shared: a receiver got the silent one's */
+};
+
+static void *filtered_receiver(void *arg)
+{
+	struct filtered *f = arg;
+	struct shmbox_msg_info info;
+	char buf[8];
+
+	if (shmbox_mbox_recv_from(f->fd, f->silent, buf, sizeof(buf), 0,
+				  SHMBOX_TIMEOUT_NONE, &info) == 1 &&
+	    info.pid == f->silent)
+		__atomic_add_fetch(f->ok, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/* A child: FILTERED threads, each receiving one message from @silent. */
+static int filtered_receivers(int fd, pid_t silent, int *ok)
+{
+	struct filtered f = { .fd = fd, .silent = silent, .ok = ok };
+	static pthread_t t[FILTERED];
+	pthread_attr_t attr;
+	int i;
+
+	if (pthread_attr_init(&attr) ||
+	    pthread_attr_setstacksize(&attr, 64 << 10))
+		return 1;
+	for (i = 0; i < FILTERED; i++)
+		if (pthread_create(&t[i], &attr, filtered_receiver, &f))
+			return 1;
+	for (i = 0; i < FILTERED; i++)
+		pthread_join(t[i], NULL);
+	return 0;
+}
+
+/* An unbounded anonymous mailbox and a counter its children share. */
+FIXTURE(longq) {
+	int fd;
+	int *ok;
+};
+
+FIXTURE_SETUP(longq)
+{
+	struct shmbox_mbox_attr a = { .capacity = SHMBOX_MBOX_UNBOUNDED,
+				      .mode = 0600 };
+
+	self->ok = mmap(NULL, sizeof(*self->ok), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, self->ok);
+	self->fd = shmbox_mbox_open(NULL, 0, &a, O_RDWR);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(longq)
+{
+	close(self->fd);
+	munmap(self->ok, sizeof(*self->ok));
+}
+
+TEST_F_TIMEOUT(longq, filtered_receivers_long_queue, 600)
+{
+	struct shmbox_mbox_stat st;
+	int fd = self->fd, *ok = self->ok;
+	int i, status, tries, go[2];
+	pid_t silent, rcv;
+	char c = 's', buf[8];
+	for (i = 0; i < LONG_QUEUE; i++)
+		ASSERT_EQ(0, shmbox_mbox_send(fd, "q", 1, i % 8, 0,
+					      SHMBOX_NOWAIT));
+	/* The silent sender: sends FILTERED messages once told to. */
+	ASSERT_EQ(0, pipe(go));
+	silent = fork();
+	ASSERT_LE(0, silent);
+	if (silent == 0) {
+		close(go[1]);
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		for (i = 0; i < FILTERED; i++)
+			if (shmbox_mbox_send(fd, "s", 1, 0, 0,
+					     SHMBOX_TIMEOUT_NONE))
+				_exit(1);
+		_exit(0);
+	}
+	close(go[0]);
+	rcv = fork();
+	ASSERT_LE(0, rcv);
+	if (rcv == 0)
+		_exit(filtered_receivers(fd, silent, ok));
+	for (tries = 0; tries < 60000; tries++) {
+		ASSERT_EQ(0, shmbox_mbox_stat(fd, &st));
+		if (st.blocked_receivers == FILTERED)
+			break;
+		usleep(1000);
+	}
+	ASSERT_EQ(FILTERED, st.blocked_receivers);
+
+	/* Through the mailbox, past the silent one's receivers. */
+	for (i = 0; i < THROUGH; i++) {
+		ASSERT_EQ(0, shmbox_mbox_send(fd, "t", 1, 0, 0, SHMBOX_NOWAIT));
+		ASSERT_EQ(1, shmbox_mbox_recv(fd, buf, sizeof(buf), 0,
+					      SHMBOX_NOWAIT, NULL));
+	}
+	ASSERT_EQ(0, shmbox_mbox_stat(fd, &st));
+	EXPECT_EQ(LONG_QUEUE, st.depth);
+	EXPECT_EQ(FILTERED, st.blocked_receivers);
+
+	/* The silent one speaks: each filtered receiver gets one of its. */
+	ASSERT_EQ(1, write(go[1], &c, 1));
+	close(go[1]);
+	ASSERT_EQ(silent, waitpid(silent, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(rcv, waitpid(rcv, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	EXPECT_EQ(FILTERED, *ok);
+	ASSERT_EQ(0, shmbox_mbox_stat(fd, &st));
+	EXPECT_EQ(LONG_QUEUE, st.depth);
+	EXPECT_EQ(0, st.blocked_receivers);
 }
 
 TEST_HARNESS_MAIN
