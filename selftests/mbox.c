@@ -1294,6 +1294,43 @@ TEST(write_blocks_until_read_makes_room)
 	close(fd);
 }
 
+/* Every send to a rendezvous mailbox is synchronous, write(2)'s too. */
+TEST(write_rendezvous_waits_for_reader)
+{
+	int fd = mkmbox(NULL, 0, 0600);
+	char buf[8];
+	pid_t pid;
+
+	ASSERT_LE(0, fd);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(write(fd, "rv", 2) == 2 ? 0 : 1);
+	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
+	/* Queued with its writer, not yet sent. */
+	EXPECT_EQ(1, mstat(fd).depth);
+	EXPECT_EQ(0, mstat(fd).sent);
+	ASSERT_EQ(2, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "rv", 2));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(1, mstat(fd).sent);
+	EXPECT_EQ(0, mstat(fd).depth);
+	close(fd);
+}
+
+TEST(write_rendezvous_o_nonblock_without_reader_eagain)
+{
+	int fd = mkmbox(NULL, 0, 0600);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NONBLOCK));
+	EXPECT_EQ(-1, write(fd, "x", 1));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_EQ(0, mstat(fd).depth);
+	EXPECT_EQ(0, mstat(fd).sent);
+	close(fd);
+}
+
 TEST_F(mb, blocking_read_woken_by_write)
 {
 	char buf[8];

@@ -659,8 +659,11 @@ struct shmbox_mbox_recv {
  * an argument structure, for the common one-message-per-call stream.
  *
  * write(fd, buf, count) sends one message of @count bytes (0 allowed) at
- * priority 0 to the bound mailbox, asynchronously, waiting for room
- * unless the fd is O_NONBLOCK, without deadline, and returns @count.
+ * priority 0 to the bound mailbox as SHMBOX_IOC_MBOX_SEND without
+ * SHMBOX_MSG_SYNC does, without deadline, and returns @count: once the
+ * message is queued, waiting for room unless the fd is O_NONBLOCK; on a
+ * rendezvous mailbox, where every send is synchronous, once a receiver
+ * has taken it (O_NONBLOCK: EAGAIN unless a receiver is waiting).
  * read(fd, buf, count) receives the first message as SHMBOX_IOC_MBOX_RECV
  * does (no SHMBOX_MSG_FROM, no peek), waiting unless O_NONBLOCK, and
  * returns its length; a zero-length message reads as 0, like a
