@@ -145,7 +145,7 @@ lib: $(LIB_SO) $(LIB_A)
 $(B)/lib/%.o: $(TOP)/userspace/lib/%.c $(LIB_HDRS) $(UAPI_HDR) | deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=hidden -fno-semantic-interposition \
-		-c -o $@ $<
+		-DSHMBOX_LIB_VERSION='"$(LIB_VER)"' -c -o $@ $<
 
 $(LIB_SO): $(LIB_OBJS) $(TOP)/userspace/lib/libshmbox.map
 	$(CC) $(USER_ARCH) -shared -Wl,-soname,libshmbox.so.$(LIB_SOVER) \

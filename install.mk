@@ -108,9 +108,10 @@ install-test:
 	export PKG_CONFIG_SYSROOT_DIR=$$root PKG_CONFIG_LIBDIR=$$root/usr/local/lib/pkgconfig; \
 	flags="$$(pkg-config --cflags --libs libshmbox)"; \
 	echo "  PKGCONF libshmbox: $$flags"; \
-	$(CC) $(USER_ARCH) -std=c11 -Wall -Wextra -Werror -o $(IT)/prog \
+	want="-DEXPECTED_VERSION=\"$$(pkg-config --modversion libshmbox)\""; \
+	$(CC) $(USER_ARCH) -std=c11 -Wall -Wextra -Werror "$$want" -o $(IT)/prog \
 		$(TOP)/packaging/install-test.c $$flags; \
-	$(CC) $(USER_ARCH) -std=c11 -Wall -Wextra -Werror -static -o $(IT)/prog-static \
+	$(CC) $(USER_ARCH) -std=c11 -Wall -Wextra -Werror "$$want" -static -o $(IT)/prog-static \
 		$(TOP)/packaging/install-test.c \
 		$$(pkg-config --static --cflags --libs libshmbox); \
 	echo '#include <libshmbox.h>' | $(CXX) $(USER_ARCH) -x c++ -std=c++11 -Wall -Werror \

@@ -439,6 +439,13 @@ long shmbox_ioc_ring_wait(struct file *file, void __user *uarg)
 	}
 
 	for (;;) {
+		/*
+		 * Queued (and a full barrier, set_current_state()) before
+		 * the position is read: pairs with the peer's fence in
+		 * ring_wake() (userspace/lib/ring.c), which publishes its
+		 * position before it reads our flag and calls
+		 * SHMBOX_IOC_RING_WAKE, so a move we miss here wakes us.
+		 */
 		prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
 		if (READ_ONCE(*pos) != w.seen) {
 			ret = 0;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libshmbox core: device access and version query.
+ * libshmbox core: device access, version query, unlink, deadlines.
  * Every exported function returns a negative errno on failure.
  */
 #include <errno.h>
@@ -8,11 +8,15 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "libshmbox.h"
+#include "internal.h"
 
-#define SHMBOX_API __attribute__((visibility("default")))
+/* The Makefile's LIB_VER, so that the version is written once. */
+#ifndef SHMBOX_LIB_VERSION
+#error "SHMBOX_LIB_VERSION is set by the Makefile (LIB_VER)"
+#endif
 
 SHMBOX_API int shmbox_dev_open(void)
 {
@@ -23,8 +27,7 @@ SHMBOX_API int shmbox_dev_open(void)
 
 SHMBOX_API int shmbox_get_version(int fd, struct shmbox_version *v)
 {
-	memset(v, 0, sizeof(*v));
-	v->size = sizeof(*v);
+	SHMBOX_ARG_INIT(v);
 	if (ioctl(fd, SHMBOX_IOC_GET_VERSION, v) < 0)
 		return -errno;
 	return 0;
@@ -32,7 +35,7 @@ SHMBOX_API int shmbox_get_version(int fd, struct shmbox_version *v)
 
 SHMBOX_API const char *shmbox_lib_version(void)
 {
-	return "1.1.0";
+	return SHMBOX_LIB_VERSION;
 }
 
 SHMBOX_API int shmbox_unlink(const char *name, unsigned int kind)
@@ -43,12 +46,19 @@ SHMBOX_API int shmbox_unlink(const char *name, unsigned int kind)
 	fd = shmbox_dev_open();
 	if (fd < 0)
 		return fd;
-	memset(&u, 0, sizeof(u));
-	u.size = sizeof(u);
+	SHMBOX_ARG_INIT(&u);
 	u.kind = kind;
 	u.name = (uintptr_t)name;
 	if (ioctl(fd, SHMBOX_IOC_UNLINK, &u) < 0)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+SHMBOX_API uint64_t shmbox_deadline_in(uint64_t ns)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec + ns;
 }

@@ -15,9 +15,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "libshmbox.h"
-
-#define SHMBOX_API __attribute__((visibility("default")))
+#include "internal.h"
 
 static int mbox_bind(const char *name, unsigned int flags,
 		     const struct shmbox_mbox_attr *attr, int access)
@@ -30,8 +28,7 @@ static int mbox_bind(const char *name, unsigned int flags,
 	fd = open(SHMBOX_DEVICE_PATH, access | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	memset(&o, 0, sizeof(o));
-	o.size = sizeof(o);
+	SHMBOX_ARG_INIT(&o);
 	o.flags = flags;
 	o.name = (uintptr_t)name;
 	if (attr) {
@@ -68,8 +65,7 @@ SHMBOX_API int shmbox_inbox_open(unsigned int flags,
 
 SHMBOX_API int shmbox_mbox_stat(int fd, struct shmbox_mbox_stat *st)
 {
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
+	SHMBOX_ARG_INIT(st);
 	if (ioctl(fd, SHMBOX_IOC_MBOX_STAT, st) < 0)
 		return -errno;
 	return 0;
@@ -90,8 +86,7 @@ SHMBOX_API int shmbox_mbox_send_to(int fd, int pid, const void *buf,
 {
 	struct shmbox_mbox_send s;
 
-	memset(&s, 0, sizeof(s));
-	s.size = sizeof(s);
+	SHMBOX_ARG_INIT(&s);
 	s.flags = wait_flags(flags, &deadline_ns);
 	s.buf = (uintptr_t)buf;
 	s.len = len;
@@ -118,8 +113,7 @@ SHMBOX_API int shmbox_mbox_recv_from(int fd, int from, void *buf,
 	struct shmbox_mbox_recv r;
 	int err = 0;
 
-	memset(&r, 0, sizeof(r));
-	r.size = sizeof(r);
+	SHMBOX_ARG_INIT(&r);
 	r.flags = wait_flags(flags, &deadline_ns);
 	if (from)
 		r.flags |= SHMBOX_MSG_FROM;
@@ -172,8 +166,7 @@ static int mbox_vec(int fd, unsigned long cmd, int pid,
 	struct shmbox_mbox_vec v;
 	int n;
 
-	memset(&v, 0, sizeof(v));
-	v.size = sizeof(v);
+	SHMBOX_ARG_INIT(&v);
 	v.flags = wait_flags(flags, &deadline_ns);
 	v.msgs = (uintptr_t)msgs;
 	v.count = count;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libshmbox regions and rings.
+ * libshmbox rings: a ring over a region's mapping (region.c opens it).
  *
  * The ring is single-producer single-consumer and lock-free.  Ordering
  * (C11 atomics on the shared control page):
@@ -39,9 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "libshmbox.h"
-
-#define SHMBOX_API __attribute__((visibility("default")))
+#include "internal.h"
 
 struct shmbox_ring {
 	int fd;
@@ -75,45 +73,6 @@ static inline void cpu_relax(void)
 #elif defined(__aarch64__)
 	__asm__ __volatile__("yield");
 #endif
-}
-
-SHMBOX_API uint64_t shmbox_deadline_in(uint64_t ns)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec + ns;
-}
-
-SHMBOX_API int shmbox_region_open(const char *name, unsigned int flags,
-				  uint64_t bytes, unsigned int mode,
-				  int writable)
-{
-	struct shmbox_region_open o;
-	int fd, err;
-
-	fd = open(SHMBOX_DEVICE_PATH, (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	memset(&o, 0, sizeof(o));
-	o.size = sizeof(o);
-	o.flags = flags;
-	o.name = (uintptr_t)name;
-	o.bytes = bytes;
-	o.mode = mode;
-	if (ioctl(fd, SHMBOX_IOC_REGION_OPEN, &o) < 0) {
-		err = -errno;
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
-SHMBOX_API int shmbox_region_stat(int fd, struct shmbox_region_stat *st)
-{
-	memset(st, 0, sizeof(*st));
-	st->size = sizeof(*st);
-	return ioctl(fd, SHMBOX_IOC_REGION_STAT, st) < 0 ? -errno : 0;
 }
 
 SHMBOX_API int shmbox_ring_from_fd(int fd, unsigned int role,
@@ -235,10 +194,15 @@ static int __attribute__((noinline)) ring_sleep(struct shmbox_ring *r, uint32_t 
 		cpu_relax();
 	}
 	atomic_store_explicit(A32(flag), 1, memory_order_relaxed);
+	/*
+	 * Flag before position; pairs with the peer's fence in ring_wake()
+	 * (position before flag): either it sees the flag and wakes us, or
+	 * we see its new position here.  The kernel checks the position
+	 * again after queueing us (shmbox_ioc_ring_wait() in module/region.c).
+	 */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(A64(pos), memory_order_relaxed) == seen) {
-		memset(&w, 0, sizeof(w));
-		w.size = sizeof(w);
+		SHMBOX_ARG_INIT(&w);
 		w.flags = which;
 		w.seen = seen;
 		w.deadline_ns = deadline_ns;
@@ -255,8 +219,7 @@ static void __attribute__((noinline)) ring_wake_peer(struct shmbox_ring *r,
 {
 	struct shmbox_ring_wake k;
 
-	memset(&k, 0, sizeof(k));
-	k.size = sizeof(k);
+	SHMBOX_ARG_INIT(&k);
 	k.flags = which;
 	r->syscalls++;
 	ioctl(r->fd, SHMBOX_IOC_RING_WAKE, &k);
@@ -266,6 +229,10 @@ static void __attribute__((noinline)) ring_wake_peer(struct shmbox_ring *r,
 static inline void ring_wake(struct shmbox_ring *r, uint32_t which,
 			     __u32 *flag)
 {
+	/*
+	 * Position before flag; pairs with the peer's fence in ring_sleep()
+	 * or shmbox_ring_prepare_poll() (flag before position).
+	 */
 	atomic_thread_fence(memory_order_seq_cst);
 	if (atomic_load_explicit(A32(flag), memory_order_relaxed))
 		ring_wake_peer(r, which);
@@ -286,6 +253,7 @@ ring_wait_space(struct shmbox_ring *r, uint64_t need, uint64_t deadline_ns)
 			ring_flag_lower(&r->ctl->prod_waiting);
 			return 0;
 		}
+		/* Pairs with the release store in ring_consume(). */
 		cons = atomic_load_explicit(A64(&r->ctl->cons_pos),
 					    memory_order_acquire);
 		if (r->prod - cons > r->size)
@@ -308,6 +276,10 @@ static inline void ring_publish(struct shmbox_ring *r, uint32_t len, uint32_t ta
 	rec->len = len;
 	rec->tag = tag;
 	r->prod += SHMBOX_RING_REC_SIZE(len);
+	/*
+	 * The record before its position: pairs with the consumer's acquire
+	 * load of prod_pos in ring_wait_data().
+	 */
 	atomic_store_explicit(A64(&r->ctl->prod_pos), r->prod,
 			      memory_order_release);
 	ring_wake(r, SHMBOX_RING_DATA, &r->ctl->cons_waiting);
@@ -392,6 +364,7 @@ ring_wait_data(struct shmbox_ring *r, uint64_t deadline_ns, uint64_t *availp)
 			*availp = avail;
 			return 0;
 		}
+		/* Pairs with the release store in ring_publish(). */
 		prod = atomic_load_explicit(A64(&r->ctl->prod_pos),
 					    memory_order_acquire);
 		if (prod - r->cons > r->size)
@@ -438,6 +411,10 @@ static inline int ring_next(struct shmbox_ring *r, uint64_t deadline_ns,
 static inline void ring_consume(struct shmbox_ring *r, uint64_t need)
 {
 	r->cons += need;
+	/*
+	 * Done reading before the space is handed back: pairs with the
+	 * producer's acquire load of cons_pos in ring_wait_space().
+	 */
 	atomic_store_explicit(A64(&r->ctl->cons_pos), r->cons,
 			      memory_order_release);
 	ring_wake(r, SHMBOX_RING_SPACE, &r->ctl->prod_waiting);
@@ -498,6 +475,7 @@ SHMBOX_API int shmbox_ring_prepare_poll(struct shmbox_ring *r)
 	flag = (r->role & SHMBOX_RING_CONSUMER) ? &r->ctl->cons_waiting :
 						  &r->ctl->prod_waiting;
 	atomic_store_explicit(A32(flag), 1, memory_order_relaxed);
+	/* As in ring_sleep(): pairs with the peer's fence in ring_wake(). */
 	atomic_thread_fence(memory_order_seq_cst);
 	prod = atomic_load_explicit(A64(&r->ctl->prod_pos), memory_order_acquire);
 	cons = atomic_load_explicit(A64(&r->ctl->cons_pos), memory_order_acquire);
