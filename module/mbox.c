@@ -1418,48 +1418,44 @@ existing:
 #define SHMBOX_MBOX_OPEN_FLAGS	(SHMBOX_O_CREAT | SHMBOX_O_EXCL | \
 				 SHMBOX_O_AUTOREMOVE | SHMBOX_MBOX_INBOX)
 
-static long shmbox_ioc_mbox_open(struct file *file, void __user *uarg)
+long shmbox_ioc_mbox_open(struct file *file, void *karg,
+			  void __user *uarg, u32 usize)
 {
+	struct shmbox_mbox_open *arg = karg;
 	struct shmbox_file *sf = file->private_data;
 	struct shmbox_open_args args = {};
-	struct shmbox_mbox_open arg;
 	unsigned long max_msg = shmbox_limit(SHMBOX_LIM_MSG_SIZE);
 	struct shmbox_mbox *mb;
 	struct shmbox_obj *obj;
-	u32 usize;
 	int ret;
 
-	ret = shmbox_copy_arg_in(&arg, sizeof(arg), SHMBOX_MBOX_OPEN_SIZE_VER0,
-				 uarg, &usize);
-	if (ret)
-		return ret;
-	if ((arg.flags & ~SHMBOX_MBOX_OPEN_FLAGS) || arg.pad)
+	if ((arg->flags & ~SHMBOX_MBOX_OPEN_FLAGS) || arg->pad)
 		return -EINVAL;
-	if (arg.capacity > SHMBOX_MBOX_CAPACITY_MAX &&
-	    arg.capacity != SHMBOX_MBOX_UNBOUNDED)
+	if (arg->capacity > SHMBOX_MBOX_CAPACITY_MAX &&
+	    arg->capacity != SHMBOX_MBOX_UNBOUNDED)
 		return -EINVAL;
-	if (arg.max_msg_size > max_msg)
+	if (arg->max_msg_size > max_msg)
 		return -EINVAL;
-	if (!arg.max_msg_size)
-		arg.max_msg_size = max_msg;
-	if ((arg.flags & SHMBOX_MBOX_INBOX) &&
-	    (arg.name || (arg.flags & SHMBOX_O_AUTOREMOVE)))
+	if (!arg->max_msg_size)
+		arg->max_msg_size = max_msg;
+	if ((arg->flags & SHMBOX_MBOX_INBOX) &&
+	    (arg->name || (arg->flags & SHMBOX_O_AUTOREMOVE)))
 		return -EINVAL;
-	if ((arg.flags & SHMBOX_O_EXCL) && !(arg.flags & SHMBOX_O_CREAT))
+	if ((arg->flags & SHMBOX_O_EXCL) && !(arg->flags & SHMBOX_O_CREAT))
 		return -EINVAL;
-	if (arg.mode & ~0777)
+	if (arg->mode & ~0777)
 		return -EINVAL;
 	/* Pairs with the cmpxchg() in shmbox_obj_bind(). */
 	if (smp_load_acquire(&sf->obj))
 		return -EBUSY;
 
 	args.kind = SHMBOX_KIND_MAILBOX;
-	args.flags = arg.flags;
-	args.uname = arg.name;
-	args.mode = arg.mode;
-	args.priv = &arg;
+	args.flags = arg->flags;
+	args.uname = arg->name;
+	args.mode = arg->mode;
+	args.priv = arg;
 	args.create = shmbox_mbox_create;
-	if (arg.flags & SHMBOX_MBOX_INBOX)
+	if (arg->flags & SHMBOX_MBOX_INBOX)
 		ret = shmbox_inbox_open(file, &args, &obj);
 	else
 		ret = shmbox_obj_open(file, &args, &obj);
@@ -1467,9 +1463,9 @@ static long shmbox_ioc_mbox_open(struct file *file, void __user *uarg)
 		return ret;
 	mb = to_mbox(obj);
 
-	arg.capacity = mb->capacity;
-	arg.max_msg_size = mb->max_msg;
-	ret = shmbox_copy_arg_out(uarg, usize, &arg, sizeof(arg));
+	arg->capacity = mb->capacity;
+	arg->max_msg_size = mb->max_msg;
+	ret = shmbox_copy_arg_out(uarg, usize, arg, sizeof(*arg));
 	if (!ret)
 		ret = shmbox_obj_bind(file, obj, 0);
 	if (ret) {
@@ -1480,43 +1476,38 @@ static long shmbox_ioc_mbox_open(struct file *file, void __user *uarg)
 	return ret;
 }
 
-static long shmbox_ioc_mbox_stat(struct file *file, void __user *uarg)
+long shmbox_ioc_mbox_stat(struct file *file, void *karg,
+			  void __user *uarg, u32 usize)
 {
-	struct shmbox_mbox_stat st;
+	struct shmbox_mbox_stat *st = karg;
 	struct shmbox_obj *obj;
 	struct shmbox_mbox *mb;
-	u32 usize;
-	int ret;
 
-	ret = shmbox_copy_arg_in(&st, sizeof(st), SHMBOX_MBOX_STAT_SIZE_VER0,
-				 uarg, &usize);
-	if (ret)
-		return ret;
 	/* flags and every output field: 0 on input, like the region's. */
-	if (memchr_inv((char *)&st + 4, 0, sizeof(st) - 4))
+	if (memchr_inv((char *)st + 4, 0, sizeof(*st) - 4))
 		return -EINVAL;
 	obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
 	mb = to_mbox(obj);
 
-	memset(&st, 0, sizeof(st));
-	st.size = usize;
-	shmbox_obj_fill_info(obj, &st.obj);
-	st.capacity = mb->capacity;
-	st.max_msg_size = mb->max_msg;
-	st.inbox_pid = mb->inbox_pid ? pid_vnr(mb->inbox_pid) : 0;
-	st.max_bytes = shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
+	memset(st, 0, sizeof(*st));
+	st->size = usize;
+	shmbox_obj_fill_info(obj, &st->obj);
+	st->capacity = mb->capacity;
+	st->max_msg_size = mb->max_msg;
+	st->inbox_pid = mb->inbox_pid ? pid_vnr(mb->inbox_pid) : 0;
+	st->max_bytes = shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
 	spin_lock(&mb->lock);
-	st.depth = mb->nr_msgs;
-	st.bytes = mb->bytes;
-	st.charged = mb->charged;
-	st.sent = mb->sent;
-	st.received = mb->received;
-	st.blocked_senders = mb->nr_swait;
-	st.blocked_receivers = mb->nr_rwait;
+	st->depth = mb->nr_msgs;
+	st->bytes = mb->bytes;
+	st->charged = mb->charged;
+	st->sent = mb->sent;
+	st->received = mb->received;
+	st->blocked_senders = mb->nr_swait;
+	st->blocked_receivers = mb->nr_rwait;
 	spin_unlock(&mb->lock);
-	return shmbox_copy_arg_out(uarg, usize, &st, sizeof(st));
+	return shmbox_copy_arg_out(uarg, usize, st, sizeof(*st));
 }
 
 /* ---- send and receive ioctls -------------------------------------------- */
@@ -1761,25 +1752,21 @@ static int shmbox_send_one(struct file *file, struct shmbox_mbox *mb,
 #define SHMBOX_RECV_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_PEEK | \
 				 SHMBOX_MSG_FROM)
 
-static long shmbox_ioc_mbox_send(struct file *file, void __user *uarg)
+long shmbox_ioc_mbox_send(struct file *file, void *karg,
+			  void __user *uarg, u32 usize)
 {
-	struct shmbox_mbox_send arg;
+	struct shmbox_mbox_send *arg = karg;
 	struct shmbox_mbox *mb;
-	u32 usize;
 	int ret;
 
-	ret = shmbox_copy_arg_in(&arg, sizeof(arg), SHMBOX_MBOX_SEND_SIZE_VER0,
-				 uarg, &usize);
-	if (ret)
-		return ret;
-	if ((arg.flags & ~SHMBOX_SEND_FLAGS) || arg.pad ||
-	    arg.prio >= SHMBOX_MSG_PRIO_MAX || arg.pid < 0)
+	if ((arg->flags & ~SHMBOX_SEND_FLAGS) || arg->pad ||
+	    arg->prio >= SHMBOX_MSG_PRIO_MAX || arg->pid < 0)
 		return -EINVAL;
-	mb = shmbox_send_target(file, arg.pid);
+	mb = shmbox_send_target(file, arg->pid);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	ret = shmbox_send_one(file, mb, arg.buf, arg.len, arg.prio, arg.flags,
-			      arg.deadline_ns);
+	ret = shmbox_send_one(file, mb, arg->buf, arg->len, arg->prio, arg->flags,
+			      arg->deadline_ns);
 	shmbox_obj_put(&mb->obj);
 	return ret;
 }
@@ -1810,42 +1797,38 @@ static int shmbox_msg_copy_out(struct shmbox_msg *msg, u64 ubuf,
 	return 0;
 }
 
-static long shmbox_ioc_mbox_recv(struct file *file, void __user *uarg)
+long shmbox_ioc_mbox_recv(struct file *file, void *karg,
+			  void __user *uarg, u32 usize)
 {
+	struct shmbox_mbox_recv *arg = karg;
 	struct shmbox_recv_req req = {};
-	struct shmbox_mbox_recv arg;
 	struct shmbox_mbox_msg out;
 	struct shmbox_mbox *mb;
 	struct shmbox_msg *msg;
-	u32 usize;
 	int ret;
 
-	ret = shmbox_copy_arg_in(&arg, sizeof(arg), SHMBOX_MBOX_RECV_SIZE_VER0,
-				 uarg, &usize);
-	if (ret)
-		return ret;
-	if ((arg.flags & ~SHMBOX_RECV_FLAGS) || arg.prio || arg.uid)
+	if ((arg->flags & ~SHMBOX_RECV_FLAGS) || arg->prio || arg->uid)
 		return -EINVAL;
-	mb = shmbox_recv_target(file, arg.flags, arg.pid);
+	mb = shmbox_recv_target(file, arg->flags, arg->pid);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
 
-	req.from = (arg.flags & SHMBOX_MSG_FROM) ? arg.pid : 0;
-	req.buflen = arg.len;
-	req.peek = arg.flags & SHMBOX_MSG_PEEK;
-	req.nonblock = shmbox_nonblock(file, arg.flags);
-	req.deadline = arg.deadline_ns;
+	req.from = (arg->flags & SHMBOX_MSG_FROM) ? arg->pid : 0;
+	req.buflen = arg->len;
+	req.peek = arg->flags & SHMBOX_MSG_PEEK;
+	req.nonblock = shmbox_nonblock(file, arg->flags);
+	req.deadline = arg->deadline_ns;
 	if (!req.peek) {
-		req.ubuf = u64_to_user_ptr(arg.buf);
-		req.arg = &arg;
+		req.ubuf = u64_to_user_ptr(arg->buf);
+		req.arg = arg;
 		req.uarg = uarg;
 	}
 	msg = shmbox_mbox_recv_msg(mb, &req);
 	if (IS_ERR(msg)) {
 		ret = PTR_ERR(msg);
 		if (ret == -EMSGSIZE) {
-			arg.len = req.needed;
-			if (shmbox_copy_arg_out(uarg, usize, &arg, sizeof(arg)))
+			arg->len = req.needed;
+			if (shmbox_copy_arg_out(uarg, usize, arg, sizeof(*arg)))
 				ret = -EFAULT;
 		}
 		return ret;
@@ -1855,10 +1838,10 @@ static long shmbox_ioc_mbox_recv(struct file *file, void __user *uarg)
 		return 0;
 	}
 
-	ret = shmbox_msg_copy_out(msg, arg.buf, &out);
+	ret = shmbox_msg_copy_out(msg, arg->buf, &out);
 	if (!ret) {
-		shmbox_recv_result(&arg, &out);
-		ret = shmbox_copy_arg_out(uarg, usize, &arg, sizeof(arg));
+		shmbox_recv_result(arg, &out);
+		ret = shmbox_copy_arg_out(uarg, usize, arg, sizeof(*arg));
 	}
 	if (req.peek)
 		shmbox_msg_put(msg);
@@ -1933,15 +1916,9 @@ ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count)
 	return len;
 }
 
-static int shmbox_vec_in(struct shmbox_mbox_vec *vec, void __user *uarg,
-			 u32 *usize, u32 allowed)
+/* A vector call's own fields: known flags, a count in range. */
+static int shmbox_vec_check(const struct shmbox_mbox_vec *vec, u32 allowed)
 {
-	int ret;
-
-	ret = shmbox_copy_arg_in(vec, sizeof(*vec), SHMBOX_MBOX_VEC_SIZE_VER0,
-				 uarg, usize);
-	if (ret)
-		return ret;
 	if ((vec->flags & ~allowed) || !vec->count ||
 	    vec->count > SHMBOX_MBOX_VEC_MAX)
 		return -EINVAL;
@@ -2015,31 +1992,32 @@ static u32 shmbox_vec_build(struct shmbox_mbox *mb, const struct shmbox_mbox_msg
 	return i;
 }
 
-static long shmbox_ioc_mbox_sendv(struct file *file, void __user *uarg)
+long shmbox_ioc_mbox_sendv(struct file *file, void *karg,
+			   void __user *uarg, u32 usize)
 {
+	struct shmbox_mbox_vec *vec = karg;
 	struct shmbox_msg *msgs[SHMBOX_VEC_CHUNK];
 	struct shmbox_mbox_msg m[SHMBOX_VEC_CHUNK];
 	struct shmbox_mbox_msg __user *umsgs;
-	u32 usize, done = 0, n, got, built, charged, sent, i;
-	struct shmbox_mbox_vec vec;
+	u32 done = 0, n, got, built, charged, sent, i;
 	struct shmbox_mbox *mb;
 	bool sync, nonblock;
 	int ret, err = 0;
 
-	ret = shmbox_vec_in(&vec, uarg, &usize, SHMBOX_SEND_FLAGS);
+	ret = shmbox_vec_check(vec, SHMBOX_SEND_FLAGS);
 	if (ret)
 		return ret;
-	if (vec.pid < 0)
+	if (vec->pid < 0)
 		return -EINVAL;
-	mb = shmbox_send_target(file, vec.pid);
+	mb = shmbox_send_target(file, vec->pid);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	umsgs = u64_to_user_ptr(vec.msgs);
-	sync = vec.flags & SHMBOX_MSG_SYNC;
-	nonblock = shmbox_nonblock(file, vec.flags);
+	umsgs = u64_to_user_ptr(vec->msgs);
+	sync = vec->flags & SHMBOX_MSG_SYNC;
+	nonblock = shmbox_nonblock(file, vec->flags);
 	/* Each step stops at the first failure; err is that message's. */
-	while (done < vec.count && !err) {
-		n = min_t(u32, vec.count - done, SHMBOX_VEC_CHUNK);
+	while (done < vec->count && !err) {
+		n = min_t(u32, vec->count - done, SHMBOX_VEC_CHUNK);
 		got = shmbox_vec_read(m, &umsgs[done], n);
 		if (got < n)
 			err = -EFAULT;
@@ -2054,39 +2032,39 @@ static long shmbox_ioc_mbox_sendv(struct file *file, void __user *uarg)
 		for (i = charged; i < built; i++)
 			shmbox_msg_put(msgs[i]);
 		sent = shmbox_mbox_send_many(mb, msgs, charged, sync, nonblock,
-					     vec.deadline_ns, &err);
+					     vec->deadline_ns, &err);
 		done += sent;
 	}
 	shmbox_obj_put(&mb->obj);
 	return done ? done : err;
 }
 
-static long shmbox_ioc_mbox_recvv(struct file *file, void __user *uarg)
+long shmbox_ioc_mbox_recvv(struct file *file, void *karg,
+			   void __user *uarg, u32 usize)
 {
+	struct shmbox_mbox_vec *vec = karg;
 	struct shmbox_msg *msgs[SHMBOX_VEC_CHUNK];
 	struct shmbox_mbox_msg m[SHMBOX_VEC_CHUNK];
 	struct shmbox_mbox_msg __user *umsgs;
-	u32 usize, done = 0, n, got, took, copied, written, i;
+	u32 done = 0, n, got, took, copied, written, i;
 	struct shmbox_recv_req req = {};
-	struct shmbox_mbox_vec vec;
 	struct shmbox_mbox *mb;
 	struct shmbox_msg *msg;
 	int ret, err = 0;
 
-	ret = shmbox_vec_in(&vec, uarg, &usize,
-			    SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM);
+	ret = shmbox_vec_check(vec, SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM);
 	if (ret)
 		return ret;
-	mb = shmbox_recv_target(file, vec.flags, vec.pid);
+	mb = shmbox_recv_target(file, vec->flags, vec->pid);
 	if (IS_ERR(mb))
 		return PTR_ERR(mb);
-	umsgs = u64_to_user_ptr(vec.msgs);
-	req.from = (vec.flags & SHMBOX_MSG_FROM) ? vec.pid : 0;
-	req.nonblock = shmbox_nonblock(file, vec.flags);
-	req.deadline = vec.deadline_ns;
+	umsgs = u64_to_user_ptr(vec->msgs);
+	req.from = (vec->flags & SHMBOX_MSG_FROM) ? vec->pid : 0;
+	req.nonblock = shmbox_nonblock(file, vec->flags);
+	req.deadline = vec->deadline_ns;
 	/* Each step stops at the first failure; err is that entry's. */
-	while (done < vec.count && !err) {
-		n = min_t(u32, vec.count - done, SHMBOX_VEC_CHUNK);
+	while (done < vec->count && !err) {
+		n = min_t(u32, vec->count - done, SHMBOX_VEC_CHUNK);
 		got = shmbox_vec_read(m, &umsgs[done], n);
 		if (got < n)
 			err = -EFAULT;
@@ -2149,26 +2127,6 @@ static long shmbox_ioc_mbox_recvv(struct file *file, void __user *uarg)
 	return done ? done : err;
 }
 
-long shmbox_mbox_ioctl(struct file *file, unsigned int cmd, void __user *uarg)
-{
-	switch (cmd) {
-	case SHMBOX_IOC_MBOX_OPEN:
-		return shmbox_ioc_mbox_open(file, uarg);
-	case SHMBOX_IOC_MBOX_STAT:
-		return shmbox_ioc_mbox_stat(file, uarg);
-	case SHMBOX_IOC_MBOX_SEND:
-		return shmbox_ioc_mbox_send(file, uarg);
-	case SHMBOX_IOC_MBOX_RECV:
-		return shmbox_ioc_mbox_recv(file, uarg);
-	case SHMBOX_IOC_MBOX_SENDV:
-		return shmbox_ioc_mbox_sendv(file, uarg);
-	case SHMBOX_IOC_MBOX_RECVV:
-		return shmbox_ioc_mbox_recvv(file, uarg);
-	default:
-		return -ENOTTY;
-	}
-}
-
 /* Would a send of a short message complete without waiting? */
 static bool shmbox_mbox_writable(struct shmbox_mbox *mb)
 {
@@ -2212,13 +2170,7 @@ u64 shmbox_mbox_features(void)
 	return SHMBOX_FEAT_MAILBOX | SHMBOX_FEAT_DIRECT | SHMBOX_FEAT_MBOX_RW;
 }
 
-/* Every argument structure must keep the size it was published with. */
-static_assert(sizeof(struct shmbox_mbox_open) == SHMBOX_MBOX_OPEN_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_stat) == SHMBOX_MBOX_STAT_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_send) == SHMBOX_MBOX_SEND_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_vec) == SHMBOX_MBOX_VEC_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_msg) == 24);
+/* mb->prio_map has a bit per priority. */
 static_assert(SHMBOX_MSG_PRIO_MAX <= 32);
 
 int shmbox_mbox_init(void)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shmbox objects: the system-wide name table, permission checks, binding
- * of an open file to an object, unlink and auto-remove, and the deadline
- * sleep shared by every blocking ioctl.
+ * of an open file to an object, unlink and auto-remove, and the list of
+ * every live object that /proc/shmbox (proc.c) walks.
  *
  * Locking: shmbox_names_lock (mutex) protects shmbox_names, every
  * object's ->hnode and ->linked.  It is never held across a user copy or
@@ -27,13 +27,10 @@
 #include <linux/cred.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
-#include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/mutex.h>
-#include <linux/proc_fs.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
-#include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/stringhash.h>
 #include <linux/uaccess.h>
@@ -345,22 +342,18 @@ static void shmbox_obj_unlink(struct shmbox_obj *obj)
 	shmbox_obj_put(obj);
 }
 
-long shmbox_ioc_unlink(void __user *uarg)
+long shmbox_ioc_unlink(struct file *file, void *karg,
+		       void __user *uarg, u32 usize)
 {
-	struct shmbox_unlink arg;
+	struct shmbox_unlink *arg = karg;
 	struct shmbox_obj *obj;
 	kuid_t euid = current_euid();
 	char *name;
-	u32 usize;
 	int ret;
 
-	ret = shmbox_copy_arg_in(&arg, sizeof(arg), SHMBOX_UNLINK_SIZE_VER0,
-				 uarg, &usize);
-	if (ret)
-		return ret;
-	if (arg.kind > SHMBOX_KIND_MAILBOX)
+	if (arg->kind > SHMBOX_KIND_MAILBOX)
 		return -EINVAL;
-	name = shmbox_name_from_user(arg.name);
+	name = shmbox_name_from_user(arg->name);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
 	if (!name)
@@ -370,7 +363,7 @@ long shmbox_ioc_unlink(void __user *uarg)
 	obj = shmbox_lookup_locked(name);
 	if (!obj) {
 		ret = -ENOENT;
-	} else if (arg.kind && obj->kind != arg.kind) {
+	} else if (arg->kind && obj->kind != arg->kind) {
 		ret = -EMEDIUMTYPE;
 	} else if (!uid_eq(euid, obj->uid) && !uid_eq(euid, obj->cuid) &&
 		   !capable(CAP_SYS_ADMIN)) {
@@ -458,158 +451,14 @@ void shmbox_names_cleanup(void)
 	WARN_ON(atomic_long_read(&shmbox_nr_objects));
 }
 
-int shmbox_schedule_deadline(u64 deadline_ns)
+/* For /proc/shmbox: every live object, until shmbox_objs_unlock_all(). */
+struct list_head *shmbox_objs_lock_all(void)
 {
-	ktime_t expires;
-
-	if (deadline_ns == SHMBOX_TIMEOUT_NONE || deadline_ns > KTIME_MAX) {
-		schedule();
-		return 0;
-	}
-	if (ktime_get_ns() >= deadline_ns) {
-		__set_current_state(TASK_RUNNING);
-		return -ETIMEDOUT;
-	}
-	expires = ns_to_ktime(deadline_ns);
-	if (!schedule_hrtimeout_range_clock(&expires, current->timer_slack_ns,
-					    HRTIMER_MODE_ABS, CLOCK_MONOTONIC))
-		return -ETIMEDOUT;
-	return 0;
-}
-
-/* ---- /proc/shmbox ------------------------------------------------------- */
-
-/*
- * One line per live object the reader may see, after a header line.  The
- * common columns come from here, the kind columns (size depth capacity
- * bytes nattch sent received, "-" where a column does not apply) from the
- * kind's ->show.  Visibility is decided with the credentials of the
- * opener of the file (like any /proc file that filters, so that passing
- * the fd to a privileged process leaks nothing more): CAP_IPC_OWNER sees
- * everything; the owner or creator always sees its objects (it may unlink
- * them); anyone else needs read permission in the mode, as for an open
- * for reading.  Ids are shown in the reader's user and pid namespaces.
- */
-struct shmbox_proc_state {
-	bool all;			/* the opener has CAP_IPC_OWNER */
-};
-
-static bool shmbox_cred_in_group(const struct cred *cred, kgid_t gid)
-{
-	const struct group_info *gi = cred->group_info;
-	int i;
-
-	if (gid_eq(cred->egid, gid))
-		return true;
-	for (i = 0; i < gi->ngroups; i++)
-		if (gid_eq(gi->gid[i], gid))
-			return true;
-	return false;
-}
-
-static bool shmbox_obj_visible(const struct shmbox_obj *obj,
-			       const struct cred *cred)
-{
-	if (uid_eq(cred->euid, obj->uid) || uid_eq(cred->euid, obj->cuid))
-		return true;
-	if (shmbox_cred_in_group(cred, obj->gid) ||
-	    shmbox_cred_in_group(cred, obj->cgid))
-		return obj->mode & 0040;
-	return obj->mode & 0004;
-}
-
-static const char *shmbox_kind_name(const struct shmbox_obj *obj)
-{
-	if (obj->kind == SHMBOX_KIND_REGION)
-		return (obj->oflags & SHMBOX_REGION_RING) ? "ring" : "region";
-	return (obj->oflags & SHMBOX_MBOX_INBOX) ? "inbox" : "mailbox";
-}
-
-/* A name as one field: "-" if anonymous; blanks, controls and '\' octal. */
-static void shmbox_show_name(struct seq_file *m, const char *name)
-{
-	const unsigned char *p = (const unsigned char *)name;
-
-	if (!name) {
-		seq_putc(m, '-');
-		return;
-	}
-	if (!strcmp(name, "-")) {
-		seq_puts(m, "\\055");
-		return;
-	}
-	for (; *p; p++) {
-		if (*p <= ' ' || *p == '\\' || *p == 0x7f)
-			seq_printf(m, "\\%03o", *p);
-		else
-			seq_putc(m, *p);
-	}
-}
-
-static void *shmbox_proc_start(struct seq_file *m, loff_t *pos)
-{
-	struct shmbox_proc_state *st = m->private;
-
-	st->all = file_ns_capable(m->file, &init_user_ns, CAP_IPC_OWNER);
 	mutex_lock(&shmbox_objs_lock);
-	return seq_list_start_head(&shmbox_objs, *pos);
+	return &shmbox_objs;
 }
 
-static void *shmbox_proc_next(struct seq_file *m, void *v, loff_t *pos)
-{
-	return seq_list_next(v, &shmbox_objs, pos);
-}
-
-static void shmbox_proc_stop(struct seq_file *m, void *v)
+void shmbox_objs_unlock_all(void)
 {
 	mutex_unlock(&shmbox_objs_lock);
-}
-
-static int shmbox_proc_show(struct seq_file *m, void *v)
-{
-	struct shmbox_proc_state *st = m->private;
-	struct user_namespace *ns = seq_user_ns(m);
-	struct shmbox_obj *obj;
-
-	if (v == &shmbox_objs) {
-		seq_puts(m, "kind name mode uid gid cuid cgid cpid users linked ");
-		seq_puts(m, "size depth capacity bytes nattch sent received\n");
-		return 0;
-	}
-	obj = list_entry(v, struct shmbox_obj, all);
-	if (!st->all && !shmbox_obj_visible(obj, m->file->f_cred))
-		return 0;
-	seq_printf(m, "%s ", shmbox_kind_name(obj));
-	shmbox_show_name(m, obj->name);
-	seq_printf(m, " %04o %u %u %u %u %d %d %d ", obj->mode,
-		   from_kuid_munged(ns, obj->uid), from_kgid_munged(ns, obj->gid),
-		   from_kuid_munged(ns, obj->cuid),
-		   from_kgid_munged(ns, obj->cgid), pid_vnr(obj->cpid),
-		   atomic_read(&obj->users), READ_ONCE(obj->linked));
-	if (obj->ops->show)
-		obj->ops->show(m, obj);
-	else
-		seq_puts(m, "- - - - - - -");
-	seq_putc(m, '\n');
-	return 0;
-}
-
-static const struct seq_operations shmbox_proc_ops = {
-	.start	= shmbox_proc_start,
-	.next	= shmbox_proc_next,
-	.stop	= shmbox_proc_stop,
-	.show	= shmbox_proc_show,
-};
-
-int shmbox_proc_init(void)
-{
-	if (!proc_create_seq_private("shmbox", 0444, NULL, &shmbox_proc_ops,
-				     sizeof(struct shmbox_proc_state), NULL))
-		return -ENOMEM;
-	return 0;
-}
-
-void shmbox_proc_exit(void)
-{
-	remove_proc_entry("shmbox", NULL);
 }

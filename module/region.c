@@ -288,33 +288,30 @@ static int shmbox_ring_claim(struct shmbox_region *r, u32 role)
 		SHMBOX_RING_PRODUCER | SHMBOX_RING_CONSUMER)
 #define SHMBOX_RING_ROLES (SHMBOX_RING_PRODUCER | SHMBOX_RING_CONSUMER)
 
-long shmbox_ioc_region_open(struct file *file, void __user *uarg)
+long shmbox_ioc_region_open(struct file *file, void *karg,
+			    void __user *uarg, u32 usize)
 {
-	struct shmbox_region_open uo;
+	struct shmbox_region_open *uo = karg;
 	struct shmbox_open_args args = {
 		.kind = SHMBOX_KIND_REGION,
 		.create = shmbox_region_create,
 		.match = shmbox_region_match,
-		.priv = &uo,
+		.priv = uo,
 	};
 	struct shmbox_file *sf = file->private_data;
 	struct shmbox_region *r;
 	struct shmbox_obj *obj;
-	u32 role, usize;
+	u32 role;
 	int ret;
 
-	ret = shmbox_copy_arg_in(&uo, sizeof(uo), SHMBOX_REGION_OPEN_SIZE_VER0,
-				 uarg, &usize);
-	if (ret)
-		return ret;
-	if ((uo.flags & ~SHMBOX_REGION_OPEN_FLAGS) || uo.pad)
+	if ((uo->flags & ~SHMBOX_REGION_OPEN_FLAGS) || uo->pad)
 		return -EINVAL;
 	if (READ_ONCE(sf->obj))
 		return -EBUSY;
-	args.flags = uo.flags;
-	args.uname = uo.name;
-	args.mode = uo.mode;
-	role = uo.flags & SHMBOX_RING_ROLES;
+	args.flags = uo->flags;
+	args.uname = uo->name;
+	args.mode = uo->mode;
+	role = uo->flags & SHMBOX_RING_ROLES;
 
 	ret = shmbox_obj_open(file, &args, &obj);
 	if (ret)
@@ -333,8 +330,8 @@ long shmbox_ioc_region_open(struct file *file, void __user *uarg)
 	if (ret)
 		goto put_obj;
 
-	uo.bytes = r->bytes;
-	ret = shmbox_copy_arg_out(uarg, usize, &uo, sizeof(uo));
+	uo->bytes = r->bytes;
+	ret = shmbox_copy_arg_out(uarg, usize, uo, sizeof(*uo));
 	if (ret)
 		goto release_role;
 	/* Like a syscall that created a file: only bind if all went well. */
@@ -366,35 +363,30 @@ static struct shmbox_region *shmbox_file_ring(struct file *file)
 	return r;
 }
 
-long shmbox_ioc_region_stat(struct file *file, void __user *uarg)
+long shmbox_ioc_region_stat(struct file *file, void *karg,
+			    void __user *uarg, u32 usize)
 {
-	struct shmbox_region_stat st;
+	struct shmbox_region_stat *st = karg;
 	struct shmbox_region *r;
-	u32 usize;
-	int ret;
 
-	ret = shmbox_copy_arg_in(&st, sizeof(st), SHMBOX_REGION_STAT_SIZE_VER0,
-				 uarg, &usize);
-	if (ret)
-		return ret;
-	if (memchr_inv((char *)&st + 4, 0, sizeof(st) - 4))
+	if (memchr_inv((char *)st + 4, 0, sizeof(*st) - 4))
 		return -EINVAL;
 	r = shmbox_file_region(file);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 
-	shmbox_obj_fill_info(&r->obj, &st.obj);
-	st.bytes = r->bytes;
-	st.map_bytes = (u64)r->map_pages << PAGE_SHIFT;
+	shmbox_obj_fill_info(&r->obj, &st->obj);
+	st->bytes = r->bytes;
+	st->map_bytes = (u64)r->map_pages << PAGE_SHIFT;
 	spin_lock(&r->lock);
-	st.nattch = r->nattch;
-	st.lpid = r->lpid ? pid_vnr(r->lpid) : 0;
-	st.atime_ns = r->atime_ns;
-	st.dtime_ns = r->dtime_ns;
-	st.producers = r->producers;
-	st.consumers = r->consumers;
+	st->nattch = r->nattch;
+	st->lpid = r->lpid ? pid_vnr(r->lpid) : 0;
+	st->atime_ns = r->atime_ns;
+	st->dtime_ns = r->dtime_ns;
+	st->producers = r->producers;
+	st->consumers = r->consumers;
 	spin_unlock(&r->lock);
-	return shmbox_copy_arg_out(uarg, usize, &st, sizeof(st));
+	return shmbox_copy_arg_out(uarg, usize, st, sizeof(*st));
 }
 
 /* Has the side that moves the watched position gone for good? */
@@ -405,30 +397,27 @@ static bool shmbox_ring_peer_gone(struct shmbox_region *r, u32 which)
 	return READ_ONCE(r->had_consumer) && !READ_ONCE(r->consumers);
 }
 
-long shmbox_ioc_ring_wait(struct file *file, void __user *uarg)
+long shmbox_ioc_ring_wait(struct file *file, void *karg,
+			  void __user *uarg, u32 usize)
 {
-	struct shmbox_ring_wait w;
+	struct shmbox_ring_wait *w = karg;
 	struct shmbox_region *r;
 	wait_queue_head_t *wq;
 	DEFINE_WAIT(wait);
 	bool nonblock, expired = false;
 	u64 *pos;
-	u32 which, usize;
+	u32 which;
 	int ret;
 
-	ret = shmbox_copy_arg_in(&w, sizeof(w), SHMBOX_RING_WAIT_SIZE_VER0,
-				 uarg, &usize);
-	if (ret)
-		return ret;
-	which = w.flags & (SHMBOX_RING_DATA | SHMBOX_RING_SPACE);
-	if ((w.flags & ~(which | SHMBOX_RING_NONBLOCK)) ||
+	which = w->flags & (SHMBOX_RING_DATA | SHMBOX_RING_SPACE);
+	if ((w->flags & ~(which | SHMBOX_RING_NONBLOCK)) ||
 	    (which != SHMBOX_RING_DATA && which != SHMBOX_RING_SPACE))
 		return -EINVAL;
 	r = shmbox_file_ring(file);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
 
-	nonblock = (w.flags & SHMBOX_RING_NONBLOCK) ||
+	nonblock = (w->flags & SHMBOX_RING_NONBLOCK) ||
 		   (file->f_flags & O_NONBLOCK);
 	if (which == SHMBOX_RING_DATA) {
 		wq = &r->data_wq;
@@ -447,7 +436,7 @@ long shmbox_ioc_ring_wait(struct file *file, void __user *uarg)
 		 * SHMBOX_IOC_RING_WAKE, so a move we miss here wakes us.
 		 */
 		prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
-		if (READ_ONCE(*pos) != w.seen) {
+		if (READ_ONCE(*pos) != w->seen) {
 			ret = 0;
 			break;
 		}
@@ -467,31 +456,26 @@ long shmbox_ioc_ring_wait(struct file *file, void __user *uarg)
 			ret = -ETIMEDOUT;
 			break;
 		}
-		expired = shmbox_schedule_deadline(w.deadline_ns) == -ETIMEDOUT;
+		expired = shmbox_schedule_deadline(w->deadline_ns) == -ETIMEDOUT;
 	}
 	finish_wait(wq, &wait);
-	trace_shmbox_ring_wait(&r->obj, which == SHMBOX_RING_DATA, w.seen, ret);
+	trace_shmbox_ring_wait(&r->obj, which == SHMBOX_RING_DATA, w->seen, ret);
 	return ret;
 }
 
-long shmbox_ioc_ring_wake(struct file *file, void __user *uarg)
+long shmbox_ioc_ring_wake(struct file *file, void *karg,
+			  void __user *uarg, u32 usize)
 {
-	struct shmbox_ring_wake k;
+	struct shmbox_ring_wake *k = karg;
 	struct shmbox_region *r;
-	u32 usize;
-	int ret;
 
-	ret = shmbox_copy_arg_in(&k, sizeof(k), SHMBOX_RING_WAKE_SIZE_VER0,
-				 uarg, &usize);
-	if (ret)
-		return ret;
-	if (k.flags != SHMBOX_RING_DATA && k.flags != SHMBOX_RING_SPACE)
+	if (k->flags != SHMBOX_RING_DATA && k->flags != SHMBOX_RING_SPACE)
 		return -EINVAL;
 	r = shmbox_file_ring(file);
 	if (IS_ERR(r))
 		return PTR_ERR(r);
-	trace_shmbox_ring_wake(&r->obj, k.flags == SHMBOX_RING_DATA);
-	wake_up_all(k.flags == SHMBOX_RING_DATA ? &r->data_wq : &r->space_wq);
+	trace_shmbox_ring_wake(&r->obj, k->flags == SHMBOX_RING_DATA);
+	wake_up_all(k->flags == SHMBOX_RING_DATA ? &r->data_wq : &r->space_wq);
 	return 0;
 }
 

@@ -2,11 +2,10 @@
 /*
  * shmbox internal interfaces shared by the files of module/.
  *
- * Owns: the declarations of the module-wide limits (module parameters),
- * the ioctl argument helpers, the common object (struct shmbox_obj: name,
+ * Owns: the common object (struct shmbox_obj: name,
  * permissions, lifetime) and the per-file binding (struct shmbox_file).
  *
- * Locking: the limits are plain words read with READ_ONCE().  The name
+ * Locking: the name
  * table and the object count are protected by shmbox_names_lock (a mutex,
  * obj.c); the list of every live object (for /proc/shmbox) by
  * shmbox_objs_lock (a mutex, obj.c), so the last shmbox_obj_put() may
@@ -33,26 +32,14 @@
 
 #include <linux/shmbox.h>
 
-/* The biggest ioctl argument structure the kernel will look at. */
-#define SHMBOX_ARG_MAX		4096
+#include "limits.h"
+#include "uarg.h"
+#include "deadline.h"
 
-enum shmbox_limit_id {
-	SHMBOX_LIM_OBJECTS,		/* objects (regions + mailboxes) alive */
-	SHMBOX_LIM_REGION_BYTES,	/* bytes of one shared region */
-	SHMBOX_LIM_TOTAL_BYTES,		/* bytes of all shared regions */
-	SHMBOX_LIM_MSG_SIZE,		/* bytes of one message */
-	SHMBOX_LIM_MBOX_BYTES,		/* bytes queued in one mailbox */
-	SHMBOX_LIM_USER_BYTES,		/* bytes queued by one user, all mailboxes */
-	SHMBOX_LIM_SPIN_NS,		/* mailbox waits: ns to poll before sleeping */
-	SHMBOX_LIM_NR
-};
+/* ---- the ioctl command table (ioctl.c) ---------------------------------- */
 
-unsigned long shmbox_limit(enum shmbox_limit_id id);
-
-int shmbox_copy_arg_in(void *karg, size_t ksize, size_t size_ver0,
-		       const void __user *uarg, u32 *usize);
-int shmbox_copy_arg_out(void __user *uarg, u32 usize, const void *karg,
-			size_t ksize);
+long shmbox_ioctl_dispatch(struct file *file, unsigned int cmd,
+			   void __user *uarg);
 
 /* ---- objects (obj.c) ---------------------------------------------------- */
 
@@ -132,34 +119,53 @@ void shmbox_obj_open_failed(struct shmbox_obj *obj);
 void shmbox_obj_fill_info(const struct shmbox_obj *obj,
 			  struct shmbox_obj_info *info);
 struct shmbox_obj *shmbox_file_obj(struct file *file, u32 kind);
-long shmbox_ioc_unlink(void __user *uarg);
+long shmbox_ioc_unlink(struct file *file, void *karg, void __user *uarg,
+		       u32 usize);
 void shmbox_file_release(struct file *file);
 void shmbox_names_cleanup(void);
 bool shmbox_obj_may(const struct shmbox_obj *obj, int may);
 int shmbox_file_may(const struct file *file);
-int shmbox_proc_init(void);		/* /proc/shmbox */
-void shmbox_proc_exit(void);
+/* The list of every live object, for /proc/shmbox (proc.c). */
+struct list_head *shmbox_objs_lock_all(void);
+void shmbox_objs_unlock_all(void);
 
-/*
- * Sleep in the current task state (set by prepare_to_wait*) until woken,
- * or until @deadline_ns (absolute CLOCK_MONOTONIC, SHMBOX_TIMEOUT_NONE for
- * never).  Returns -ETIMEDOUT once the deadline has passed, else 0.
- */
-int shmbox_schedule_deadline(u64 deadline_ns);
+/* ---- /proc/shmbox (proc.c) ---------------------------------------------- */
+
+int shmbox_proc_init(void);
+void shmbox_proc_exit(void);
 
 /* ---- regions and rings (region.c) --------------------------------------- */
 
-long shmbox_ioc_region_open(struct file *file, void __user *uarg);
-long shmbox_ioc_region_stat(struct file *file, void __user *uarg);
-long shmbox_ioc_ring_wait(struct file *file, void __user *uarg);
-long shmbox_ioc_ring_wake(struct file *file, void __user *uarg);
+/*
+ * The ioctl handlers (called by the command table, ioctl.c, with the
+ * argument already copied into @karg): check, act, copy the result out.
+ */
+long shmbox_ioc_region_open(struct file *file, void *karg,
+			    void __user *uarg, u32 usize);
+long shmbox_ioc_region_stat(struct file *file, void *karg,
+			    void __user *uarg, u32 usize);
+long shmbox_ioc_ring_wait(struct file *file, void *karg, void __user *uarg,
+			  u32 usize);
+long shmbox_ioc_ring_wake(struct file *file, void *karg, void __user *uarg,
+			  u32 usize);
 int shmbox_region_mmap(struct file *file, struct vm_area_struct *vma);
 __poll_t shmbox_region_poll(struct file *file, struct poll_table_struct *pt);
 
 /* ---- mailboxes (mbox.c) ------------------------------------------------- */
 
-/* Commands 0x20-0x3f are routed here by main.c, whole. */
-long shmbox_mbox_ioctl(struct file *file, unsigned int cmd, void __user *uarg);
+/* The ioctl handlers, as for regions above. */
+long shmbox_ioc_mbox_open(struct file *file, void *karg, void __user *uarg,
+			  u32 usize);
+long shmbox_ioc_mbox_stat(struct file *file, void *karg, void __user *uarg,
+			  u32 usize);
+long shmbox_ioc_mbox_send(struct file *file, void *karg, void __user *uarg,
+			  u32 usize);
+long shmbox_ioc_mbox_recv(struct file *file, void *karg, void __user *uarg,
+			  u32 usize);
+long shmbox_ioc_mbox_sendv(struct file *file, void *karg, void __user *uarg,
+			   u32 usize);
+long shmbox_ioc_mbox_recvv(struct file *file, void *karg, void __user *uarg,
+			   u32 usize);
 __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt);
 ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count);
 ssize_t shmbox_mbox_write(struct file *file, const char __user *buf,

@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmbox ioctl command table: the one place that knows every command,
+ * its handler and the size its argument structure was first published
+ * with, and where every ABI size assertion stands.
+ *
+ * Dispatch copies the sized argument in (shmbox_copy_arg_in(): at least
+ * the version-0 size, at most SHMBOX_ARG_MAX, unknown trailing bytes
+ * zero) before the handler runs, so a handler starts with the kernel's
+ * copy: it checks every field first, then acts, and copies its result
+ * back with shmbox_copy_arg_out() and the size the caller gave.
+ *
+ * Owns: the table, the dispatch, SHMBOX_IOC_GET_VERSION.
+ *
+ * Locking: none.  The argument lives on the dispatcher's stack for the
+ * whole call; handlers take their own locks, never across the copies.
+ */
+#include <linux/build_bug.h>
+#include <linux/fs.h>
+#include <linux/kernel.h>
+#include <linux/nospec.h>
+
+#include "shmbox.h"
+
+static long shmbox_ioc_get_version(struct file *file, void *karg,
+				   void __user *uarg, u32 usize)
+{
+	struct shmbox_version *v = karg;
+
+	if (v->flags || v->abi_major || v->abi_minor || v->name_max || v->pad ||
+	    v->features)
+		return -EINVAL;
+
+	v->abi_major = SHMBOX_ABI_MAJOR;
+	v->abi_minor = SHMBOX_ABI_MINOR;
+	v->name_max = SHMBOX_NAME_MAX;
+	v->features = SHMBOX_FEAT_VERSION | SHMBOX_FEAT_REGION | SHMBOX_FEAT_RING |
+		     shmbox_mbox_features();
+	return shmbox_copy_arg_out(uarg, usize, v, sizeof(*v));
+}
+
+/* Every argument structure, for the dispatcher's one copy on its stack. */
+union shmbox_ioc_arg {
+	struct shmbox_version version;
+	struct shmbox_unlink unlink;
+	struct shmbox_region_open region_open;
+	struct shmbox_region_stat region_stat;
+	struct shmbox_ring_wait ring_wait;
+	struct shmbox_ring_wake ring_wake;
+	struct shmbox_mbox_open mbox_open;
+	struct shmbox_mbox_stat mbox_stat;
+	struct shmbox_mbox_send mbox_send;
+	struct shmbox_mbox_recv mbox_recv;
+	struct shmbox_mbox_vec mbox_vec;
+};
+
+struct shmbox_ioc_def {
+	unsigned int cmd;
+	u32 size_ver0;			/* the size first published */
+	u32 ksize;			/* this kernel's structure */
+	long (*handler)(struct file *file, void *karg, void __user *uarg,
+			u32 usize);
+};
+
+/* Indexed by _IOC_NR(); .cmd must match the whole command. */
+#define SHMBOX_IOC_ARG(_type, _ver0, _fn)				\
+	.size_ver0 = (_ver0), .ksize = sizeof(_type), .handler = (_fn)
+
+static const struct shmbox_ioc_def shmbox_ioc_defs[] = {
+	[_IOC_NR(SHMBOX_IOC_GET_VERSION)] = { .cmd = SHMBOX_IOC_GET_VERSION,
+		SHMBOX_IOC_ARG(struct shmbox_version, SHMBOX_VERSION_SIZE_VER0,
+			       shmbox_ioc_get_version) },
+	[_IOC_NR(SHMBOX_IOC_UNLINK)] = { .cmd = SHMBOX_IOC_UNLINK,
+		SHMBOX_IOC_ARG(struct shmbox_unlink, SHMBOX_UNLINK_SIZE_VER0,
+			       shmbox_ioc_unlink) },
+	[_IOC_NR(SHMBOX_IOC_REGION_OPEN)] = { .cmd = SHMBOX_IOC_REGION_OPEN,
+		SHMBOX_IOC_ARG(struct shmbox_region_open, SHMBOX_REGION_OPEN_SIZE_VER0,
+			       shmbox_ioc_region_open) },
+	[_IOC_NR(SHMBOX_IOC_REGION_STAT)] = { .cmd = SHMBOX_IOC_REGION_STAT,
+		SHMBOX_IOC_ARG(struct shmbox_region_stat, SHMBOX_REGION_STAT_SIZE_VER0,
+			       shmbox_ioc_region_stat) },
+	[_IOC_NR(SHMBOX_IOC_RING_WAIT)] = { .cmd = SHMBOX_IOC_RING_WAIT,
+		SHMBOX_IOC_ARG(struct shmbox_ring_wait, SHMBOX_RING_WAIT_SIZE_VER0,
+			       shmbox_ioc_ring_wait) },
+	[_IOC_NR(SHMBOX_IOC_RING_WAKE)] = { .cmd = SHMBOX_IOC_RING_WAKE,
+		SHMBOX_IOC_ARG(struct shmbox_ring_wake, SHMBOX_RING_WAKE_SIZE_VER0,
+			       shmbox_ioc_ring_wake) },
+	[_IOC_NR(SHMBOX_IOC_MBOX_OPEN)] = { .cmd = SHMBOX_IOC_MBOX_OPEN,
+		SHMBOX_IOC_ARG(struct shmbox_mbox_open, SHMBOX_MBOX_OPEN_SIZE_VER0,
+			       shmbox_ioc_mbox_open) },
+	[_IOC_NR(SHMBOX_IOC_MBOX_STAT)] = { .cmd = SHMBOX_IOC_MBOX_STAT,
+		SHMBOX_IOC_ARG(struct shmbox_mbox_stat, SHMBOX_MBOX_STAT_SIZE_VER0,
+			       shmbox_ioc_mbox_stat) },
+	[_IOC_NR(SHMBOX_IOC_MBOX_SEND)] = { .cmd = SHMBOX_IOC_MBOX_SEND,
+		SHMBOX_IOC_ARG(struct shmbox_mbox_send, SHMBOX_MBOX_SEND_SIZE_VER0,
+			       shmbox_ioc_mbox_send) },
+	[_IOC_NR(SHMBOX_IOC_MBOX_RECV)] = { .cmd = SHMBOX_IOC_MBOX_RECV,
+		SHMBOX_IOC_ARG(struct shmbox_mbox_recv, SHMBOX_MBOX_RECV_SIZE_VER0,
+			       shmbox_ioc_mbox_recv) },
+	[_IOC_NR(SHMBOX_IOC_MBOX_SENDV)] = { .cmd = SHMBOX_IOC_MBOX_SENDV,
+		SHMBOX_IOC_ARG(struct shmbox_mbox_vec, SHMBOX_MBOX_VEC_SIZE_VER0,
+			       shmbox_ioc_mbox_sendv) },
+	[_IOC_NR(SHMBOX_IOC_MBOX_RECVV)] = { .cmd = SHMBOX_IOC_MBOX_RECVV,
+		SHMBOX_IOC_ARG(struct shmbox_mbox_vec, SHMBOX_MBOX_VEC_SIZE_VER0,
+			       shmbox_ioc_mbox_recvv) },
+};
+
+/*
+ * Every argument structure keeps the size it was published with (a new
+ * field goes at the end, with a new *_SIZE_VER1), and fits the copy.
+ */
+static_assert(sizeof(struct shmbox_version) == SHMBOX_VERSION_SIZE_VER0);
+static_assert(sizeof(struct shmbox_unlink) == SHMBOX_UNLINK_SIZE_VER0);
+static_assert(sizeof(struct shmbox_region_open) == SHMBOX_REGION_OPEN_SIZE_VER0);
+static_assert(sizeof(struct shmbox_region_stat) == SHMBOX_REGION_STAT_SIZE_VER0);
+static_assert(sizeof(struct shmbox_ring_wait) == SHMBOX_RING_WAIT_SIZE_VER0);
+static_assert(sizeof(struct shmbox_ring_wake) == SHMBOX_RING_WAKE_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_open) == SHMBOX_MBOX_OPEN_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_stat) == SHMBOX_MBOX_STAT_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_send) == SHMBOX_MBOX_SEND_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_vec) == SHMBOX_MBOX_VEC_SIZE_VER0);
+/* A vector call's descriptors, and the ring's control page. */
+static_assert(sizeof(struct shmbox_mbox_msg) == 24);
+static_assert(sizeof(struct shmbox_ring_ctl) <= SHMBOX_RING_CTL_SIZE);
+static_assert(sizeof(union shmbox_ioc_arg) <= SHMBOX_ARG_MAX);
+
+/**
+ * shmbox_ioctl_dispatch - run one ioctl on /dev/shmbox
+ * @file:	the open device
+ * @cmd:	the command; anything not in the table is -ENOTTY
+ * @uarg:	its argument structure in user memory
+ *
+ * Return: the handler's result, or the copy-in's error (-EFAULT, -EINVAL
+ * below the version-0 size, -E2BIG above SHMBOX_ARG_MAX or with unknown
+ * non-zero trailing bytes).
+ */
+long shmbox_ioctl_dispatch(struct file *file, unsigned int cmd,
+			   void __user *uarg)
+{
+	const struct shmbox_ioc_def *def;
+	union shmbox_ioc_arg arg;
+	unsigned int nr = _IOC_NR(cmd);
+	u32 usize;
+	int ret;
+
+	if (_IOC_TYPE(cmd) != SHMBOX_IOC_MAGIC ||
+	    nr >= ARRAY_SIZE(shmbox_ioc_defs))
+		return -ENOTTY;
+	def = &shmbox_ioc_defs[array_index_nospec(nr, ARRAY_SIZE(shmbox_ioc_defs))];
+	if (!def->handler || def->cmd != cmd)
+		return -ENOTTY;
+	ret = shmbox_copy_arg_in(&arg, def->ksize, def->size_ver0, uarg,
+				 &usize);
+	if (ret)
+		return ret;
+	return def->handler(file, &arg, uarg, usize);
+}
