@@ -768,6 +768,29 @@ static void shmbox_mbox_kill(struct shmbox_mbox *mb)
 }
 
 /*
+ * The one errno ladder of a mailbox wait, checked under mb->lock each
+ * time the waiter looks at its state: removed (EIDRM) before a
+ * non-blocking call that would wait (EAGAIN), before a signal
+ * (ERESTARTSYS, looked at only once @check_signal: a receive that finds
+ * nothing on its first look sleeps once, so that schedule() notices the
+ * signal), before the deadline (ETIMEDOUT).  0: wait on.
+ */
+static int shmbox_wait_verdict(struct shmbox_mbox *mb, bool nonblock,
+			       bool check_signal, bool timed_out)
+{
+	lockdep_assert_held(&mb->lock);
+	if (mb->dead)
+		return -EIDRM;
+	if (nonblock)
+		return -EAGAIN;
+	if (check_signal && signal_pending(current))
+		return -ERESTARTSYS;
+	if (timed_out)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/*
  * shmbox_mbox_send_msg - put one message into @mb, consuming @msg
  * @mb:		the mailbox
  * @msg:	a new message, charged; owned by the mailbox, a receiver or
@@ -814,12 +837,8 @@ static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 			break;
 		room = sw.state == SHMBOX_SW_ROOM;
 		if (room) {
-			if (mb->dead)
-				ret = -EIDRM;
-			else if (signal_pending(current))
-				ret = -ERESTARTSYS;
-			else if (timed_out)
-				ret = -ETIMEDOUT;
+			/* A non-blocking send never waits for room. */
+			ret = shmbox_wait_verdict(mb, false, true, timed_out);
 			if (ret) {
 				list_del_init(&sw.node);
 				/* Leaving the head may let the next one in. */
@@ -829,14 +848,7 @@ static int shmbox_mbox_send_msg(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 			__set_current_state(TASK_INTERRUPTIBLE);
 		} else if (msg->state == SHMBOX_MSG_QUEUED) {
 			/* Synchronous, nobody took it yet: may withdraw. */
-			if (mb->dead)
-				ret = -EIDRM;
-			else if (nonblock)
-				ret = -EAGAIN;
-			else if (signal_pending(current))
-				ret = -ERESTARTSYS;
-			else if (timed_out)
-				ret = -ETIMEDOUT;
+			ret = shmbox_wait_verdict(mb, nonblock, true, timed_out);
 			if (ret) {
 				msg->sw = NULL;
 				shmbox_mbox_sub(mb, msg);
@@ -1129,12 +1141,7 @@ static struct shmbox_msg *shmbox_mbox_recv_msg(struct shmbox_mbox *mb,
 			}
 			break;
 		}
-		if (req->nonblock)
-			ret = -EAGAIN;
-		else if (waited && signal_pending(current))
-			ret = -ERESTARTSYS;
-		else if (timed_out)
-			ret = -ETIMEDOUT;
+		ret = shmbox_wait_verdict(mb, req->nonblock, waited, timed_out);
 		if (ret)
 			break;
 
@@ -2131,15 +2138,11 @@ long shmbox_ioc_mbox_recvv(struct file *file, void *karg,
 static bool shmbox_mbox_writable(struct shmbox_mbox *mb)
 {
 	lockdep_assert_held(&mb->lock);
+	/* Rendezvous: only a waiting receiver takes a send at once. */
 	if (!mb->capacity)
 		return !list_empty(&mb->receivers);
-	if (!list_empty(&mb->senders))
-		return false;
-	if (mb->capacity != SHMBOX_MBOX_UNBOUNDED &&
-	    mb->nr_msgs >= mb->capacity)
-		return false;
-	return mb->charged + SHMBOX_MSG_COST(0) <=
-	       shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
+	/* Waiting senders go first; else the room an empty message needs. */
+	return list_empty(&mb->senders) && shmbox_mbox_room_for(mb, 0);
 }
 
 __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt)
