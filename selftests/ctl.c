@@ -23,10 +23,10 @@
 
 #include "kselftest_harness.h"
 #include "libshmbox.h"
+#include "util.h"
 #include "proc_util.h"
 
 #define CTL	"/usr/bin/shmboxctl"
-#define NOBODY	65534
 #define MAXARGS	32
 
 struct res {

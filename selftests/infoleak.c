@@ -27,9 +27,9 @@
 
 #include "kselftest_harness.h"
 #include "libshmbox.h"
+#include "util.h"
 
 #define PAT		0xA5
-#define NOBODY		65534
 
 static int dev_open(void)
 {
@@ -75,7 +75,7 @@ static pid_t send_as_nobody(int fd, const void *buf, uint32_t len, uint32_t prio
 	int st;
 
 	if (pid == 0) {
-		if (setresgid(NOBODY, NOBODY, NOBODY) || setresuid(NOBODY, NOBODY, NOBODY))
+		if (become_nobody())
 			_exit(2);
 		_exit(send_msg(fd, buf, len, prio) ? 3 : 0);
 	}

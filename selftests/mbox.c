@@ -29,8 +29,8 @@
 
 #include "kselftest_harness.h"
 #include "libshmbox.h"
+#include "util.h"
 
-#define NOBODY	65534
 #define NS	1000000000ULL
 #define FOREVER	SHMBOX_TIMEOUT_NONE
 
@@ -167,7 +167,7 @@ static pid_t blocked_sender(int fd, const char *str, unsigned int nth)
 
 static void drop_to_nobody(void)
 {
-	if (setgid(NOBODY) || setuid(NOBODY))
+	if (become_nobody())
 		_exit(99);
 }
 

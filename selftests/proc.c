@@ -20,10 +20,10 @@
 
 #include "kselftest_harness.h"
 #include "libshmbox.h"
+#include "util.h"
 #include "proc_util.h"
 
 #define PG	4096UL
-#define NOBODY	65534
 
 static void pname(char *buf, size_t len, const char *what)
 {
@@ -33,22 +33,6 @@ static void pname(char *buf, size_t len, const char *what)
 static unsigned long long ull(const char *s)
 {
 	return strtoull(s, NULL, 10);
-}
-
-/* Run @fn in a child as uid/gid NOBODY; returns the child's exit code. */
-static int as_nobody(int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
-			_exit(100);
-		_exit(fn(arg));
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 /* The common columns must be what the stat ioctl says. */

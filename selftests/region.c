@@ -20,9 +20,9 @@
 
 #include "kselftest_harness.h"
 #include "libshmbox.h"
+#include "util.h"
 
 #define PG 4096UL
-#define NOBODY 65534
 
 static void test_name(char *buf, size_t len, const char *what)
 {
@@ -54,22 +54,6 @@ static uint64_t now_real_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* Run @fn in a child as uid/gid NOBODY; returns the child's exit code. */
-static int as_nobody(int (*fn)(void *), void *arg)
-{
-	pid_t pid = fork();
-	int status;
-
-	if (pid == 0) {
-		if (setgroups(0, NULL) || setgid(NOBODY) || setuid(NOBODY))
-			_exit(100);
-		_exit(fn(arg));
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 static int param_write(const char *name, unsigned long val, unsigned long *old)
