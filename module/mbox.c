@@ -665,7 +665,7 @@ static void shmbox_mbox_offer_one(struct shmbox_mbox *mb, struct shmbox_msg *msg
 /*
  * shmbox_mbox_offer - hand messages just queued to waiting receivers
  * @msgs, @n:	the messages this lock hold queued (sent, refilled or put
- *		back), in their queue order
+ *		back), in their queue order; at most SHMBOX_VEC_CHUNK
  *
  * Only new messages need matching: a receiver looks at the queue under
  * mb->lock before it waits, and waits only if nothing queued is for it,
@@ -680,20 +680,20 @@ static void shmbox_mbox_offer(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
 			      u32 n, struct shmbox_wakeups *wq)
 {
 	unsigned long left;
-	u32 i, best, part;
+	u32 i, best;
 
 	lockdep_assert_held(&mb->lock);
-	for (; n && !list_empty(&mb->receivers); msgs += part, n -= part) {
-		part = min_t(u32, n, BITS_PER_LONG);
-		left = part == BITS_PER_LONG ? ~0UL : BIT(part) - 1;
-		while (left && !list_empty(&mb->receivers)) {
-			best = __ffs(left);
-			for_each_set_bit(i, &left, part)
-				if (msgs[i]->prio > msgs[best]->prio)
-					best = i;
-			__clear_bit(best, &left);
-			shmbox_mbox_offer_one(mb, msgs[best], wq);
-		}
+	/* Every caller queues at most one chunk per lock hold. */
+	if (WARN_ON_ONCE(n > SHMBOX_VEC_CHUNK))
+		n = SHMBOX_VEC_CHUNK;
+	left = BIT(n) - 1;
+	while (left && !list_empty(&mb->receivers)) {
+		best = __ffs(left);
+		for_each_set_bit(i, &left, n)
+			if (msgs[i]->prio > msgs[best]->prio)
+				best = i;
+		__clear_bit(best, &left);
+		shmbox_mbox_offer_one(mb, msgs[best], wq);
 	}
 }
 
