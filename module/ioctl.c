@@ -122,6 +122,18 @@ static_assert(sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER0);
 static_assert(sizeof(struct shmbox_mbox_vec) == SHMBOX_MBOX_VEC_SIZE_VER0);
 /* A vector call's descriptors, and the ring's control page. */
 static_assert(sizeof(struct shmbox_mbox_msg) == 24);
+/*
+ * A receive writes its results (len, prio, pid, uid) to SHMBOX_IOC_MBOX_RECV's
+ * argument as to a vector descriptor (mbox_recv.c): the same layout.
+ */
+#define SHMBOX_RESULT_OFF(type, field) \
+	(offsetof(type, field) - offsetof(type, len))
+static_assert(SHMBOX_RESULT_OFF(struct shmbox_mbox_recv, prio) ==
+	      SHMBOX_RESULT_OFF(struct shmbox_mbox_msg, prio));
+static_assert(SHMBOX_RESULT_OFF(struct shmbox_mbox_recv, pid) ==
+	      SHMBOX_RESULT_OFF(struct shmbox_mbox_msg, pid));
+static_assert(SHMBOX_RESULT_OFF(struct shmbox_mbox_recv, uid) ==
+	      SHMBOX_RESULT_OFF(struct shmbox_mbox_msg, uid));
 static_assert(sizeof(struct shmbox_ring_ctl) <= SHMBOX_RING_CTL_SIZE);
 static_assert(sizeof(union shmbox_ioc_arg) <= SHMBOX_ARG_MAX);
 

@@ -4,9 +4,10 @@
  * sender filters, capacity and byte quotas, per-user accounting, and the
  * hand-over to waiting receivers and senders.
  *
- * Owns: nothing at run time.  This file is #included at the end of mbox.c
- * (only when the kernel has KUnit built in, see Kbuild) so that it can
- * test the static queue core directly.  KUnit runs the suite while the
+ * Owns: nothing at run time.  Built as its own object of shmbox.ko only
+ * when the kernel has KUnit built in (see Kbuild), it reaches the queue
+ * core, the messages and the accounts only through mbox.h and account.h,
+ * as the other mailbox files do.  KUnit runs the suite while the
  * module is being loaded, before shmbox_init(): the tests use no device,
  * no slab cache and no object layer, only mailboxes and messages they
  * build themselves (kunit_kzalloc(), freed by KUnit after each case).
@@ -20,6 +21,10 @@
  * struct pid of another process (init) is held from ->init to ->exit.
  */
 #include <kunit/test.h>
+#include <linux/pid_namespace.h>
+#include <linux/sched.h>
+
+#include "mbox.h"
 
 struct shmbox_kunit_ctx {
 	struct shmbox_mbox *mb;
@@ -254,7 +259,6 @@ static void shmbox_kunit_user_quota(struct kunit *test)
 	u64 limit = shmbox_limit(SHMBOX_LIM_USER_BYTES);
 	kuid_t uid = KUIDT_INIT(4000000123U);	/* no real task has it */
 	struct shmbox_user *u, *u2, *over;
-	HLIST_HEAD(idle);
 	bool found;
 
 	KUNIT_ASSERT_GT(test, limit, 100ULL);
@@ -269,16 +273,12 @@ static void shmbox_kunit_user_quota(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, PTR_ERR(over), -ENOSPC);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)limit);
 	shmbox_user_uncharge(u, limit - 100);
-	spin_lock(&shmbox_users_lock);
-	found = shmbox_user_lookup(uid) == u;
-	spin_unlock(&shmbox_users_lock);
+	found = shmbox_user_find(uid) == u;
 	KUNIT_EXPECT_TRUE(test, found);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)100);
 	/* At zero the account stays, for the next message, until swept. */
 	shmbox_user_uncharge(u, 100);
-	spin_lock(&shmbox_users_lock);
-	found = shmbox_user_lookup(uid) == u;
-	spin_unlock(&shmbox_users_lock);
+	found = shmbox_user_find(uid) == u;
 	KUNIT_EXPECT_TRUE(test, found);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)0);
 
@@ -290,11 +290,8 @@ static void shmbox_kunit_user_quota(struct kunit *test)
 	/* A sweep frees idle accounts only. */
 	u2 = shmbox_user_charge(KUIDT_INIT(4000000124U), 1);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, u2);
-	spin_lock(&shmbox_users_lock);
-	shmbox_users_sweep(&idle);
-	found = shmbox_user_lookup(uid);
-	spin_unlock(&shmbox_users_lock);
-	shmbox_users_free(&idle);
+	shmbox_users_sweep();
+	found = shmbox_user_find(uid);
 	KUNIT_EXPECT_FALSE(test, found);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&u2->bytes), (s64)1);
 	shmbox_user_uncharge(u2, 1);
@@ -316,10 +313,10 @@ static void shmbox_kunit_offer(struct kunit *test)
 	int i;
 
 	for (i = 0; i < 4; i++) {
-		rw[i].task = current;
+		rw[i].w.task = current;
 		rw[i].ns = ns;
 		rw[i].buflen = 64;
-		INIT_LIST_HEAD(&rw[i].node);
+		INIT_LIST_HEAD(&rw[i].w.node);
 	}
 	rw[0].peek = true;
 	rw[1].buflen = 4;			/* too small */
@@ -327,7 +324,7 @@ static void shmbox_kunit_offer(struct kunit *test)
 	lo = kmsg(test, ctx->self, 2, 8, 'l');
 	spin_lock(&mb->lock);
 	for (i = 0; i < 4; i++) {
-		list_add_tail(&rw[i].node, &mb->receivers);
+		list_add_tail(&rw[i].w.node, &mb->receivers);
 		mb->nr_rwait++;
 	}
 	shmbox_mbox_add(mb, lo);
@@ -369,10 +366,10 @@ static void shmbox_kunit_refill(struct kunit *test)
 
 	first = kmsg(test, ctx->self, 0, 8, 'f');
 	for (i = 0; i < 3; i++) {
-		sw[i].task = current;
+		sw[i].w.task = current;
 		sw[i].msg = kmsg(test, ctx->self, 0, 8, i);
 		sw[i].state = SHMBOX_SW_ROOM;
-		INIT_LIST_HEAD(&sw[i].node);
+		INIT_LIST_HEAD(&sw[i].w.node);
 	}
 	sw[1].sync = true;
 	sw[1].msg->sw = &sw[1];
@@ -380,7 +377,7 @@ static void shmbox_kunit_refill(struct kunit *test)
 	mb->capacity = 2;
 	shmbox_mbox_add(mb, first);
 	for (i = 0; i < 3; i++)
-		list_add_tail(&sw[i].node, &mb->senders);
+		list_add_tail(&sw[i].w.node, &mb->senders);
 	shmbox_mbox_refill(mb, &wq);
 	/* One slot: sw[0] goes in and is woken, the rest wait. */
 	KUNIT_EXPECT_EQ(test, sw[0].state, (int)SHMBOX_SW_DONE);
@@ -396,7 +393,7 @@ static void shmbox_kunit_refill(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mb->sent, 2ULL);
 	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, task_active_pid_ns(current), 0),
 			    sw[0].msg);
-	list_del_init(&sw[2].node);
+	list_del_init(&sw[2].w.node);
 	sw[1].msg->sw = NULL;
 	shmbox_mbox_sub(mb, sw[0].msg);
 	shmbox_mbox_sub(mb, sw[1].msg);
@@ -427,11 +424,11 @@ static void shmbox_kunit_offer_cost(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, old);
 
 	for (i = 0; i < ARRAY_SIZE(rw); i++) {
-		rw[i].task = current;
+		rw[i].w.task = current;
 		rw[i].ns = ns;
 		rw[i].from = PID_MAX_LIMIT + 1;	/* no process has it */
 		rw[i].buflen = 64;
-		INIT_LIST_HEAD(&rw[i].node);
+		INIT_LIST_HEAD(&rw[i].w.node);
 	}
 	for (q = 0; q < ARRAY_SIZE(queued); q++) {
 		for (k = 0; k < queued[q]; k++)
@@ -441,7 +438,7 @@ static void shmbox_kunit_offer_cost(struct kunit *test)
 		for (k = 0; k < queued[q]; k++)
 			shmbox_mbox_add(mb, old[k]);
 		for (i = 0; i < ARRAY_SIZE(rw); i++)
-			list_add_tail(&rw[i].node, &mb->receivers);
+			list_add_tail(&rw[i].w.node, &mb->receivers);
 		shmbox_mbox_add(mb, msg);
 		steps[q] = mb->offer_steps;
 		shmbox_mbox_offer(mb, &msg, 1, &wq);
@@ -449,7 +446,7 @@ static void shmbox_kunit_offer_cost(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, wq.n, 0U);
 		KUNIT_EXPECT_EQ(test, msg->state, (u8)SHMBOX_MSG_QUEUED);
 		for (i = 0; i < ARRAY_SIZE(rw); i++)
-			list_del_init(&rw[i].node);
+			list_del_init(&rw[i].w.node);
 		while ((m = shmbox_mbox_first(mb, ns, 0)))
 			shmbox_mbox_sub(mb, m);
 		KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);
@@ -471,13 +468,12 @@ static void shmbox_kunit_settle_order(struct kunit *test)
 	struct shmbox_mbox *mb = ctx->mb;
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	kuid_t uid = KUIDT_INIT(4000000125U);	/* no real task has it */
-	struct shmbox_rwait rw = { .task = current, .ns = ns, .buflen = 64 };
-	struct shmbox_msg *m[4];
-	HLIST_HEAD(idle);
+	struct shmbox_rwait rw = { .w.task = current, .ns = ns, .buflen = 64 };
+	struct shmbox_msg *m[4], *spare = NULL;
 	int i;
 
 	rw.from = pid_nr_ns(ctx->self, ns);
-	INIT_LIST_HEAD(&rw.node);
+	INIT_LIST_HEAD(&rw.w.node);
 	for (i = 0; i < 3; i++)
 		m[i] = kmsg(test, ctx->self, 4, 8, i);
 	m[3] = kmsg(test, ctx->init_pid, 4, 8, 3);
@@ -492,7 +488,7 @@ static void shmbox_kunit_settle_order(struct kunit *test)
 	for (i = 0; i < 3; i++)
 		shmbox_msg_reserve(mb, m[i]);
 	/* It filters on this process: m[3] (from init) is not for it. */
-	list_add_tail(&rw.node, &mb->receivers);
+	list_add_tail(&rw.w.node, &mb->receivers);
 	mb->nr_rwait++;
 	spin_unlock(&mb->lock);
 
@@ -506,14 +502,12 @@ static void shmbox_kunit_settle_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 3U);
 	KUNIT_EXPECT_EQ(test, mb->nr_rwait, 0U);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&m[0]->user->bytes), (s64)0);
-	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_spare_take(mb), m[0]);
+	KUNIT_EXPECT_EQ(test, shmbox_mbox_spares_take(mb, &spare, 1), 1U);
+	KUNIT_EXPECT_PTR_EQ(test, spare, m[0]);
 	for (i = 1; i < 4; i++)
 		shmbox_mbox_sub(mb, m[i]);
 	spin_unlock(&mb->lock);
-	spin_lock(&shmbox_users_lock);
-	shmbox_users_sweep(&idle);
-	spin_unlock(&shmbox_users_lock);
-	shmbox_users_free(&idle);
+	shmbox_users_sweep();
 }
 
 static struct kunit_case shmbox_mbox_kunit_cases[] = {

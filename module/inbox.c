@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmbox inboxes: the mailbox of a process (SHMBOX_MBOX_INBOX), which
+ * any process allowed to write to it reaches by the owner's pid.
+ *
+ * Owns: the table of inboxes, keyed by the owner's thread group (struct
+ * pid), and each inbox's count of bound fds (->inbox_fds).
+ *
+ * Locking: shmbox_inbox_lock (a spinlock) protects the table and every
+ * ->inbox_fds.  Never nested with mb->lock: an inbox whose last fd goes
+ * is killed (shmbox_mbox_kill()) after the lock is dropped.
+ *
+ * Lifetime: the table holds no reference.  An inbox leaves the table when
+ * the last fd bound to it (or about to bind) is released, before that fd
+ * drops its reference; a lookup takes a reference under the lock.
+ */
+#include <linux/hashtable.h>
+#include <linux/pid.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+
+#include "mbox.h"
+
+static DEFINE_SPINLOCK(shmbox_inbox_lock);	/* table, ->inbox_fds */
+static DEFINE_HASHTABLE(shmbox_inboxes, 6);
+
+static struct shmbox_mbox *shmbox_inbox_lookup(struct pid *pid)
+{
+	struct shmbox_mbox *mb;
+
+	lockdep_assert_held(&shmbox_inbox_lock);
+	hash_for_each_possible(shmbox_inboxes, mb, inbox_node,
+			       (unsigned long)pid)
+		if (mb->inbox_pid == pid)
+			return mb;
+	return NULL;
+}
+
+/* One fd bound to (or about to bind to) an inbox goes away. */
+void shmbox_inbox_put_fd(struct shmbox_mbox *mb)
+{
+	bool gone;
+
+	spin_lock(&shmbox_inbox_lock);
+	gone = !--mb->inbox_fds;
+	if (gone)
+		hash_del(&mb->inbox_node);
+	spin_unlock(&shmbox_inbox_lock);
+	if (gone)
+		shmbox_mbox_kill(mb);
+}
+
+/* Find or create the caller's inbox; counts one fd on it. */
+int shmbox_inbox_open(struct file *file,
+		      const struct shmbox_open_args *args,
+		      struct shmbox_obj **objp)
+{
+	struct pid *tgid = task_tgid(current);
+	struct shmbox_mbox *mb, *old;
+	struct shmbox_obj *obj;
+	int ret;
+
+	spin_lock(&shmbox_inbox_lock);
+	mb = shmbox_inbox_lookup(tgid);
+	if (mb) {
+		shmbox_obj_get(&mb->obj);
+		mb->inbox_fds++;
+	}
+	spin_unlock(&shmbox_inbox_lock);
+	if (mb)
+		goto existing;
+	if (!(args->flags & SHMBOX_O_CREAT))
+		return -ENOENT;
+
+	/* An anonymous object: counted against max_objects, never named. */
+	ret = shmbox_obj_open(file, args, &obj);
+	if (ret)
+		return ret;
+	mb = to_mbox(obj);
+	spin_lock(&shmbox_inbox_lock);
+	old = shmbox_inbox_lookup(tgid);
+	if (old) {
+		/* Another thread of ours created it meanwhile. */
+		shmbox_obj_get(&old->obj);
+		old->inbox_fds++;
+		spin_unlock(&shmbox_inbox_lock);
+		shmbox_obj_put(obj);
+		mb = old;
+		goto existing;
+	}
+	mb->inbox_fds = 1;
+	hash_add(shmbox_inboxes, &mb->inbox_node, (unsigned long)tgid);
+	spin_unlock(&shmbox_inbox_lock);
+	*objp = obj;
+	return 0;
+
+existing:
+	ret = 0;
+	if ((args->flags & SHMBOX_O_CREAT) && (args->flags & SHMBOX_O_EXCL))
+		ret = -EEXIST;
+	else if (!shmbox_obj_may(&mb->obj, shmbox_file_may(file)))
+		ret = -EACCES;
+	if (ret) {
+		shmbox_inbox_put_fd(mb);
+		shmbox_obj_put(&mb->obj);
+		return ret;
+	}
+	*objp = &mb->obj;
+	return 0;
+}
+
+/* The inbox of process @pid (in current's namespace), with a reference. */
+struct shmbox_mbox *shmbox_inbox_get(pid_t pid)
+{
+	struct shmbox_mbox *mb;
+	struct pid *p;
+
+	p = find_get_pid(pid);
+	if (!p)
+		return ERR_PTR(-ESRCH);
+	spin_lock(&shmbox_inbox_lock);
+	mb = shmbox_inbox_lookup(p);
+	if (mb)
+		shmbox_obj_get(&mb->obj);
+	spin_unlock(&shmbox_inbox_lock);
+	put_pid(p);
+	return mb ? mb : ERR_PTR(-ENOENT);
+}
+
+bool shmbox_inboxes_empty(void)
+{
+	bool empty;
+
+	spin_lock(&shmbox_inbox_lock);
+	empty = hash_empty(shmbox_inboxes);
+	spin_unlock(&shmbox_inbox_lock);
+	return empty;
+}

@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * shmbox mailbox internals, shared by the mailbox files of module/ and
+ * their KUnit tests.  The files, from the ABI down (each includes only
+ * what is below it):
+ *
+ *	mbox.c		mailbox objects and the ioctls on them: open, stat,
+ *			send, receive, their vector forms; read, write, poll
+ *	mbox_send.c	the one send path (a chunk of messages)
+ *	mbox_recv.c	the one receive path (a chunk of messages)
+ *	inbox.c		the table of per-process inboxes
+ *	mbox_wait.c	the one sleep of a mailbox wait, its errno ladder and
+ *			the adaptive spin
+ *	mbox_queue.c	the queue under mb->lock: link, reserve, hand over to
+ *			waiting receivers, refill from waiting senders, kill
+ *	mbox_msg.c	messages: allocation, payload copy-in, charge, the
+ *			spare-header cache
+ *	account.c	per-user byte accounting (its own lock)
+ *	wake.c		wake-ups batched until a spinlock is dropped
+ *
+ * Lock order (docs/design.md has the whole module's): mb->lock, then
+ * mb->poll_wq's lock.  shmbox_inbox_lock and shmbox_users_lock are never
+ * nested with mb->lock or with each other.
+ */
+#ifndef _SHMBOX_MBOX_H
+#define _SHMBOX_MBOX_H
+
+#include <linux/bitops.h>
+#include <linux/list.h>
+#include <linux/llist.h>
+#include <linux/pid.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "shmbox.h"
+#include "account.h"
+#include "wake.h"
+
+/* Payloads up to this size live in the message header's slab object. */
+#define SHMBOX_MSG_INLINE	192
+
+/*
+ * Vector calls, and the queue operations under one lock hold, work in
+ * chunks of at most this many messages: one copy of their descriptors
+ * each way, one charge, one lock round trip to queue them or to take them
+ * and one to commit them.
+ */
+#define SHMBOX_VEC_CHUNK	16
+
+/* Spare headers a mailbox keeps (once a sender asked for one). */
+#define SHMBOX_MBOX_SPARE	32
+
+enum shmbox_msg_state {
+	SHMBOX_MSG_NEW,		/* the sender's, not in the mailbox */
+	SHMBOX_MSG_QUEUED,	/* on a priority queue */
+	SHMBOX_MSG_RESERVED,	/* detached by a receiver that copies it out */
+};
+
+struct shmbox_swait;
+
+struct shmbox_msg {
+	union {
+		struct list_head node;	/* mbox->queue[prio] while queued */
+		struct llist_node spare; /* mbox->spare while a spare */
+	};
+	refcount_t ref;
+	u8 state;			/* enum shmbox_msg_state */
+	u8 prio;
+	u32 len;
+	struct pid *sender;		/* thread group of the sender */
+	kuid_t uid;			/* sender's euid, also the one charged */
+	struct shmbox_user *user;	/* the charged account */
+	struct shmbox_swait *sw;	/* synchronous sender waiting for it */
+	void *data;
+	u8 inline_data[SHMBOX_MSG_INLINE];
+};
+
+/*
+ * A task waiting in a mailbox: its entry on mb->senders or mb->receivers.
+ * Whoever serves it takes it off the list under mb->lock and then wakes
+ * the task unless it polls (->spinning, see shmbox_mbox_spin()).
+ */
+struct shmbox_waiter {
+	struct list_head node;		/* empty once served */
+	struct task_struct *task;
+	bool spinning;
+};
+
+enum shmbox_swait_state {
+	SHMBOX_SW_ROOM,		/* on mbox->senders, waiting for room */
+	SHMBOX_SW_QUEUED,	/* message queued, waiting for a receiver */
+	SHMBOX_SW_DONE,		/* sent (taken, for a synchronous send) */
+};
+
+/* A sender that waits: for room, then (synchronous) for the take. */
+struct shmbox_swait {
+	struct shmbox_waiter w;		/* on mbox->senders while ..._ROOM */
+	struct shmbox_msg *msg;
+	int state;			/* enum shmbox_swait_state */
+	bool sync;
+};
+
+/* A receiver that waits for a message. */
+struct shmbox_rwait {
+	struct shmbox_waiter w;		/* on mbox->receivers, FIFO */
+	struct shmbox_msg *msg;		/* handed over, already reserved */
+	struct pid_namespace *ns;	/* to match @from */
+	pid_t from;			/* 0: any sender */
+	u32 buflen;
+	bool peek;
+	bool released;			/* served, see shmbox_rwait_serve() */
+};
+
+struct shmbox_mbox {
+	struct shmbox_obj obj;
+	u32 capacity;			/* SHMBOX_MBOX_UNBOUNDED: none */
+	u32 max_msg;
+	/* Inbox only: owner process, table linkage, bound fds. */
+	struct pid *inbox_pid;
+	struct hlist_node inbox_node;
+	unsigned int inbox_fds;		/* under shmbox_inbox_lock */
+
+	spinlock_t lock;		/* everything below but the spares */
+	bool dead;			/* removed: EIDRM */
+	u32 prio_map;			/* bit p set: queue[p] not empty */
+	struct list_head queue[SHMBOX_MSG_PRIO_MAX];
+	u32 nr_msgs;			/* queued + reserved */
+	u64 bytes;			/* their payload */
+	u64 charged;			/* their SHMBOX_MSG_COST() */
+	u64 sent, received;
+	u32 nr_swait, nr_rwait;		/* blocked senders, receivers */
+	u64 offer_steps;		/* receivers shmbox_mbox_offer() examined */
+	struct list_head senders;	/* struct shmbox_swait waiting for room */
+	struct list_head receivers;	/* struct shmbox_rwait, FIFO */
+	wait_queue_head_t poll_wq;
+
+	/* Spare message headers for senders, see mbox_msg.c.  No lock. */
+	struct llist_head spare;	/* pushed by receivers */
+	struct llist_node *spare_stash;	/* a chain parked by a sender */
+	atomic_t nr_spare;
+	bool keep_spares;		/* a sender asked for one: keep them */
+};
+
+static inline struct shmbox_mbox *to_mbox(struct shmbox_obj *obj)
+{
+	return container_of(obj, struct shmbox_mbox, obj);
+}
+
+/* What is left to do for a received message once mb->lock is dropped. */
+struct shmbox_done {
+	struct shmbox_user *user;	/* its charge, to end */
+	u64 cost;
+	struct pid *sender;
+	struct shmbox_msg *msg;		/* to put; NULL: its header is a spare */
+};
+
+/* ---- messages (mbox_msg.c) ---------------------------------------------- */
+
+int shmbox_msg_cache_init(void);
+void shmbox_msg_cache_exit(void);
+struct shmbox_msg *shmbox_msg_new(u64 ubuf, u32 len, u32 prio,
+				  struct shmbox_msg *spare);
+u32 shmbox_msgs_charge(struct shmbox_msg **msgs, u32 n, int *err);
+void shmbox_msg_put(struct shmbox_msg *msg);
+void shmbox_msg_done(struct shmbox_msg *msg);
+u32 shmbox_mbox_spares_take(struct shmbox_mbox *mb, struct shmbox_msg **spare,
+			    u32 n);
+void shmbox_mbox_spares_give(struct shmbox_mbox *mb, struct shmbox_msg **spare,
+			     u32 n);
+bool shmbox_mbox_spare_keep(struct shmbox_mbox *mb, struct shmbox_msg *msg);
+void shmbox_mbox_spares_free(struct shmbox_mbox *mb);
+
+/* ---- the queue under mb->lock (mbox_queue.c) ----------------------------- */
+
+void shmbox_mbox_init_queues(struct shmbox_mbox *mb);
+void shmbox_mbox_poll_wake(struct shmbox_mbox *mb);
+void shmbox_msg_link(struct shmbox_mbox *mb, struct shmbox_msg *msg, bool head);
+void shmbox_msg_reserve(struct shmbox_mbox *mb, struct shmbox_msg *msg);
+void shmbox_mbox_add(struct shmbox_mbox *mb, struct shmbox_msg *msg);
+void shmbox_mbox_sub(struct shmbox_mbox *mb, struct shmbox_msg *msg);
+bool shmbox_mbox_room_for(struct shmbox_mbox *mb, u32 len);
+struct shmbox_msg *shmbox_mbox_first(struct shmbox_mbox *mb,
+				     struct pid_namespace *ns, pid_t from);
+void shmbox_rwait_serve(struct shmbox_mbox *mb, struct shmbox_rwait *rw,
+			struct shmbox_msg *msg, struct shmbox_wakeups *wq);
+void shmbox_mbox_offer(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+		       u32 n, struct shmbox_wakeups *wq);
+void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq);
+void shmbox_mbox_kick(struct shmbox_mbox *mb, struct shmbox_wakeups *wq);
+void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+			  struct shmbox_done *done, struct shmbox_wakeups *wq);
+void shmbox_done_finish(const struct shmbox_done *done, u32 n);
+void shmbox_mbox_settle(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+			u32 ncommit, u32 nput);
+void shmbox_mbox_kill(struct shmbox_mbox *mb);
+bool shmbox_mbox_writable(struct shmbox_mbox *mb);
+
+/* ---- waiting (mbox_wait.c) ----------------------------------------------- */
+
+int shmbox_wait_verdict(struct shmbox_mbox *mb, bool nonblock,
+			bool check_signal, bool timed_out);
+bool shmbox_mbox_sleep(struct shmbox_mbox *mb, struct shmbox_wakeups *wq,
+		       struct shmbox_waiter *w, bool sender, bool poll,
+		       u64 deadline)
+	__releases(&mb->lock);
+
+/* ---- send (mbox_send.c) -------------------------------------------------- */
+
+/* One send call, its arguments checked. */
+struct shmbox_send {
+	struct shmbox_mbox *mb;
+	bool sync;			/* wait until a receiver took it */
+	bool nonblock;
+	u64 deadline;			/* absolute CLOCK_MONOTONIC ns */
+};
+
+u32 shmbox_mbox_send(const struct shmbox_send *s,
+		     const struct shmbox_mbox_msg *m, u32 n, int *err);
+
+/* ---- receive (mbox_recv.c) ----------------------------------------------- */
+
+/* One receive call, its arguments checked. */
+struct shmbox_recv {
+	struct shmbox_mbox *mb;
+	struct pid_namespace *ns;	/* the receiver's, to match @from */
+	pid_t from;			/* 0: any sender */
+	bool peek;
+	bool nonblock;
+	u64 deadline;			/* absolute CLOCK_MONOTONIC ns */
+	/*
+	 * Where the results go: the len, prio, pid and uid of user
+	 * descriptor i are written at @ures + i * sizeof(struct
+	 * shmbox_mbox_msg).  NULL: nowhere (read(2)).
+	 */
+	void __user *ures;
+};
+
+u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msg *m,
+		     u32 n, bool wait, int *err);
+
+/* ---- inboxes (inbox.c) --------------------------------------------------- */
+
+int shmbox_inbox_open(struct file *file, const struct shmbox_open_args *args,
+		      struct shmbox_obj **objp);
+void shmbox_inbox_put_fd(struct shmbox_mbox *mb);
+struct shmbox_mbox *shmbox_inbox_get(pid_t pid);
+bool shmbox_inboxes_empty(void);
+
+#endif /* _SHMBOX_MBOX_H */

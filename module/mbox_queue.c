@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmbox mailbox queue: the priority queues of a mailbox and its lists of
+ * waiting senders and receivers, and every operation on them under
+ * mb->lock: link and reserve a message, add it to and take it out of the
+ * mailbox's accounts, find what a receive gets, hand new messages to
+ * waiting receivers, let waiting senders in (refill), settle a receive's
+ * reservations, and kill the mailbox.
+ *
+ * Owns: mb->queue[], ->prio_map, the counters, ->senders, ->receivers,
+ * ->dead and each message's ->state and ->sw.
+ *
+ * Locking: mb->lock (a spinlock) protects all of it.  Functions named for
+ * an operation on a locked mailbox assert it (lockdep_assert_held());
+ * the few that take it themselves (shmbox_mbox_settle(), _kill()) say
+ * so.  Nothing here allocates, copies to or from user space, or sleeps,
+ * so the lock is only ever held for a bounded walk: a new message is
+ * matched only against the waiting receivers, a new receiver only against
+ * the queue (shmbox_mbox_offer()).  mb->poll_wq's own lock nests inside
+ * mb->lock.  Wake-ups of served waiters are collected in a struct
+ * shmbox_wakeups and issued by the caller after the lock.
+ *
+ * Lifetime: a wait entry (struct shmbox_swait, struct shmbox_rwait) lives
+ * on its task's stack and is reached here only while it is linked (or,
+ * for a synchronous sender, while its message's ->sw points at it).
+ * Whoever takes a receiver's entry off the list stores its ->released
+ * flag (release) as its very last access to it: a receiver that sees the
+ * flag and a message returns without taking mb->lock.
+ */
+#include <linux/bitops.h>
+#include <linux/pid_namespace.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+
+#include "mbox.h"
+#include "trace.h"
+
+/* Queue @t's wake-up for after mb->lock (traced). */
+static void shmbox_mbox_wake(struct shmbox_wakeups *wq, struct task_struct *t)
+{
+	trace_shmbox_mbox_wake(t);
+	shmbox_wake_add(wq, t);
+}
+
+/*
+ * Wake a waiter just served (its entry taken off its list, under
+ * mb->lock) unless it is polling: then it sees the entry gone by itself
+ * (shmbox_waiter_sleeps() has the barrier pairing).  The entry lives on
+ * the waiter's stack, but the waiter takes mb->lock before it returns.
+ */
+static void shmbox_waiter_wake(struct shmbox_wakeups *wq,
+			       struct shmbox_waiter *w)
+{
+	if (shmbox_waiter_sleeps(&w->spinning))
+		shmbox_mbox_wake(wq, w->task);
+}
+
+void shmbox_mbox_poll_wake(struct shmbox_mbox *mb)
+{
+	lockdep_assert_held(&mb->lock);
+	if (wq_has_sleeper(&mb->poll_wq))
+		wake_up_interruptible_poll(&mb->poll_wq, EPOLLIN | EPOLLOUT |
+					   EPOLLRDNORM | EPOLLWRNORM);
+}
+
+void shmbox_msg_link(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+		     bool head)
+{
+	lockdep_assert_held(&mb->lock);
+	if (head)
+		list_add(&msg->node, &mb->queue[msg->prio]);
+	else
+		list_add_tail(&msg->node, &mb->queue[msg->prio]);
+	mb->prio_map |= BIT(msg->prio);
+	msg->state = SHMBOX_MSG_QUEUED;
+}
+
+/* Take a queued message off its queue; it stays counted in the mailbox. */
+void shmbox_msg_reserve(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	list_del_init(&msg->node);
+	if (list_empty(&mb->queue[msg->prio]))
+		mb->prio_map &= ~BIT(msg->prio);
+	msg->state = SHMBOX_MSG_RESERVED;
+}
+
+/* Account a new message into the mailbox and queue it at the tail. */
+void shmbox_mbox_add(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	mb->nr_msgs++;
+	mb->bytes += msg->len;
+	mb->charged += SHMBOX_MSG_COST(msg->len);
+	/* A synchronous send counts as sent when it is taken. */
+	if (!msg->sw)
+		mb->sent++;
+	shmbox_msg_link(mb, msg, false);
+}
+
+/* Remove a reserved or queued message from the mailbox's accounts. */
+void shmbox_mbox_sub(struct shmbox_mbox *mb, struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	if (msg->state == SHMBOX_MSG_QUEUED)
+		shmbox_msg_reserve(mb, msg);
+	mb->nr_msgs--;
+	mb->bytes -= msg->len;
+	mb->charged -= SHMBOX_MSG_COST(msg->len);
+	msg->state = SHMBOX_MSG_NEW;
+}
+
+/* Would a message of @len bytes fit now (capacity, mailbox byte quota)? */
+bool shmbox_mbox_room_for(struct shmbox_mbox *mb, u32 len)
+{
+	lockdep_assert_held(&mb->lock);
+	if (mb->capacity && mb->capacity != SHMBOX_MBOX_UNBOUNDED &&
+	    mb->nr_msgs >= mb->capacity)
+		return false;
+	return mb->charged + SHMBOX_MSG_COST(len) <=
+	       shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
+}
+
+/* The message a receive would get: highest priority, oldest, from @from. */
+struct shmbox_msg *shmbox_mbox_first(struct shmbox_mbox *mb,
+				     struct pid_namespace *ns,
+				     pid_t from)
+{
+	struct shmbox_msg *msg;
+	unsigned long map;
+	int p;
+
+	lockdep_assert_held(&mb->lock);
+	map = mb->prio_map;
+	if (!map)
+		return NULL;
+	if (!from)
+		return list_first_entry(&mb->queue[__fls(map)],
+					struct shmbox_msg, node);
+	for (p = SHMBOX_MSG_PRIO_MAX - 1; p >= 0; p--) {
+		if (!(map & BIT(p)))
+			continue;
+		list_for_each_entry(msg, &mb->queue[p], node)
+			if (pid_nr_ns(msg->sender, ns) == from)
+				return msg;
+	}
+	return NULL;
+}
+
+/*
+ * Take waiting receiver @rw off mb->receivers, handing it @msg (reserved)
+ * or nothing, and wake it unless it polls.  The release store of
+ * ->released is the last access to @rw, whose task may then return (its
+ * wake-up, if any, holds its own task reference): a receiver that sees it
+ * set with a message returns without mb->lock (shmbox_mbox_recv_msg()).
+ */
+void shmbox_rwait_serve(struct shmbox_mbox *mb, struct shmbox_rwait *rw,
+			struct shmbox_msg *msg, struct shmbox_wakeups *wq)
+{
+	lockdep_assert_held(&mb->lock);
+	list_del_init(&rw->w.node);
+	mb->nr_rwait--;
+	rw->msg = msg;
+	shmbox_waiter_wake(wq, &rw->w);
+	/* Last access to @rw; pairs with the load in shmbox_mbox_recv_msg(). */
+	smp_store_release(&rw->released, true);
+}
+
+/*
+ * Offer @msg, just queued, to the waiting receivers in their FIFO order:
+ * the first whose filter it passes and whose buffer it fits gets it,
+ * reserved; a peeker, or a receiver whose buffer is too small, that it
+ * passes is woken without it and looks again itself.
+ */
+static void shmbox_mbox_offer_one(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+				  struct shmbox_wakeups *wq)
+{
+	struct shmbox_rwait *rw, *tmp;
+
+	lockdep_assert_held(&mb->lock);
+	list_for_each_entry_safe(rw, tmp, &mb->receivers, w.node) {
+		mb->offer_steps++;
+		if (rw->from && pid_nr_ns(msg->sender, rw->ns) != rw->from)
+			continue;
+		if (rw->peek || msg->len > rw->buflen) {
+			shmbox_rwait_serve(mb, rw, NULL, wq);
+			continue;
+		}
+		shmbox_msg_reserve(mb, msg);
+		shmbox_rwait_serve(mb, rw, msg, wq);
+		return;
+	}
+}
+
+/*
+ * shmbox_mbox_offer - hand messages just queued to waiting receivers
+ * @msgs, @n:	the messages this lock hold queued (sent, refilled or put
+ *		back), in their queue order; at most SHMBOX_VEC_CHUNK
+ *
+ * Only new messages need matching: a receiver looks at the queue under
+ * mb->lock before it waits, and waits only if nothing queued is for it,
+ * so no waiting receiver has a match among the older messages.  The cost
+ * is therefore waiters x new messages, whatever the queue's length (a
+ * walk of every waiter against the whole queue let receivers filtering
+ * on a silent sender make each send quadratic under the spinlock).  The
+ * messages are offered in receive order (highest priority first, FIFO
+ * within one), so the first waiter gets what a receive would get.
+ */
+void shmbox_mbox_offer(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+		       u32 n, struct shmbox_wakeups *wq)
+{
+	unsigned long left;
+	u32 i, best;
+
+	lockdep_assert_held(&mb->lock);
+	/* Every caller queues at most one chunk per lock hold. */
+	if (WARN_ON_ONCE(n > SHMBOX_VEC_CHUNK))
+		n = SHMBOX_VEC_CHUNK;
+	left = BIT(n) - 1;
+	while (left && !list_empty(&mb->receivers)) {
+		best = __ffs(left);
+		for_each_set_bit(i, &left, n)
+			if (msgs[i]->prio > msgs[best]->prio)
+				best = i;
+		__clear_bit(best, &left);
+		shmbox_mbox_offer_one(mb, msgs[best], wq);
+	}
+}
+
+/*
+ * Pipelined send: move the messages of senders waiting for room into the
+ * mailbox while they fit, in the senders' FIFO order, and offer them to
+ * waiting receivers.  An asynchronous sender is done and woken; a
+ * synchronous one keeps waiting for the take.
+ */
+void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
+{
+	struct shmbox_msg *added[SHMBOX_VEC_CHUNK];
+	struct shmbox_swait *sw;
+	u32 n = 0;
+
+	lockdep_assert_held(&mb->lock);
+	while (!list_empty(&mb->senders)) {
+		sw = list_first_entry(&mb->senders, struct shmbox_swait, w.node);
+		if (!shmbox_mbox_room_for(mb, sw->msg->len))
+			break;
+		list_del_init(&sw->w.node);
+		shmbox_mbox_add(mb, sw->msg);
+		added[n++] = sw->msg;
+		if (sw->sync) {
+			sw->state = SHMBOX_SW_QUEUED;
+		} else {
+			sw->state = SHMBOX_SW_DONE;
+			shmbox_waiter_wake(wq, &sw->w);
+		}
+		if (n == ARRAY_SIZE(added)) {
+			shmbox_mbox_offer(mb, added, n, wq);
+			n = 0;
+		}
+	}
+	shmbox_mbox_offer(mb, added, n, wq);
+}
+
+/* Room was made: let waiting senders in, tell pollers. */
+void shmbox_mbox_kick(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
+{
+	shmbox_mbox_refill(mb, wq);
+	shmbox_mbox_poll_wake(mb);
+}
+
+/*
+ * Reserved or queued @msg is received (mb->lock held): out of the
+ * mailbox's accounts, its synchronous sender done, and its header a spare
+ * for the senders if nobody else (no peeker) holds it.  A sender may reuse
+ * a spare header as soon as the lock is dropped, so what the rest of the
+ * work needs is taken out into @done, for shmbox_done_finish().
+ */
+void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+			  struct shmbox_done *done,
+			  struct shmbox_wakeups *wq)
+{
+	lockdep_assert_held(&mb->lock);
+	shmbox_mbox_sub(mb, msg);
+	mb->received++;
+	if (msg->sw) {
+		msg->sw->state = SHMBOX_SW_DONE;
+		shmbox_mbox_wake(wq, msg->sw->w.task);
+		msg->sw = NULL;
+		mb->sent++;
+	}
+	trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
+	done->user = msg->user;
+	done->cost = SHMBOX_MSG_COST(msg->len);
+	done->sender = msg->sender;
+	done->msg = shmbox_mbox_spare_keep(mb, msg) ? NULL : msg;
+}
+
+/*
+ * After mb->lock: end the charges of @n received messages (one quota
+ * operation per run charged to the same user) and drop the references.
+ * A user's account lives while any of these is still charged to it.
+ */
+void shmbox_done_finish(const struct shmbox_done *done, u32 n)
+{
+	struct shmbox_user *user = NULL;
+	u64 cost = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (done[i].user != user) {
+			if (user)
+				shmbox_user_uncharge(user, cost);
+			user = done[i].user;
+			cost = 0;
+		}
+		cost += done[i].cost;
+		if (done[i].msg)
+			shmbox_msg_put(done[i].msg);
+		else
+			put_pid(done[i].sender);
+	}
+	if (user)
+		shmbox_user_uncharge(user, cost);
+}
+
+/*
+ * shmbox_mbox_settle - end the reservations of a receive
+ * @msgs:	reserved messages, in the order the receive took them
+ * @ncommit:	the first @ncommit were copied out: they are received
+ *		(at most SHMBOX_VEC_CHUNK)
+ * @nput:	the @nput after them were not: back to the heads of their
+ *		queues, in their order
+ *
+ * One lock round trip for both, put-backs first: no other receiver can
+ * take a message queued behind them in between, and the room the commits
+ * make lets waiting senders in only behind them.
+ */
+void shmbox_mbox_settle(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+			u32 ncommit, u32 nput)
+{
+	struct shmbox_done done[SHMBOX_VEC_CHUNK];
+	struct shmbox_wakeups wq = {};
+	struct shmbox_msg *msg;
+	u32 i;
+
+	if (WARN_ON_ONCE(ncommit > SHMBOX_VEC_CHUNK) || !(ncommit + nput))
+		return;
+	spin_lock(&mb->lock);
+	for (i = ncommit + nput; i-- > ncommit;) {
+		msg = msgs[i];
+		shmbox_msg_link(mb, msg, true);
+		if (msg->sw)
+			shmbox_mbox_wake(&wq, msg->sw->w.task);
+	}
+	shmbox_mbox_offer(mb, msgs + ncommit, nput, &wq);
+	for (i = 0; i < ncommit; i++)
+		shmbox_mbox_received(mb, msgs[i], &done[i], &wq);
+	shmbox_mbox_kick(mb, &wq);
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+	shmbox_done_finish(done, ncommit);
+}
+
+/* Mark the mailbox removed and wake every waiter with EIDRM. */
+void shmbox_mbox_kill(struct shmbox_mbox *mb)
+{
+	struct shmbox_rwait *rw, *rtmp;
+	struct shmbox_swait *sw, *stmp;
+	struct shmbox_msg *msg;
+	struct shmbox_wakeups wq = {};
+	int p;
+
+	spin_lock(&mb->lock);
+	WRITE_ONCE(mb->dead, true);
+	list_for_each_entry_safe(rw, rtmp, &mb->receivers, w.node)
+		shmbox_rwait_serve(mb, rw, NULL, &wq);
+	/* Each finds mb->dead and fails with EIDRM. */
+	list_for_each_entry_safe(sw, stmp, &mb->senders, w.node) {
+		list_del_init(&sw->w.node);
+		shmbox_waiter_wake(&wq, &sw->w);
+	}
+	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
+		list_for_each_entry(msg, &mb->queue[p], node)
+			if (msg->sw)
+				shmbox_mbox_wake(&wq, msg->sw->w.task);
+	/* Ordered against poll_wait() by mb->lock, which poll takes after. */
+	if (waitqueue_active(&mb->poll_wq))
+		wake_up_interruptible_poll(&mb->poll_wq, EPOLLERR | EPOLLHUP);
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+}
+
+/* The lock and everything it protects, empty (also used by KUnit). */
+void shmbox_mbox_init_queues(struct shmbox_mbox *mb)
+{
+	int p;
+
+	spin_lock_init(&mb->lock);
+	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
+		INIT_LIST_HEAD(&mb->queue[p]);
+	INIT_LIST_HEAD(&mb->senders);
+	INIT_LIST_HEAD(&mb->receivers);
+	init_waitqueue_head(&mb->poll_wq);
+	init_llist_head(&mb->spare);
+}
+
+/* Would a send of a short message complete without waiting? */
+bool shmbox_mbox_writable(struct shmbox_mbox *mb)
+{
+	lockdep_assert_held(&mb->lock);
+	/* Rendezvous: only a waiting receiver takes a send at once. */
+	if (!mb->capacity)
+		return !list_empty(&mb->receivers);
+	/* Waiting senders go first; else the room an empty message needs. */
+	return list_empty(&mb->senders) && shmbox_mbox_room_for(mb, 0);
+}

@@ -1,0 +1,323 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmbox mailbox receive: the one receive path, for SHMBOX_IOC_MBOX_RECV
+ * (and its peek), SHMBOX_IOC_MBOX_RECVV and read(2) alike.  A call
+ * receives a chunk of up to SHMBOX_VEC_CHUNK messages (a single receive
+ * is a chunk of one):
+ *
+ *	take	under mb->lock, waiting for the first message if the call
+ *		may (shmbox_recv_take(), the one sleep loop of a receiver):
+ *		reserve the messages in receive order, or, for a peek, hold
+ *		a reference; a single small message is copied out right
+ *		there instead (shmbox_recv_inlock());
+ *	copy	the payloads out without the lock;
+ *	publish	the results (length, priority, sender) to the caller's
+ *		descriptors, where struct shmbox_recv says;
+ *	settle	commit what was published, put the rest back at the heads
+ *		of their queues (mbox_queue.c), in one lock round trip.
+ *
+ * Owns: a receiver's wait entry (struct shmbox_rwait, on its stack) and
+ * the messages it reserved until they are settled.
+ *
+ * Locking: mb->lock for the take and the settle.  The only user copies
+ * under it are those of shmbox_recv_inlock(), with page faults disabled.
+ * A receiver handed a message while it slept may return without the lock
+ * (see shmbox_rwait_serve()).
+ *
+ * Lifetime: the caller holds the mailbox (its file) for the call.
+ * Nothing is lost: a message leaves the mailbox only once its payload
+ * and its result reached the receiver.
+ */
+#include <linux/err.h>
+#include <linux/pid_namespace.h>
+#include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+
+#include "mbox.h"
+
+/* The result fields of a descriptor: len, prio, pid and uid. */
+#define SHMBOX_RESULT_SIZE	(offsetofend(struct shmbox_mbox_msg, uid) - \
+				 offsetof(struct shmbox_mbox_msg, len))
+
+/* What one chunk took, see shmbox_recv_take(). */
+struct shmbox_take {
+	u32 n;				/* messages in @msgs */
+	struct shmbox_msg *msgs[SHMBOX_VEC_CHUNK]; /* reserved, or peeked */
+	bool received;			/* the one message copied in-lock */
+	struct shmbox_done done;	/* then: what is left to do */
+	bool too_big;			/* the next did not fit: @needed */
+	u32 needed;
+};
+
+/* What a receiver learns of @msg, the sender seen from its namespaces. */
+static void shmbox_recv_describe(const struct shmbox_msg *msg,
+				 struct shmbox_mbox_msg *out)
+{
+	out->len = msg->len;
+	out->prio = msg->prio;
+	out->pid = pid_vnr(msg->sender);
+	out->uid = from_kuid_munged(current_user_ns(), msg->uid);
+}
+
+/* Where descriptor @i's results go. */
+static void __user *shmbox_recv_ures(const struct shmbox_recv *r, u32 i)
+{
+	return r->ures + (size_t)i * sizeof(struct shmbox_mbox_msg);
+}
+
+/*
+ * Write the results of @m[0..n) in order; @nofault (one result, under
+ * mb->lock): with page faults disabled.  On a fault, as many as could be
+ * written in order.  Return: how many were written.
+ */
+static u32 shmbox_recv_publish(const struct shmbox_recv *r,
+			       const struct shmbox_mbox_msg *m, u32 n,
+			       bool nofault)
+{
+	u32 i;
+
+	if (!r->ures || !n)
+		return n;
+	if (nofault)
+		return copy_to_user_nofault(r->ures, &m->len,
+					    SHMBOX_RESULT_SIZE) ? 0 : 1;
+	if (!copy_to_user(r->ures, &m->len,
+			  (n - 1) * sizeof(*m) + SHMBOX_RESULT_SIZE))
+		return n;
+	for (i = 0; i < n; i++)
+		if (copy_to_user(shmbox_recv_ures(r, i), &m[i].len,
+				 SHMBOX_RESULT_SIZE))
+			break;
+	return i;
+}
+
+/* Descriptor @i's buffer was too small: tell it the size it needs. */
+static int shmbox_recv_needed(const struct shmbox_recv *r, u32 i, u32 needed)
+{
+	u32 __user *ulen = shmbox_recv_ures(r, i);
+
+	if (r->ures && put_user(needed, ulen))
+		return -EFAULT;
+	return -EMSGSIZE;
+}
+
+/*
+ * shmbox_recv_inlock - receive @msg in the lock round trip that found it
+ *
+ * For a chunk of one, not a peek, whose buffer @msg fits.  A payload of
+ * at most SHMBOX_MSG_INLINE bytes is copied out right here, with page
+ * faults disabled: the copy cannot sleep or take mmap_lock, so holding the
+ * spinlock across it is safe, and it is short.  The common case (the
+ * receiver's buffer is mapped and writable) then needs no reservation and
+ * no second lock round trip to commit.  If the payload or the result
+ * would fault, nothing was received: the caller reserves the message and
+ * copies it out with faults allowed, so a fault still loses nothing.
+ *
+ * Return: true if @msg was received (@t->received, ->done set).
+ */
+static bool shmbox_recv_inlock(const struct shmbox_recv *r,
+			       struct shmbox_msg *msg, struct shmbox_mbox_msg *m,
+			       struct shmbox_take *t, struct shmbox_wakeups *wq)
+{
+	struct shmbox_mbox_msg out = { .buf = m->buf };
+
+	lockdep_assert_held(&r->mb->lock);
+	if (msg->len > SHMBOX_MSG_INLINE ||
+	    copy_to_user_nofault(u64_to_user_ptr(m->buf), msg->data, msg->len))
+		return false;
+	shmbox_recv_describe(msg, &out);
+	if (!shmbox_recv_publish(r, &out, 1, true))
+		return false;
+	*m = out;
+	shmbox_mbox_received(r->mb, msg, &t->done, wq);
+	shmbox_mbox_kick(r->mb, wq);
+	t->received = true;
+	return true;
+}
+
+/*
+ * The receive's look at the queue (mb->lock held): take the first
+ * message for it, if any.  Return: 1 if one was taken, 0 if none is
+ * there, -EMSGSIZE (@t->needed) if it does not fit the first buffer.
+ */
+static int shmbox_recv_look(const struct shmbox_recv *r,
+			    struct shmbox_mbox_msg *m, u32 n,
+			    struct shmbox_take *t, struct shmbox_wakeups *wq)
+{
+	struct shmbox_msg *msg;
+
+	lockdep_assert_held(&r->mb->lock);
+	msg = shmbox_mbox_first(r->mb, r->ns, r->from);
+	if (!msg)
+		return 0;
+	if (msg->len > m[0].len) {
+		t->needed = msg->len;
+		return -EMSGSIZE;
+	}
+	if (!r->peek && n == 1 && shmbox_recv_inlock(r, msg, m, t, wq))
+		return 1;
+	if (r->peek)
+		refcount_inc(&msg->ref);
+	else
+		shmbox_msg_reserve(r->mb, msg);
+	t->msgs[t->n++] = msg;
+	return 1;
+}
+
+/*
+ * After the first: reserve, in order and without waiting, the messages
+ * for the buffers of @m[t->n..n) (mb->lock held).  Stops when none is
+ * left or the next does not fit its buffer (@t->too_big, ->needed).
+ */
+static void shmbox_recv_more(const struct shmbox_recv *r,
+			     const struct shmbox_mbox_msg *m, u32 n,
+			     struct shmbox_take *t)
+{
+	struct shmbox_msg *msg;
+
+	lockdep_assert_held(&r->mb->lock);
+	while (t->n < n && !r->mb->dead) {
+		msg = shmbox_mbox_first(r->mb, r->ns, r->from);
+		if (!msg)
+			break;
+		if (msg->len > m[t->n].len) {
+			t->needed = msg->len;
+			t->too_big = true;
+			break;
+		}
+		shmbox_msg_reserve(r->mb, msg);
+		t->msgs[t->n++] = msg;
+	}
+}
+
+/* Wait on mb->receivers (mb->lock held): link @rw, set the task state. */
+static void shmbox_rwait_enter(struct shmbox_mbox *mb, struct shmbox_rwait *rw)
+{
+	lockdep_assert_held(&mb->lock);
+	rw->released = false;
+	list_add_tail(&rw->w.node, &mb->receivers);
+	mb->nr_rwait++;
+	if (!mb->capacity)
+		shmbox_mbox_poll_wake(mb);	/* EPOLLOUT */
+	__set_current_state(TASK_INTERRUPTIBLE);
+}
+
+/*
+ * shmbox_recv_take - the take step, and the one sleep loop of a receiver
+ * @wait:	may wait for the first message (else: none there, none
+ *		taken)
+ *
+ * Return: 1 if messages were taken into @t, 0 if none were there and the
+ * call may not wait, or a negative errno (-EMSGSIZE: @t->needed).
+ */
+static int shmbox_recv_take(const struct shmbox_recv *r,
+			    struct shmbox_mbox_msg *m, u32 n, bool wait,
+			    struct shmbox_take *t)
+{
+	struct shmbox_mbox *mb = r->mb;
+	struct shmbox_rwait rw = { .w.task = current, .ns = r->ns,
+				   .from = r->from, .buflen = m[0].len,
+				   .peek = r->peek };
+	bool timed_out = false, waited = false;
+	struct shmbox_wakeups wq = {};
+	int ret;
+
+	INIT_LIST_HEAD(&rw.w.node);
+	spin_lock(&mb->lock);
+	for (;;) {
+		/* Handed over while we slept: ours whatever else happened. */
+		if (rw.msg) {
+			t->msgs[t->n++] = rw.msg;
+			ret = 1;
+			break;
+		}
+		ret = mb->dead ? -EIDRM : shmbox_recv_look(r, m, n, t, &wq);
+		if (ret || !wait)
+			break;
+		ret = shmbox_wait_verdict(mb, r->nonblock, waited, timed_out);
+		if (ret)
+			break;
+		shmbox_rwait_enter(mb, &rw);
+		timed_out = shmbox_mbox_sleep(mb, &wq, &rw.w, false, true,
+					      r->deadline);
+		waited = true;
+		/*
+		 * Handed a message, and its server is done with rw: ours, and
+		 * nothing left to do under the lock unless the chunk wants
+		 * more.  Pairs with shmbox_rwait_serve().
+		 */
+		if (smp_load_acquire(&rw.released) && rw.msg && n == 1) {
+			t->msgs[t->n++] = rw.msg;
+			return 1;
+		}
+		spin_lock(&mb->lock);
+		if (!list_empty(&rw.w.node)) {
+			list_del_init(&rw.w.node);
+			mb->nr_rwait--;
+		}
+	}
+	if (ret > 0 && !t->received && !r->peek)
+		shmbox_recv_more(r, m, n, t);
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+	return ret;
+}
+
+/* Copy the payloads out, describe them; return how many were copied. */
+static u32 shmbox_recv_copy(const struct shmbox_take *t,
+			    struct shmbox_mbox_msg *m)
+{
+	u32 i;
+
+	for (i = 0; i < t->n; i++) {
+		if (copy_to_user(u64_to_user_ptr(m[i].buf), t->msgs[i]->data,
+				 t->msgs[i]->len))
+			break;
+		shmbox_recv_describe(t->msgs[i], &m[i]);
+	}
+	return i;
+}
+
+/*
+ * shmbox_mbox_recv - the one receive path
+ * @r:		the call
+ * @m, @n:	the caller's buffers (->buf, ->len), checked; the results
+ *		are written back to them and published (at most
+ *		SHMBOX_VEC_CHUNK)
+ * @wait:	may wait for the first message
+ * @err:	out: why the first message not received was not (0: none
+ *		was there)
+ *
+ * Return: how many were received, in order.
+ */
+u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msg *m,
+		     u32 n, bool wait, int *err)
+{
+	struct shmbox_take t = {};
+	u32 published;
+	int ret;
+
+	if (WARN_ON_ONCE(!n || n > SHMBOX_VEC_CHUNK))
+		return 0;
+	ret = shmbox_recv_take(r, m, n, wait, &t);
+	if (ret <= 0) {
+		*err = ret == -EMSGSIZE ? shmbox_recv_needed(r, 0, t.needed) : ret;
+		return 0;
+	}
+	if (t.received) {
+		shmbox_done_finish(&t.done, 1);
+		return 1;
+	}
+	published = shmbox_recv_publish(r, m, shmbox_recv_copy(&t, m), false);
+	if (published < t.n)
+		*err = -EFAULT;
+	else if (t.too_big)
+		*err = shmbox_recv_needed(r, t.n, t.needed);
+	if (r->peek) {
+		while (t.n)
+			shmbox_msg_put(t.msgs[--t.n]);
+		return published;
+	}
+	shmbox_mbox_settle(r->mb, t.msgs, published, t.n - published);
+	return published;
+}

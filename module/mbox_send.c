@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * shmbox mailbox send: the one send path, for SHMBOX_IOC_MBOX_SEND,
+ * SHMBOX_IOC_MBOX_SENDV and write(2) alike.  A call sends a chunk of up
+ * to SHMBOX_VEC_CHUNK messages (a single send is a chunk of one):
+ *
+ *	build	copy each payload in, into a spare header when it fits
+ *		inline (mbox_msg.c), without mb->lock;
+ *	charge	all of them to the sender's account at once;
+ *	queue	as many as fit, under one lock hold, handing them straight
+ *		to waiting receivers (shmbox_mbox_offer());
+ *	wait	a message that does not fit, or a synchronous one, waits
+ *		alone in shmbox_send_wait(), the one sleep loop of a sender.
+ *
+ * Owns: a message from its build until it is queued (then the mailbox's,
+ * mbox_queue.c) or withdrawn; a sender's wait entry (struct shmbox_swait,
+ * on its stack).
+ *
+ * Locking: mb->lock around the queue step and each look of the wait
+ * loop; no user copy or allocation under it.  A message handed to the
+ * mailbox is never touched again without it: a receiver may free it.
+ *
+ * Lifetime: the caller holds a reference to the mailbox for the call.
+ */
+#include <linux/err.h>
+#include <linux/sched/signal.h>
+
+#include "mbox.h"
+#include "trace.h"
+
+/* Can a message of @len bytes ever go into @mb?  0 or -EMSGSIZE. */
+static int shmbox_msg_fits(struct shmbox_mbox *mb, u32 len)
+{
+	if (len > mb->max_msg || len > shmbox_limit(SHMBOX_LIM_MSG_SIZE) ||
+	    SHMBOX_MSG_COST(len) > shmbox_limit(SHMBOX_LIM_MBOX_BYTES))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Build the messages of descriptors @m[0..n) (checked by the caller):
+ * payloads copied in, each inline one into a spare header if there is
+ * one.  Return: how many were built, a prefix; *@err says why the next
+ * one was not.
+ */
+static u32 shmbox_msgs_build(struct shmbox_mbox *mb,
+			     const struct shmbox_mbox_msg *m,
+			     struct shmbox_msg **msgs, u32 n, int *err)
+{
+	struct shmbox_msg *spare[SHMBOX_VEC_CHUNK], *msg;
+	u32 i, nspare, ninline = 0;
+
+	for (i = 0; i < n; i++)
+		ninline += m[i].len <= SHMBOX_MSG_INLINE;
+	nspare = ninline ? shmbox_mbox_spares_take(mb, spare, ninline) : 0;
+	for (i = 0; i < n; i++) {
+		*err = shmbox_msg_fits(mb, m[i].len);
+		if (*err)
+			break;
+		msg = shmbox_msg_new(m[i].buf, m[i].len, m[i].prio,
+				     m[i].len <= SHMBOX_MSG_INLINE && nspare ?
+				     spare[--nspare] : NULL);
+		if (IS_ERR(msg)) {
+			*err = PTR_ERR(msg);
+			break;
+		}
+		msgs[i] = msg;
+	}
+	shmbox_mbox_spares_give(mb, spare, nspare);
+	return i;
+}
+
+/*
+ * The queue step: queue as many of @msgs (new, charged, asynchronous) as
+ * fit now, in order, under one lock hold, and hand them to waiting
+ * receivers.  Nothing goes in while senders wait for room: they are
+ * first.  Return: how many were queued.
+ */
+static u32 shmbox_send_queue(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+			     u32 n)
+{
+	struct shmbox_wakeups wq = {};
+	u32 i = 0;
+
+	spin_lock(&mb->lock);
+	if (!mb->dead && list_empty(&mb->senders)) {
+		while (i < n && shmbox_mbox_room_for(mb, msgs[i]->len)) {
+			/* Once queued, a receiver may take and free it. */
+			trace_shmbox_mbox_send(&mb->obj, msgs[i]->len,
+					       msgs[i]->prio, 0);
+			shmbox_mbox_add(mb, msgs[i++]);
+		}
+		if (i) {
+			shmbox_mbox_offer(mb, msgs, i, &wq);
+			shmbox_mbox_poll_wake(mb);
+		}
+	}
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+	return i;
+}
+
+/*
+ * A waiting sender's first look (mb->lock held): its message queued now,
+ * or its entry on mb->senders to wait for room, or an errno (EIDRM, or
+ * EAGAIN without waiting) with the message still the sender's.
+ */
+static int shmbox_send_enter(struct shmbox_mbox *mb, struct shmbox_swait *sw,
+			     bool nonblock, struct shmbox_wakeups *wq)
+{
+	lockdep_assert_held(&mb->lock);
+	if (mb->dead)
+		return -EIDRM;
+	if (list_empty(&mb->senders) && shmbox_mbox_room_for(mb, sw->msg->len)) {
+		shmbox_mbox_add(mb, sw->msg);
+		sw->state = sw->sync ? SHMBOX_SW_QUEUED : SHMBOX_SW_DONE;
+		shmbox_mbox_offer(mb, &sw->msg, 1, wq);
+		shmbox_mbox_poll_wake(mb);
+		return 0;
+	}
+	if (nonblock)
+		return -EAGAIN;
+	list_add_tail(&sw->w.node, &mb->senders);
+	sw->state = SHMBOX_SW_ROOM;
+	return 0;
+}
+
+/*
+ * shmbox_send_look - where a waiting sender stands (mb->lock held)
+ * @deadline:	in: the call's; out: the next sleep's
+ * @poll:	out: poll before the next sleep
+ *
+ * Return: 0 to sleep again (the task state is set), or the errno the send
+ * fails with: its message withdrawn, still the sender's; or, for -EINTR
+ * while a receiver copies it out, gone on without the sender (sw->msg is
+ * then NULL).
+ */
+static int shmbox_send_look(struct shmbox_mbox *mb, struct shmbox_swait *sw,
+			    bool nonblock, bool timed_out,
+			    struct shmbox_wakeups *wq, u64 *deadline, bool *poll)
+{
+	struct shmbox_msg *msg = sw->msg;
+	int ret;
+
+	lockdep_assert_held(&mb->lock);
+	*poll = sw->state == SHMBOX_SW_ROOM;
+	if (sw->state == SHMBOX_SW_ROOM) {
+		/* A non-blocking send never waits for room. */
+		ret = shmbox_wait_verdict(mb, false, true, timed_out);
+		if (ret) {
+			list_del_init(&sw->w.node);
+			/* Leaving the head may let the next one in. */
+			shmbox_mbox_kick(mb, wq);
+			return ret;
+		}
+	} else if (msg->state == SHMBOX_MSG_QUEUED) {
+		/* Synchronous, nobody took it yet: may withdraw. */
+		ret = shmbox_wait_verdict(mb, nonblock, true, timed_out);
+		if (ret) {
+			msg->sw = NULL;
+			shmbox_mbox_sub(mb, msg);
+			shmbox_mbox_kick(mb, wq);
+			return ret;
+		}
+	} else {
+		/*
+		 * A receiver is copying it out: the outcome (taken, or put
+		 * back) comes soon, and no deadline applies meanwhile.  Only
+		 * a fatal signal ends the wait; the message goes on without
+		 * us.
+		 */
+		if (fatal_signal_pending(current)) {
+			msg->sw = NULL;
+			mb->sent++;
+			sw->msg = NULL;
+			return -EINTR;
+		}
+		*deadline = SHMBOX_TIMEOUT_NONE;
+		__set_current_state(TASK_KILLABLE);
+		return 0;
+	}
+	__set_current_state(TASK_INTERRUPTIBLE);
+	return 0;
+}
+
+/*
+ * shmbox_send_wait - send one message that may have to wait, consuming it
+ * @msg:	new, charged; the mailbox's, a receiver's or freed here,
+ *		whatever happens
+ *
+ * The one sleep loop of a sender: for room, then (synchronous, or a
+ * rendezvous mailbox) for a receiver to take the message.
+ * Return: 0 once sent, or a negative errno with the message withdrawn.
+ */
+static int shmbox_send_wait(const struct shmbox_send *s, struct shmbox_msg *msg)
+{
+	struct shmbox_mbox *mb = s->mb;
+	struct shmbox_swait sw = { .w.task = current, .msg = msg };
+	bool timed_out = false, blocked = false, poll;
+	struct shmbox_wakeups wq = {};
+	u64 deadline;
+	int ret;
+
+	sw.sync = s->sync || !mb->capacity;
+	INIT_LIST_HEAD(&sw.w.node);
+	msg->sw = sw.sync ? &sw : NULL;
+	spin_lock(&mb->lock);
+	ret = shmbox_send_enter(mb, &sw, s->nonblock, &wq);
+	while (!ret && sw.state != SHMBOX_SW_DONE) {
+		deadline = s->deadline;
+		ret = shmbox_send_look(mb, &sw, s->nonblock, timed_out, &wq,
+				       &deadline, &poll);
+		if (ret)
+			break;
+		if (!blocked) {
+			blocked = true;
+			mb->nr_swait++;
+		}
+		timed_out = shmbox_mbox_sleep(mb, &wq, &sw.w, true, poll,
+					      deadline);
+		spin_lock(&mb->lock);
+	}
+	if (blocked)
+		mb->nr_swait--;
+	spin_unlock(&mb->lock);
+	shmbox_wake_flush(&wq);
+	if (ret && sw.msg)
+		shmbox_msg_done(sw.msg);
+	return ret;
+}
+
+/*
+ * shmbox_mbox_send - the one send path
+ * @s:		the call
+ * @m, @n:	descriptors of the messages, checked (at most
+ *		SHMBOX_VEC_CHUNK)
+ * @err:	out: why the first message not sent failed
+ *
+ * Sends in order and stops at the first failure; the messages after it
+ * are withdrawn (freed, uncharged).
+ * Return: how many were sent.
+ */
+u32 shmbox_mbox_send(const struct shmbox_send *s,
+		     const struct shmbox_mbox_msg *m, u32 n, int *err)
+{
+	struct shmbox_msg *msgs[SHMBOX_VEC_CHUNK];
+	struct shmbox_mbox *mb = s->mb;
+	u32 built, charged, i = 0, k;
+	int ret;
+
+	if (WARN_ON_ONCE(n > SHMBOX_VEC_CHUNK))
+		n = SHMBOX_VEC_CHUNK;
+	if (READ_ONCE(mb->dead)) {
+		*err = -EIDRM;
+		return 0;
+	}
+	built = shmbox_msgs_build(mb, m, msgs, n, err);
+	charged = shmbox_msgs_charge(msgs, built, err);
+	for (k = charged; k < built; k++)
+		shmbox_msg_put(msgs[k]);
+	while (i < charged) {
+		if (!s->sync && mb->capacity)
+			i += shmbox_send_queue(mb, msgs + i, charged - i);
+		if (i == charged)
+			break;
+		ret = shmbox_send_wait(s, msgs[i]);
+		trace_shmbox_mbox_send(&mb->obj, m[i].len, m[i].prio, ret);
+		if (ret) {
+			*err = ret;
+			break;
+		}
+		i++;
+	}
+	for (k = i + 1; k < charged; k++)
+		shmbox_msg_done(msgs[k]);
+	return i;
+}
