@@ -78,6 +78,20 @@ static struct shmbox_msg *kmsg(struct kunit *test, struct pid *sender,
 	return msg;
 }
 
+/* @n idle receivers of this namespace, buffers of @buflen, filter @from. */
+static void krwaits(struct shmbox_rwait *rw, int n, pid_t from, u32 buflen)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		rw[i].w.task = current;
+		rw[i].ns = task_active_pid_ns(current);
+		rw[i].from = from;
+		rw[i].buflen = buflen;
+		INIT_LIST_HEAD(&rw[i].w.node);
+	}
+}
+
 /* Receive order: highest priority first, FIFO within a priority. */
 static void shmbox_kunit_prio_order(struct kunit *test)
 {
@@ -227,14 +241,14 @@ static void shmbox_kunit_room(struct kunit *test)
 	b = kmsg(test, ctx->self, 0, 8, 'b');
 	spin_lock(&mb->lock);
 	mb->capacity = 1;
-	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room(mb, a));
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, a->len));
 	shmbox_mbox_add(mb, a);
-	KUNIT_EXPECT_FALSE(test, shmbox_mbox_room(mb, b));
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_room_for(mb, b->len));
 	mb->capacity = SHMBOX_MBOX_UNBOUNDED;
-	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room(mb, b));
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, b->len));
 	/* Rendezvous (capacity 0): no count limit here, only bytes. */
 	mb->capacity = 0;
-	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room(mb, b));
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, b->len));
 	shmbox_mbox_sub(mb, a);
 	spin_unlock(&mb->lock);
 
@@ -246,9 +260,9 @@ static void shmbox_kunit_room(struct kunit *test)
 	spin_lock(&mb->lock);
 	mb->capacity = SHMBOX_MBOX_UNBOUNDED;
 	shmbox_mbox_add(mb, big);
-	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room(mb, rest));
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, rest->len));
 	rest->len = 9;
-	KUNIT_EXPECT_FALSE(test, shmbox_mbox_room(mb, rest));
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_room_for(mb, rest->len));
 	shmbox_mbox_sub(mb, big);
 	spin_unlock(&mb->lock);
 }
@@ -306,18 +320,12 @@ static void shmbox_kunit_offer(struct kunit *test)
 {
 	struct shmbox_kunit_ctx *ctx = test->priv;
 	struct shmbox_mbox *mb = ctx->mb;
-	struct pid_namespace *ns = task_active_pid_ns(current);
 	struct shmbox_rwait rw[4] = {};
 	struct shmbox_wakeups wq = {};
 	struct shmbox_msg *hi, *lo, *batch[2];
 	int i;
 
-	for (i = 0; i < 4; i++) {
-		rw[i].w.task = current;
-		rw[i].ns = ns;
-		rw[i].buflen = 64;
-		INIT_LIST_HEAD(&rw[i].w.node);
-	}
+	krwaits(rw, ARRAY_SIZE(rw), 0, 64);
 	rw[0].peek = true;
 	rw[1].buflen = 4;			/* too small */
 	hi = kmsg(test, ctx->self, 7, 8, 'h');
@@ -403,6 +411,46 @@ static void shmbox_kunit_refill(struct kunit *test)
 }
 
 /*
+ * With @nq messages from another process queued and receivers @rw
+ * waiting, offer one new message: how many receivers did it examine?
+ */
+static u64 koffer_steps(struct kunit *test, struct shmbox_kunit_ctx *ctx,
+			struct shmbox_rwait *rw, int nrw, u32 nq)
+{
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct shmbox_msg **old, *msg, *m;
+	struct shmbox_mbox *mb = ctx->mb;
+	struct shmbox_wakeups wq = {};
+	u64 steps;
+	u32 k;
+	int i;
+
+	old = kunit_kcalloc(test, nq + 1, sizeof(*old), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, old);
+	for (k = 0; k < nq; k++)
+		old[k] = kmsg(test, ctx->init_pid, k % 32, 8, 0);
+	msg = kmsg(test, ctx->self, 0, 8, 'n');
+	spin_lock(&mb->lock);
+	for (k = 0; k < nq; k++)
+		shmbox_mbox_add(mb, old[k]);
+	for (i = 0; i < nrw; i++)
+		list_add_tail(&rw[i].w.node, &mb->receivers);
+	shmbox_mbox_add(mb, msg);
+	steps = mb->offer_steps;
+	shmbox_mbox_offer(mb, &msg, 1, &wq);
+	steps = mb->offer_steps - steps;
+	KUNIT_EXPECT_EQ(test, wq.n, 0U);
+	KUNIT_EXPECT_EQ(test, msg->state, (u8)SHMBOX_MSG_QUEUED);
+	for (i = 0; i < nrw; i++)
+		list_del_init(&rw[i].w.node);
+	while ((m = shmbox_mbox_first(mb, ns, 0)))
+		shmbox_mbox_sub(mb, m);
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);
+	spin_unlock(&mb->lock);
+	return steps;
+}
+
+/*
  * A new message is matched against the waiting receivers only, never
  * against the queue: with receivers that filter on a sender that never
  * sends, offering one message examines each of them once, however many
@@ -411,47 +459,15 @@ static void shmbox_kunit_refill(struct kunit *test)
 static void shmbox_kunit_offer_cost(struct kunit *test)
 {
 	struct shmbox_kunit_ctx *ctx = test->priv;
-	struct shmbox_mbox *mb = ctx->mb;
-	struct pid_namespace *ns = task_active_pid_ns(current);
 	static const u32 queued[] = { 0, 1000 };
 	struct shmbox_rwait rw[8] = {};
-	struct shmbox_msg **old, *msg, *m;
-	struct shmbox_wakeups wq = {};
 	u64 steps[ARRAY_SIZE(queued)];
-	u32 q, i, k;
+	u32 q;
 
-	old = kunit_kcalloc(test, queued[1], sizeof(*old), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, old);
-
-	for (i = 0; i < ARRAY_SIZE(rw); i++) {
-		rw[i].w.task = current;
-		rw[i].ns = ns;
-		rw[i].from = PID_MAX_LIMIT + 1;	/* no process has it */
-		rw[i].buflen = 64;
-		INIT_LIST_HEAD(&rw[i].w.node);
-	}
-	for (q = 0; q < ARRAY_SIZE(queued); q++) {
-		for (k = 0; k < queued[q]; k++)
-			old[k] = kmsg(test, ctx->init_pid, k % 32, 8, 0);
-		msg = kmsg(test, ctx->self, 0, 8, 'n');
-		spin_lock(&mb->lock);
-		for (k = 0; k < queued[q]; k++)
-			shmbox_mbox_add(mb, old[k]);
-		for (i = 0; i < ARRAY_SIZE(rw); i++)
-			list_add_tail(&rw[i].w.node, &mb->receivers);
-		shmbox_mbox_add(mb, msg);
-		steps[q] = mb->offer_steps;
-		shmbox_mbox_offer(mb, &msg, 1, &wq);
-		steps[q] = mb->offer_steps - steps[q];
-		KUNIT_EXPECT_EQ(test, wq.n, 0U);
-		KUNIT_EXPECT_EQ(test, msg->state, (u8)SHMBOX_MSG_QUEUED);
-		for (i = 0; i < ARRAY_SIZE(rw); i++)
-			list_del_init(&rw[i].w.node);
-		while ((m = shmbox_mbox_first(mb, ns, 0)))
-			shmbox_mbox_sub(mb, m);
-		KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);
-		spin_unlock(&mb->lock);
-	}
+	/* Every receiver filters on a pid no process has. */
+	krwaits(rw, ARRAY_SIZE(rw), PID_MAX_LIMIT + 1, 64);
+	for (q = 0; q < ARRAY_SIZE(queued); q++)
+		steps[q] = koffer_steps(test, ctx, rw, ARRAY_SIZE(rw), queued[q]);
 	KUNIT_EXPECT_EQ(test, steps[0], (u64)ARRAY_SIZE(rw));
 	KUNIT_EXPECT_EQ(test, steps[1], steps[0]);
 }

@@ -152,7 +152,7 @@ struct shmbox_msg *shmbox_mbox_first(struct shmbox_mbox *mb,
  * or nothing, and wake it unless it polls.  The release store of
  * ->released is the last access to @rw, whose task may then return (its
  * wake-up, if any, holds its own task reference): a receiver that sees it
- * set with a message returns without mb->lock (shmbox_mbox_recv_msg()).
+ * set with a message returns without mb->lock (shmbox_recv_take()).
  */
 void shmbox_rwait_serve(struct shmbox_mbox *mb, struct shmbox_rwait *rw,
 			struct shmbox_msg *msg, struct shmbox_wakeups *wq)
@@ -162,7 +162,7 @@ void shmbox_rwait_serve(struct shmbox_mbox *mb, struct shmbox_rwait *rw,
 	mb->nr_rwait--;
 	rw->msg = msg;
 	shmbox_waiter_wake(wq, &rw->w);
-	/* Last access to @rw; pairs with the load in shmbox_mbox_recv_msg(). */
+	/* Last access to @rw; pairs with the load in shmbox_recv_take(). */
 	smp_store_release(&rw->released, true);
 }
 

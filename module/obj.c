@@ -193,6 +193,79 @@ static int shmbox_count_reserve(void)
 	return 0;
 }
 
+/* The object named @name, with a reference, or NULL. */
+static struct shmbox_obj *shmbox_obj_find(const char *name)
+{
+	struct shmbox_obj *obj;
+
+	mutex_lock(&shmbox_names_lock);
+	obj = shmbox_lookup_locked(name);
+	if (obj)
+		shmbox_obj_get(obj);
+	mutex_unlock(&shmbox_names_lock);
+	return obj;
+}
+
+/*
+ * A new object as @args asks, counted against max_objects, named @name
+ * (consumed, NULL: anonymous); not visible to anyone yet.
+ */
+static struct shmbox_obj *shmbox_obj_create(const struct shmbox_open_args *args,
+					    char *name)
+{
+	struct shmbox_obj *fresh;
+	int ret;
+
+	ret = shmbox_count_reserve();
+	if (ret)
+		goto free_name;
+	fresh = args->create(args);
+	if (IS_ERR(fresh)) {
+		ret = PTR_ERR(fresh);
+		goto unreserve;
+	}
+	fresh->name = name;
+	return fresh;
+
+unreserve:
+	atomic_long_dec(&shmbox_nr_objects);
+free_name:
+	kfree(name);
+	return ERR_PTR(ret);
+}
+
+/*
+ * Make @fresh visible: in /proc/shmbox and, if named, in the name table
+ * with the table's reference.  Return: NULL, or the object that took the
+ * name meanwhile (with a reference; @fresh is then dropped).
+ */
+static struct shmbox_obj *shmbox_obj_publish(struct shmbox_obj *fresh)
+{
+	struct shmbox_obj *obj = NULL;
+
+	if (fresh->name) {
+		mutex_lock(&shmbox_names_lock);
+		obj = shmbox_lookup_locked(fresh->name);
+		if (obj) {
+			/* Lost a creation race: open the winner instead. */
+			shmbox_obj_get(obj);
+			mutex_unlock(&shmbox_names_lock);
+			shmbox_obj_put(fresh);
+			return obj;
+		}
+		hash_add(shmbox_names, &fresh->hnode,
+			 shmbox_name_hash(fresh->name));
+		fresh->linked = true;
+		shmbox_obj_get(fresh);		/* the name table's reference */
+	}
+	mutex_lock(&shmbox_objs_lock);
+	list_add_tail(&fresh->all, &shmbox_objs);
+	mutex_unlock(&shmbox_objs_lock);
+	if (fresh->name)
+		mutex_unlock(&shmbox_names_lock);
+	return NULL;
+}
+
 /**
  * shmbox_obj_open - find or create the object an open ioctl names
  * @file:	the /dev/shmbox file (its access mode is what is checked)
@@ -214,64 +287,26 @@ int shmbox_obj_open(struct file *file, const struct shmbox_open_args *args,
 		return -EINVAL;
 	if (args->mode & ~0777)
 		return -EINVAL;
-
 	name = shmbox_name_from_user(args->uname);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-
-	if (name) {
-		mutex_lock(&shmbox_names_lock);
-		obj = shmbox_lookup_locked(name);
-		if (obj)
-			shmbox_obj_get(obj);
-		mutex_unlock(&shmbox_names_lock);
-		if (obj) {
-			kfree(name);
-			goto existing;
-		}
-		if (!(args->flags & SHMBOX_O_CREAT)) {
+	obj = name ? shmbox_obj_find(name) : NULL;
+	if (obj) {
+		kfree(name);
+	} else {
+		if (name && !(args->flags & SHMBOX_O_CREAT)) {
 			kfree(name);
 			return -ENOENT;
 		}
+		fresh = shmbox_obj_create(args, name);
+		if (IS_ERR(fresh))
+			return PTR_ERR(fresh);
+		obj = shmbox_obj_publish(fresh);
+		if (!obj) {
+			*objp = fresh;
+			return 0;
+		}
 	}
-
-	ret = shmbox_count_reserve();
-	if (ret)
-		goto free_name;
-	fresh = args->create(args);
-	if (IS_ERR(fresh)) {
-		ret = PTR_ERR(fresh);
-		goto unreserve;
-	}
-	if (!name) {
-		mutex_lock(&shmbox_objs_lock);
-		list_add_tail(&fresh->all, &shmbox_objs);
-		mutex_unlock(&shmbox_objs_lock);
-		*objp = fresh;
-		return 0;
-	}
-
-	fresh->name = name;
-	mutex_lock(&shmbox_names_lock);
-	obj = shmbox_lookup_locked(name);
-	if (obj) {
-		/* Lost a creation race: open the winner instead. */
-		shmbox_obj_get(obj);
-		mutex_unlock(&shmbox_names_lock);
-		shmbox_obj_put(fresh);
-		goto existing;
-	}
-	hash_add(shmbox_names, &fresh->hnode, shmbox_name_hash(name));
-	fresh->linked = true;
-	shmbox_obj_get(fresh);		/* the name table's reference */
-	mutex_lock(&shmbox_objs_lock);
-	list_add_tail(&fresh->all, &shmbox_objs);
-	mutex_unlock(&shmbox_objs_lock);
-	mutex_unlock(&shmbox_names_lock);
-	*objp = fresh;
-	return 0;
-
-existing:
 	ret = shmbox_check_existing(file, obj, args);
 	if (ret) {
 		shmbox_obj_put(obj);
@@ -279,12 +314,6 @@ existing:
 	}
 	*objp = obj;
 	return 0;
-
-unreserve:
-	atomic_long_dec(&shmbox_nr_objects);
-free_name:
-	kfree(name);
-	return ret;
 }
 
 /**

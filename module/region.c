@@ -397,6 +397,29 @@ static bool shmbox_ring_peer_gone(struct shmbox_region *r, u32 which)
 	return READ_ONCE(r->had_consumer) && !READ_ONCE(r->consumers);
 }
 
+/*
+ * One look of a ring wait, after prepare_to_wait(): 1 if the watched
+ * position moved past @seen, 0 to sleep on, or the errno the wait ends
+ * with (the peer gone, non-blocking, a signal, the deadline), in that
+ * order.
+ */
+static int shmbox_ring_look(struct shmbox_region *r, u32 which,
+			    const u64 *pos, u64 seen, bool nonblock,
+			    bool expired)
+{
+	if (READ_ONCE(*pos) != seen)
+		return 1;
+	if (shmbox_ring_peer_gone(r, which))
+		return -EPIPE;
+	if (nonblock)
+		return -EAGAIN;
+	if (signal_pending(current))
+		return -ERESTARTSYS;
+	if (expired)
+		return -ETIMEDOUT;
+	return 0;
+}
+
 long shmbox_ioc_ring_wait(struct file *file, void *karg,
 			  void __user *uarg, u32 usize)
 {
@@ -436,29 +459,15 @@ long shmbox_ioc_ring_wait(struct file *file, void *karg,
 		 * SHMBOX_IOC_RING_WAKE, so a move we miss here wakes us.
 		 */
 		prepare_to_wait(wq, &wait, TASK_INTERRUPTIBLE);
-		if (READ_ONCE(*pos) != w->seen) {
-			ret = 0;
+		ret = shmbox_ring_look(r, which, pos, w->seen, nonblock,
+				       expired);
+		if (ret)
 			break;
-		}
-		if (shmbox_ring_peer_gone(r, which)) {
-			ret = -EPIPE;
-			break;
-		}
-		if (nonblock) {
-			ret = -EAGAIN;
-			break;
-		}
-		if (signal_pending(current)) {
-			ret = -ERESTARTSYS;
-			break;
-		}
-		if (expired) {
-			ret = -ETIMEDOUT;
-			break;
-		}
 		expired = shmbox_schedule_deadline(w->deadline_ns) == -ETIMEDOUT;
 	}
 	finish_wait(wq, &wait);
+	if (ret > 0)
+		ret = 0;
 	trace_shmbox_ring_wait(&r->obj, which == SHMBOX_RING_DATA, w->seen, ret);
 	return ret;
 }
