@@ -15,6 +15,11 @@
 #   sbx.kunit=1              the kernel has KUnit: the module's KUnit
 #                            results (KTAP in the kernel log) must be there
 #   sbx.fuzz_secs=N          fuzz: seconds each fuzzer runs (default 180)
+#   sbx.mode=bench           run shmbox-bench (arguments: sbx.bench=a,b)
+#   sbx.mode=bench-ab        make bench-ab: N rounds (sbx.ab_rounds=N,
+#                            default 3) of shmbox-bench with
+#                            /lib/modules/shmbox-a.ko loaded, then with
+#                            shmbox-b.ko, alternating A, B, A, B
 #
 # Results travel to the host over the second serial port (/dev/ttyS1),
 # never by scraping the console: kselftest TAP, then the kernel log
@@ -40,7 +45,7 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t mqueue mqueue /dev/mqueue 2>/dev/null
 hostname shmbox-guest
 
-mode=check tests= inject= cycles=10 kunit= fuzz_secs=180
+mode=check tests= inject= cycles=10 kunit= fuzz_secs=180 ab_rounds=3
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	sbx.mode=*) mode=${w#*=} ;;
@@ -50,6 +55,7 @@ for w in $(cat /proc/cmdline); do
 	sbx.kunit=*) kunit=${w#*=} ;;
 	sbx.fuzz_secs=*) fuzz_secs=${w#*=} ;;
 	sbx.bench=*) bench_args=$(echo "${w#*=}" | tr , ' ') ;;
+	sbx.ab_rounds=*) ab_rounds=${w#*=} ;;
 	esac
 done
 
@@ -85,6 +91,37 @@ if [ "$mode" = bench ]; then
 		res "@@ENDFILE"
 	done
 	rmmod shmbox
+	finish $rc
+fi
+
+if [ "$mode" = bench-ab ]; then
+	# Round r runs the benchmark with module A, then with module B; the
+	# host's drift over the rounds hits both alike.  Run r of side s
+	# sends its files as s<r>-bench.json and s<r>-bench.dat.
+	exec >&3 2>&1
+	rc=0
+	r=1
+	while [ "$r" -le "$ab_rounds" ] && [ "$rc" = 0 ]; do
+		for s in a b; do
+			echo "==== bench-ab round $r of $ab_rounds: $(echo "$s" | tr ab AB) (shmbox-$s.ko)"
+			insmod /lib/modules/shmbox-$s.ko || { rc=1; break; }
+			rm -rf /tmp/bench
+			mkdir -p /tmp/bench
+			# shellcheck disable=SC2086
+			shmbox-bench --out /tmp/bench $bench_args || rc=1
+			for f in /tmp/bench/*; do
+				res "@@FILE $s$r-$(basename "$f")"
+				cat "$f" >&3
+				res "@@ENDFILE"
+			done
+			rmmod shmbox || { rc=1; break; }
+			[ "$rc" = 0 ] || break
+		done
+		r=$((r + 1))
+	done
+	res "@@FILE dmesg.txt"
+	dmesg >&3
+	res "@@ENDFILE"
 	finish $rc
 fi
 
