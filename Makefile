@@ -114,7 +114,7 @@ help:
 	@echo 'make bench-ab   the module at BASE= (A) against this tree'"'"'s (B) in one boot,'
 	@echo '                AB_ROUNDS=3 rounds A,B,A,B..., BENCH_ARGS=; Markdown table; fails'
 	@echo '                if a goal ratio is >5% worse (default BASE: where HEAD left'
-	@echo '                main, HEAD~1 on main)'
+	@echo '                main, HEAD~1 on main); AB_SPLIT=1: A,B per bench section'
 	@echo 'make vm         boot the guest with a shell'
 	@echo 'make lint       checkpatch --strict, sparse (C=2) and W=1 builds'
 	@echo 'make clean      remove build/'
@@ -246,10 +246,13 @@ bench: $(INITRD)
 # A/B benchmark in one guest boot: the module at BASE (A, built from an
 # export under $(B)/bench-ab with the same kbuild call as $(KO)) against
 # this tree's (B, $(KO)), AB_ROUNDS rounds of shmbox-bench (BENCH_ARGS),
-# A then B in each; this tree's bench and library for both.  The table
+# A then B in each (AB_SPLIT=1: each section of the bench in turn, A then
+# B); this tree's bench and library for both.  The table
 # goes to stdout and $(B)/bench-ab/run/bench-ab.md (scripts/bench-ab.sh).
 BASE ?=
 AB_ROUNDS ?= 3
+AB_SPLIT ?=
+export AB_SPLIT
 AB := $(B)/bench-ab
 bench-ab: $(INITRD)
 	@set -e; a=$$($(TOP)/scripts/bench-ab.sh tree $(TOP) "$(BASE)" $(AB)); \
@@ -259,7 +262,7 @@ bench-ab: $(INITRD)
 	@$(TOP)/scripts/qemu-run.sh --mode bench-ab --kernel "$(VMLINUZ)" \
 		--initrd $(INITRD) --initrd $(AB)/run/ab.cpio.gz --out $(AB)/run \
 		--timeout $$(($(AB_ROUNDS) * 1200)) \
-		--append "sbx.ab_rounds=$(AB_ROUNDS) sbx.bench=$$(echo $(BENCH_ARGS) | tr ' ' ,)" \
+		--append "sbx.ab_rounds=$(AB_ROUNDS) sbx.ab_split=$(AB_SPLIT) sbx.bench=$$(echo $(BENCH_ARGS) | tr ' ' ,)" \
 		$(QEMU_ARGS)
 	@$(TOP)/scripts/bench-ab.sh report $(AB)/run
 

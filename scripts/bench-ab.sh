@@ -15,9 +15,11 @@
 #   bench-ab.sh stage TOP BASEDIR KO_B RUN ROUNDS BENCH_ARGS
 #       Empty RUN and put into it ab.cpio.gz, an initramfs appendix with
 #       /lib/modules/shmbox-a.ko (BASEDIR's) and shmbox-b.ko (KO_B), and
-#       ab-info.txt, what the report's heading says.
+#       ab-info.txt, what the report's heading says (AB_SPLIT from the
+#       environment: 1 if the sections alternate one by one).
 #   bench-ab.sh report RUN
-#       From RUN/{a,b}<round>-bench.json, the goal ratios and the main
+#       From RUN/{a,b}<round>-bench.json (or {a,b}<round>-p<n>-bench.json,
+#       one per section), the goal ratios and the main
 #       figures: A's median over the rounds, B's, and B against A.
 #       Printed and saved as RUN/bench-ab.md (Markdown).  Exit status 1
 #       if a goal ratio is more than 5% worse in B than in A.
@@ -83,6 +85,7 @@ cmd_stage() {
 		echo "same=$same"
 		echo "rounds=$rounds"
 		echo "args=$args"
+		echo "split=${AB_SPLIT:-}"
 		echo "kernel=${KVER:-6.12} ${KERNEL:-stock}"
 	} > "$run/ab-info.txt"
 }
@@ -93,9 +96,15 @@ cmd_report() {
 	rounds=$(sed -n 's/^rounds=//p' "$run/ab-info.txt")
 	for r in $(seq 1 "$rounds"); do
 		for s in a b; do
-			[ -s "$run/$s$r-bench.json" ] ||
+			# One file per run, or one per section (AB_SPLIT=1).
+			local got=0 f
+			for f in "$run/$s$r-bench.json" "$run/$s$r"-p*-bench.json; do
+				[ -s "$f" ] || continue
+				files+=("$f")
+				got=1
+			done
+			[ "$got" = 1 ] ||
 				die "no $run/$s$r-bench.json (the guest's run $s$r did not finish)"
-			files+=("$run/$s$r-bench.json")
 		done
 	done
 	local rc=0
@@ -126,7 +135,9 @@ cmd_report() {
 				rorder[++nr] = name
 				rop[name] = field($0, "op"); rtgt[name] = field($0, "target")
 			}
-			rv[side, name] = rv[side, name] " " field($0, "value")
+			# null: not measured in this run (--filter, a section).
+			if ((v = field($0, "value")) != "null")
+				rv[side, name] = rv[side, name] " " v
 		}
 	}
 	function field(l, k,   v) {
@@ -135,11 +146,10 @@ cmd_report() {
 		else sub(/[,}].*/, "", v)
 		return v
 	}
-	# Median of the numbers in string s; "" if any is null (not measured).
+	# Median of the numbers in string s; "" if there are none.
 	function median(s,   a, n, i, j, t) {
 		n = split(s, a, " ")
 		if (n == 0) return ""
-		for (i = 1; i <= n; i++) if (a[i] == "null") return ""
 		for (i = 2; i <= n; i++)
 			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
 				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
@@ -154,8 +164,8 @@ cmd_report() {
 	}
 	function list(s, r,   a, n, i, o) {
 		n = split(s, a, " "); o = ""
-		for (i = 1; i <= n; i++) o = o (i > 1 ? ", " : "") (a[i] == "null" ? "n/a" : num(a[i], r))
-		return o
+		for (i = 1; i <= n; i++) o = o (i > 1 ? ", " : "") num(a[i], r)
+		return n ? o : "n/a"
 	}
 	function pct(a, b) { return sprintf("%+.1f%%", (b / a - 1) * 100) }
 	function out(s) { print s; print s > md }
@@ -165,7 +175,7 @@ cmd_report() {
 		out("B = " meta["b"] ". " (meta["same"] != "" ? meta["same"] " " : "") \
 			"One guest boot (" meta["kernel"] "), " meta["rounds"] \
 			" rounds of shmbox-bench" (meta["args"] != "" ? " " meta["args"] : "") \
-			", A then B in each; A and B are the medians over the rounds, " \
+			", A then B in each" (meta["split"] == 1 ? " section" : "") "; A and B are the medians over the rounds, " \
 			"B vs A is B/A - 1. A goal ratio more than 5% worse in B (in " \
 			"its goal'"'"'s direction) is flagged **WORSE** and fails the run.")
 		out("")
