@@ -185,6 +185,9 @@ cmd_report() {
 			n = rorder[i]; op = rop[n]; t = rtgt[n] + 0
 			a = median(rv["a", n]); b = median(rv["b", n]); flag = ""; ch = "n/a"
 			if (a != "" && b != "") {
+				# Below what the table shows (0.000) counts as 0.
+				if (a < 0.0005) a = 0
+				if (b < 0.0005) b = 0
 				if (a != 0) {
 					ch = pct(a, b)
 					loss = op == ">=" ? (a - b) / a : (b - a) / a
