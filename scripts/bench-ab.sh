@@ -43,7 +43,10 @@ cmd_tree() {
 	fi
 	sha=$(git -C "$top" rev-parse --verify -q "$base^{commit}") ||
 		die "BASE '$base' is not a commit"
-	local out=$dir/$sha
+	# Absolute: kmod-tree.sh's links and kbuild's M= need it.
+	mkdir -p "$dir"
+	local out
+	out=$(cd "$dir" && pwd)/$sha
 	if [ ! -e "$out/src/.stamp" ]; then
 		rm -rf "$out"
 		mkdir -p "$out/src"
