@@ -94,7 +94,7 @@ KMOD := $(B)/kmod
 KO := $(KMOD)/shmbox.ko
 INITRD := $(B)/initramfs.cpio.gz
 
-.PHONY: all help deps debug-kernel stress fuzz fuzz-run module userspace lib tools selftests hdrtest bench \
+.PHONY: all help deps debug-kernel stress fuzz fuzz-run module userspace lib tools selftests hdrtest bench bench-ab \
 	check check-selftest vm demo lint clean FORCE
 
 all: module userspace hdrtest stress
@@ -111,6 +111,10 @@ help:
 	@echo 'make check-selftest  prove that make check can fail (KERNEL=debug: on a leak too)'
 	@echo 'make demo       boot the guest and show processes using /dev/shmbox'
 	@echo 'make bench      benchmark shmbox against mq, SysV msg, pipes, AF_UNIX, futex'
+	@echo 'make bench-ab   the module at BASE= (A) against this tree'"'"'s (B) in one boot,'
+	@echo '                AB_ROUNDS=3 rounds A,B,A,B..., BENCH_ARGS=; Markdown table; fails'
+	@echo '                if a goal ratio is >5% worse (default BASE: where HEAD left'
+	@echo '                main, HEAD~1 on main); AB_SPLIT=1: A,B per bench section'
 	@echo 'make vm         boot the guest with a shell'
 	@echo 'make lint       checkpatch --strict, sparse (C=2) and W=1 builds'
 	@echo 'make clean      remove build/'
@@ -238,6 +242,29 @@ bench: $(INITRD)
 		--initrd $(INITRD) --out $(B)/bench-run --timeout 1200 \
 		--append "sbx.bench=$$(echo $(BENCH_ARGS) | tr ' ' ,)" $(QEMU_ARGS)
 	@$(TOP)/scripts/bench-plot.sh $(B)/bench-run
+
+# A/B benchmark in one guest boot: the module at BASE (A, built from an
+# export under $(B)/bench-ab with the same kbuild call as $(KO)) against
+# this tree's (B, $(KO)), AB_ROUNDS rounds of shmbox-bench (BENCH_ARGS),
+# A then B in each (AB_SPLIT=1: each section of the bench in turn, A then
+# B); this tree's bench and library for both.  The table
+# goes to stdout and $(B)/bench-ab/run/bench-ab.md (scripts/bench-ab.sh).
+BASE ?=
+AB_ROUNDS ?= 3
+AB_SPLIT ?=
+export AB_SPLIT
+AB := $(B)/bench-ab
+bench-ab: $(INITRD)
+	@set -e; a=$$($(TOP)/scripts/bench-ab.sh tree $(TOP) "$(BASE)" $(AB)); \
+	$(MAKE) -C $(KDIR) M=$$a/kmod modules; \
+	$(TOP)/scripts/bench-ab.sh stage $(TOP) $$a $(KO) $(AB)/run \
+		"$(AB_ROUNDS)" "$(BENCH_ARGS)"
+	@$(TOP)/scripts/qemu-run.sh --mode bench-ab --kernel "$(VMLINUZ)" \
+		--initrd $(INITRD) --initrd $(AB)/run/ab.cpio.gz --out $(AB)/run \
+		--timeout $$(($(AB_ROUNDS) * 1200)) \
+		--append "sbx.ab_rounds=$(AB_ROUNDS) sbx.ab_split=$(AB_SPLIT) sbx.bench=$$(echo $(BENCH_ARGS) | tr ' ' ,)" \
+		$(QEMU_ARGS)
+	@$(TOP)/scripts/bench-ab.sh report $(AB)/run
 
 # Fuzzing in the debug guest: trinity, then shmbox-fuzz, FUZZ_SECONDS
 # each; any kernel report fails the run.

@@ -15,6 +15,12 @@
 #   sbx.kunit=1              the kernel has KUnit: the module's KUnit
 #                            results (KTAP in the kernel log) must be there
 #   sbx.fuzz_secs=N          fuzz: seconds each fuzzer runs (default 180)
+#   sbx.mode=bench           run shmbox-bench (arguments: sbx.bench=a,b)
+#   sbx.mode=bench-ab        make bench-ab: N rounds (sbx.ab_rounds=N,
+#                            default 3) of shmbox-bench with
+#                            /lib/modules/shmbox-a.ko loaded, then with
+#                            shmbox-b.ko, alternating A, B, A, B;
+#                            sbx.ab_split=1: each section alternates
 #
 # Results travel to the host over the second serial port (/dev/ttyS1),
 # never by scraping the console: kselftest TAP, then the kernel log
@@ -40,7 +46,7 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t mqueue mqueue /dev/mqueue 2>/dev/null
 hostname shmbox-guest
 
-mode=check tests= inject= cycles=10 kunit= fuzz_secs=180
+mode=check tests= inject= cycles=10 kunit= fuzz_secs=180 ab_rounds=3 ab_split=
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	sbx.mode=*) mode=${w#*=} ;;
@@ -50,6 +56,8 @@ for w in $(cat /proc/cmdline); do
 	sbx.kunit=*) kunit=${w#*=} ;;
 	sbx.fuzz_secs=*) fuzz_secs=${w#*=} ;;
 	sbx.bench=*) bench_args=$(echo "${w#*=}" | tr , ' ') ;;
+	sbx.ab_rounds=*) ab_rounds=${w#*=} ;;
+	sbx.ab_split=*) ab_split=${w#*=} ;;
 	esac
 done
 
@@ -85,6 +93,63 @@ if [ "$mode" = bench ]; then
 		res "@@ENDFILE"
 	done
 	rmmod shmbox
+	finish $rc
+fi
+
+if [ "$mode" = bench-ab ]; then
+	# Round r runs the benchmark with module A, then with module B; the
+	# host's drift over the rounds hits both alike.  Run r of side s
+	# sends its files as s<r>-bench.json and s<r>-bench.dat.  With
+	# sbx.ab_split=1 (and no --filter of its own) each section of the
+	# benchmark alternates on its own, A then B, so A's and B's figures
+	# are seconds apart, not a whole run: s<r>-p<n>-bench.json.
+	exec >&3 2>&1
+	parts=all
+	case " $bench_args " in
+	*" --filter "*) ;;
+	*) [ "$ab_split" = 1 ] &&
+		parts="rtt64 stream64 stream4096+memcpy4096 fan/ ring/syscalls call64" ;;
+	esac
+	ab_run() {	# ab_run SIDE ROUND PART TAG
+		echo "==== bench-ab round $2 of $ab_rounds: $(echo "$1" | tr ab AB) (shmbox-$1.ko)${4:+, $3}"
+		insmod "/lib/modules/shmbox-$1.ko" || return 1
+		rm -rf /tmp/bench
+		mkdir -p /tmp/bench
+		brc=0
+		if [ "$3" = all ]; then
+			# shellcheck disable=SC2086
+			shmbox-bench --out /tmp/bench $bench_args || brc=1
+		else
+			# shellcheck disable=SC2086
+			shmbox-bench --out /tmp/bench $bench_args --filter "$3" || brc=1
+		fi
+		for f in /tmp/bench/*; do
+			res "@@FILE $1$2$4-$(basename "$f")"
+			cat "$f" >&3
+			res "@@ENDFILE"
+		done
+		rmmod shmbox || return 1
+		return $brc
+	}
+	rc=0
+	r=1
+	while [ "$r" -le "$ab_rounds" ] && [ "$rc" = 0 ]; do
+		n=0
+		for p in $parts; do
+			n=$((n + 1))
+			tag=
+			[ "$p" = all ] || tag=-p$n
+			if ! ab_run a "$r" "$p" "$tag" ||
+					! ab_run b "$r" "$p" "$tag"; then
+				rc=1
+				break
+			fi
+		done
+		r=$((r + 1))
+	done
+	res "@@FILE dmesg.txt"
+	dmesg >&3
+	res "@@ENDFILE"
 	finish $rc
 fi
 

@@ -4,7 +4,7 @@
 # qemu-run.sh: boot the shmbox test guest under QEMU (TCG, 2 CPUs) and, in
 # check mode, turn what it reports into a verdict.
 #
-#   --mode check|demo|vm   what the guest does (see guest-init.sh)
+#   --mode check|demo|vm|bench|bench-ab  what the guest does (guest-init.sh)
 #   --kernel IMAGE         kernel to boot
 #   --initrd FILE          initramfs (several are concatenated)
 #   --out DIR              where console.log and results.txt go
@@ -89,7 +89,7 @@ secs=$(($(date +%s) - start))
 tr -d '\r' < "$res" > "$res.clean"
 exit_rc=$(sed -n 's/^@@SHMBOX-EXIT \([0-9]*\).*/\1/p' "$res.clean" | tail -n 1)
 
-if [ "$mode" = bench ]; then
+if [ "$mode" = bench ] || [ "$mode" = bench-ab ]; then
 	# Unpack the files the guest sent between @@FILE NAME and @@ENDFILE.
 	awk -v dir="$out" '
 		/^@@FILE / { f = dir "/" $2; printf "" > f; next }
@@ -97,7 +97,7 @@ if [ "$mode" = bench ]; then
 		f != "" { print >> f }' "$res.clean"
 fi
 
-if [ "$mode" = demo ] || [ "$mode" = bench ]; then
+if [ "$mode" = demo ] || [ "$mode" = bench ] || [ "$mode" = bench-ab ]; then
 	if [ "$exit_rc" != 0 ]; then
 		echo "$mode failed (guest exit '${exit_rc:-none}', qemu $qrc); see $con" >&2
 		exit 1
