@@ -29,12 +29,14 @@
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/pid.h>
+#include <linux/poll.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/wait.h>
 
 #include "shmbox.h"
+#include "limits.h"
 #include "account.h"
 #include "wake.h"
 
@@ -167,28 +169,143 @@ void shmbox_msg_put(struct shmbox_msg *msg);
 void shmbox_msg_done(struct shmbox_msg *msg);
 u32 shmbox_mbox_spares_take(struct shmbox_mbox *mb, struct shmbox_msg **spare,
 			    u32 n);
-void shmbox_mbox_spares_give(struct shmbox_mbox *mb, struct shmbox_msg **spare,
-			     u32 n);
+void __shmbox_mbox_spares_give(struct shmbox_mbox *mb,
+			       struct shmbox_msg **spare, u32 n);
+
+/* Headers from shmbox_mbox_spares_take() that a send did not use. */
+static inline void shmbox_mbox_spares_give(struct shmbox_mbox *mb,
+					   struct shmbox_msg **spare, u32 n)
+{
+	if (n)
+		__shmbox_mbox_spares_give(mb, spare, n);
+}
+
 bool shmbox_mbox_spare_keep(struct shmbox_mbox *mb, struct shmbox_msg *msg);
 void shmbox_mbox_spares_free(struct shmbox_mbox *mb);
 
 /* ---- the queue under mb->lock (mbox_queue.c) ----------------------------- */
 
+/*
+ * The queue's small operations are inline: every message of a stream
+ * goes through them, and each out-of-line call was measurable (call64
+ * under TCG).  The rest are in mbox_queue.c.  All need mb->lock held.
+ */
+
+static inline void shmbox_mbox_poll_wake(struct shmbox_mbox *mb)
+{
+	lockdep_assert_held(&mb->lock);
+	if (wq_has_sleeper(&mb->poll_wq))
+		wake_up_interruptible_poll(&mb->poll_wq, EPOLLIN | EPOLLOUT |
+					   EPOLLRDNORM | EPOLLWRNORM);
+}
+
+/* Queue @msg at the head or the tail of its priority. */
+static inline void shmbox_msg_link(struct shmbox_mbox *mb,
+				   struct shmbox_msg *msg, bool head)
+{
+	lockdep_assert_held(&mb->lock);
+	if (head)
+		list_add(&msg->node, &mb->queue[msg->prio]);
+	else
+		list_add_tail(&msg->node, &mb->queue[msg->prio]);
+	mb->prio_map |= BIT(msg->prio);
+	msg->state = SHMBOX_MSG_QUEUED;
+}
+
+/* Take a queued message off its queue; it stays counted in the mailbox. */
+static inline void shmbox_msg_reserve(struct shmbox_mbox *mb,
+				      struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	list_del_init(&msg->node);
+	if (list_empty(&mb->queue[msg->prio]))
+		mb->prio_map &= ~BIT(msg->prio);
+	msg->state = SHMBOX_MSG_RESERVED;
+}
+
+/* Account a new message into the mailbox and queue it at the tail. */
+static inline void shmbox_mbox_add(struct shmbox_mbox *mb,
+				   struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	mb->nr_msgs++;
+	mb->bytes += msg->len;
+	mb->charged += SHMBOX_MSG_COST(msg->len);
+	/* A synchronous send counts as sent when it is taken. */
+	if (!msg->sw)
+		mb->sent++;
+	shmbox_msg_link(mb, msg, false);
+}
+
+/* Remove a reserved or queued message from the mailbox's accounts. */
+static inline void shmbox_mbox_sub(struct shmbox_mbox *mb,
+				   struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	if (msg->state == SHMBOX_MSG_QUEUED)
+		shmbox_msg_reserve(mb, msg);
+	mb->nr_msgs--;
+	mb->bytes -= msg->len;
+	mb->charged -= SHMBOX_MSG_COST(msg->len);
+	msg->state = SHMBOX_MSG_NEW;
+}
+
+/* Would a message of @len bytes fit now (capacity, mailbox byte quota)? */
+static inline bool shmbox_mbox_room_for(struct shmbox_mbox *mb, u32 len)
+{
+	lockdep_assert_held(&mb->lock);
+	if (mb->capacity && mb->capacity != SHMBOX_MBOX_UNBOUNDED &&
+	    mb->nr_msgs >= mb->capacity)
+		return false;
+	return mb->charged + SHMBOX_MSG_COST(len) <=
+	       shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
+}
+
+struct shmbox_msg *shmbox_mbox_first_from(struct shmbox_mbox *mb,
+					  struct pid_namespace *ns, pid_t from);
+
+/* The message a receive would get: highest priority, oldest, from @from. */
+static inline struct shmbox_msg *
+shmbox_mbox_first(struct shmbox_mbox *mb, struct pid_namespace *ns, pid_t from)
+{
+	unsigned long map = mb->prio_map;
+
+	lockdep_assert_held(&mb->lock);
+	if (!map)
+		return NULL;
+	if (from)
+		return shmbox_mbox_first_from(mb, ns, from);
+	return list_first_entry(&mb->queue[__fls(map)], struct shmbox_msg,
+				node);
+}
+
+void __shmbox_mbox_offer(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+			 u32 n, struct shmbox_wakeups *wq);
+
+/* Hand @msgs, just queued, to waiting receivers (see mbox_queue.c). */
+static inline void shmbox_mbox_offer(struct shmbox_mbox *mb,
+				     struct shmbox_msg **msgs, u32 n,
+				     struct shmbox_wakeups *wq)
+{
+	lockdep_assert_held(&mb->lock);
+	if (n && !list_empty(&mb->receivers))
+		__shmbox_mbox_offer(mb, msgs, n, wq);
+}
+
+void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq);
+
+/* Room was made: let waiting senders in, tell pollers. */
+static inline void shmbox_mbox_kick(struct shmbox_mbox *mb,
+				    struct shmbox_wakeups *wq)
+{
+	if (!list_empty(&mb->senders))
+		shmbox_mbox_refill(mb, wq);
+	shmbox_mbox_poll_wake(mb);
+}
+
 void shmbox_mbox_init_queues(struct shmbox_mbox *mb);
-void shmbox_mbox_poll_wake(struct shmbox_mbox *mb);
-void shmbox_msg_link(struct shmbox_mbox *mb, struct shmbox_msg *msg, bool head);
-void shmbox_msg_reserve(struct shmbox_mbox *mb, struct shmbox_msg *msg);
-void shmbox_mbox_add(struct shmbox_mbox *mb, struct shmbox_msg *msg);
-void shmbox_mbox_sub(struct shmbox_mbox *mb, struct shmbox_msg *msg);
-bool shmbox_mbox_room_for(struct shmbox_mbox *mb, u32 len);
-struct shmbox_msg *shmbox_mbox_first(struct shmbox_mbox *mb,
-				     struct pid_namespace *ns, pid_t from);
 void shmbox_rwait_serve(struct shmbox_mbox *mb, struct shmbox_rwait *rw,
 			struct shmbox_msg *msg, struct shmbox_wakeups *wq);
-void shmbox_mbox_offer(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
-		       u32 n, struct shmbox_wakeups *wq);
-void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq);
-void shmbox_mbox_kick(struct shmbox_mbox *mb, struct shmbox_wakeups *wq);
 void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 			  struct shmbox_done *done, struct shmbox_wakeups *wq);
 void shmbox_done_finish(const struct shmbox_done *done, u32 n);

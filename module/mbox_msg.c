@@ -223,9 +223,8 @@ u32 shmbox_mbox_spares_take(struct shmbox_mbox *mb, struct shmbox_msg **spare,
 	return i;
 }
 
-/* Headers from shmbox_mbox_spares_take() that a send did not use. */
-void shmbox_mbox_spares_give(struct shmbox_mbox *mb, struct shmbox_msg **spare,
-			     u32 n)
+void __shmbox_mbox_spares_give(struct shmbox_mbox *mb,
+			       struct shmbox_msg **spare, u32 n)
 {
 	while (n--) {
 		atomic_inc(&mb->nr_spare);

@@ -55,88 +55,15 @@ static void shmbox_waiter_wake(struct shmbox_wakeups *wq,
 		shmbox_mbox_wake(wq, w->task);
 }
 
-void shmbox_mbox_poll_wake(struct shmbox_mbox *mb)
+/* The first message from @from, for shmbox_mbox_first(). */
+struct shmbox_msg *shmbox_mbox_first_from(struct shmbox_mbox *mb,
+					  struct pid_namespace *ns, pid_t from)
 {
-	lockdep_assert_held(&mb->lock);
-	if (wq_has_sleeper(&mb->poll_wq))
-		wake_up_interruptible_poll(&mb->poll_wq, EPOLLIN | EPOLLOUT |
-					   EPOLLRDNORM | EPOLLWRNORM);
-}
-
-void shmbox_msg_link(struct shmbox_mbox *mb, struct shmbox_msg *msg,
-		     bool head)
-{
-	lockdep_assert_held(&mb->lock);
-	if (head)
-		list_add(&msg->node, &mb->queue[msg->prio]);
-	else
-		list_add_tail(&msg->node, &mb->queue[msg->prio]);
-	mb->prio_map |= BIT(msg->prio);
-	msg->state = SHMBOX_MSG_QUEUED;
-}
-
-/* Take a queued message off its queue; it stays counted in the mailbox. */
-void shmbox_msg_reserve(struct shmbox_mbox *mb, struct shmbox_msg *msg)
-{
-	lockdep_assert_held(&mb->lock);
-	list_del_init(&msg->node);
-	if (list_empty(&mb->queue[msg->prio]))
-		mb->prio_map &= ~BIT(msg->prio);
-	msg->state = SHMBOX_MSG_RESERVED;
-}
-
-/* Account a new message into the mailbox and queue it at the tail. */
-void shmbox_mbox_add(struct shmbox_mbox *mb, struct shmbox_msg *msg)
-{
-	lockdep_assert_held(&mb->lock);
-	mb->nr_msgs++;
-	mb->bytes += msg->len;
-	mb->charged += SHMBOX_MSG_COST(msg->len);
-	/* A synchronous send counts as sent when it is taken. */
-	if (!msg->sw)
-		mb->sent++;
-	shmbox_msg_link(mb, msg, false);
-}
-
-/* Remove a reserved or queued message from the mailbox's accounts. */
-void shmbox_mbox_sub(struct shmbox_mbox *mb, struct shmbox_msg *msg)
-{
-	lockdep_assert_held(&mb->lock);
-	if (msg->state == SHMBOX_MSG_QUEUED)
-		shmbox_msg_reserve(mb, msg);
-	mb->nr_msgs--;
-	mb->bytes -= msg->len;
-	mb->charged -= SHMBOX_MSG_COST(msg->len);
-	msg->state = SHMBOX_MSG_NEW;
-}
-
-/* Would a message of @len bytes fit now (capacity, mailbox byte quota)? */
-bool shmbox_mbox_room_for(struct shmbox_mbox *mb, u32 len)
-{
-	lockdep_assert_held(&mb->lock);
-	if (mb->capacity && mb->capacity != SHMBOX_MBOX_UNBOUNDED &&
-	    mb->nr_msgs >= mb->capacity)
-		return false;
-	return mb->charged + SHMBOX_MSG_COST(len) <=
-	       shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
-}
-
-/* The message a receive would get: highest priority, oldest, from @from. */
-struct shmbox_msg *shmbox_mbox_first(struct shmbox_mbox *mb,
-				     struct pid_namespace *ns,
-				     pid_t from)
-{
+	unsigned long map = mb->prio_map;
 	struct shmbox_msg *msg;
-	unsigned long map;
 	int p;
 
 	lockdep_assert_held(&mb->lock);
-	map = mb->prio_map;
-	if (!map)
-		return NULL;
-	if (!from)
-		return list_first_entry(&mb->queue[__fls(map)],
-					struct shmbox_msg, node);
 	for (p = SHMBOX_MSG_PRIO_MAX - 1; p >= 0; p--) {
 		if (!(map & BIT(p)))
 			continue;
@@ -206,8 +133,8 @@ static void shmbox_mbox_offer_one(struct shmbox_mbox *mb, struct shmbox_msg *msg
  * messages are offered in receive order (highest priority first, FIFO
  * within one), so the first waiter gets what a receive would get.
  */
-void shmbox_mbox_offer(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
-		       u32 n, struct shmbox_wakeups *wq)
+void __shmbox_mbox_offer(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+			 u32 n, struct shmbox_wakeups *wq)
 {
 	unsigned long left;
 	u32 i, best;
@@ -259,13 +186,6 @@ void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
 		}
 	}
 	shmbox_mbox_offer(mb, added, n, wq);
-}
-
-/* Room was made: let waiting senders in, tell pollers. */
-void shmbox_mbox_kick(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
-{
-	shmbox_mbox_refill(mb, wq);
-	shmbox_mbox_poll_wake(mb);
 }
 
 /*
