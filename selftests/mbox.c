@@ -193,37 +193,6 @@ static void set_handler(int restart)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-static char *param_path(const char *p, char *buf, size_t len)
-{
-	snprintf(buf, len, "/sys/module/shmbox/parameters/%s", p);
-	return buf;
-}
-
-static unsigned long param_get(const char *p)
-{
-	char path[128], val[64] = "";
-	FILE *f = fopen(param_path(p, path, sizeof(path)), "r");
-
-	if (!f)
-		return 0;
-	if (!fgets(val, sizeof(val), f))
-		val[0] = 0;
-	fclose(f);
-	return strtoul(val, NULL, 0);
-}
-
-static int param_set(const char *p, unsigned long v)
-{
-	char path[128];
-	FILE *f = fopen(param_path(p, path, sizeof(path)), "w");
-	int ret;
-
-	if (!f)
-		return -1;
-	ret = fprintf(f, "%lu\n", v) < 0;
-	return fclose(f) || ret ? -1 : 0;
-}
-
 FIXTURE(mb) {
 	char name[64];
 	int fd;
