@@ -28,150 +28,10 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
-#include "libshmbox.h"
-#include "util.h"
-
-#define NS	1000000000ULL
-#define FOREVER	SHMBOX_TIMEOUT_NONE
-
-static void mb_name(char *buf, size_t len)
-{
-	static int seq;
-
-	snprintf(buf, len, "mbox-%d-%d", getpid(), seq++);
-}
-
-static struct shmbox_mbox_open oarg(const char *name, unsigned int flags,
-				    unsigned int cap, unsigned int mode)
-{
-	struct shmbox_mbox_open o;
-
-	memset(&o, 0, sizeof(o));
-	o.size = sizeof(o);
-	o.flags = flags;
-	o.name = (uintptr_t)name;
-	o.capacity = cap;
-	o.mode = mode;
-	return o;
-}
-
-static struct shmbox_mbox_send sarg(const void *buf, unsigned int len,
-				    unsigned int prio, unsigned int flags)
-{
-	struct shmbox_mbox_send s;
-
-	memset(&s, 0, sizeof(s));
-	s.size = sizeof(s);
-	s.flags = flags;
-	s.buf = (uintptr_t)buf;
-	s.len = len;
-	s.prio = prio;
-	s.deadline_ns = FOREVER;
-	return s;
-}
-
-static struct shmbox_mbox_recv rarg(void *buf, unsigned int len,
-				    unsigned int flags)
-{
-	struct shmbox_mbox_recv r;
-
-	memset(&r, 0, sizeof(r));
-	r.size = sizeof(r);
-	r.flags = flags;
-	r.buf = (uintptr_t)buf;
-	r.len = len;
-	r.deadline_ns = FOREVER;
-	return r;
-}
-
-/* Create mailbox @name with @cap; returns a bound O_RDWR fd or -errno. */
-static int mkmbox(const char *name, unsigned int cap, unsigned int mode)
-{
-	struct shmbox_mbox_attr a = { .capacity = cap, .mode = mode };
-
-	return shmbox_mbox_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL, &a,
-				O_RDWR);
-}
-
-static int send_str(int fd, const char *s, unsigned int prio)
-{
-	return shmbox_mbox_send(fd, s, strlen(s), prio, 0, FOREVER);
-}
-
-/* Receive without waiting into a static string; "" with errno-ish code. */
-static int recv_str(int fd, char *buf, size_t cap, unsigned int flags,
-		    uint64_t deadline, struct shmbox_msg_info *info)
-{
-	int n = shmbox_mbox_recv(fd, buf, cap - 1, flags, deadline, info);
-
-	buf[n >= 0 ? n : 0] = 0;
-	return n;
-}
-
-static struct shmbox_mbox_stat mstat(int fd)
-{
-	struct shmbox_mbox_stat st;
-
-	if (shmbox_mbox_stat(fd, &st))
-		memset(&st, 0xff, sizeof(st));
-	return st;
-}
-
-/* Wait (up to ~20 s) until @fd's mailbox has @n blocked senders/receivers. */
-static int wait_blocked(int fd, unsigned int senders, unsigned int receivers)
-{
-	int i;
-
-	for (i = 0; i < 20000; i++) {
-		struct shmbox_mbox_stat st = mstat(fd);
-
-		if (st.blocked_senders == senders &&
-		    st.blocked_receivers == receivers)
-			return 0;
-		usleep(1000);
-	}
-	return -1;
-}
-
-static int reap(pid_t pid)
-{
-	int status;
-
-	if (waitpid(pid, &status, 0) != pid)
-		return -1;
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WEXITSTATUS(status);
-}
-
-/*
- * Fork a child that sends @str to @fd, and wait until it is the @nth
- * blocked sender there.  Return its pid (for reap(); it exits 0 once its
- * send succeeded), or -1.
- */
-static pid_t blocked_sender(int fd, const char *str, unsigned int nth)
-{
-	pid_t pid = fork();
-
-	if (pid == 0)
-		_exit(send_str(fd, str, 0) ? 1 : 0);
-	if (pid < 0)
-		return -1;
-	if (wait_blocked(fd, nth, 0)) {
-		kill(pid, SIGKILL);
-		reap(pid);
-		return -1;
-	}
-	return pid;
-}
-
-static void drop_to_nobody(void)
-{
-	if (become_nobody())
-		_exit(99);
-}
+#include "mbox_util.h"
 
 static volatile sig_atomic_t got_signal;
+
 static int sig_pipe = -1;
 
 static void on_signal(int sig)
@@ -192,26 +52,6 @@ static void set_handler(int restart)
 	sa.sa_flags = restart ? SA_RESTART : 0;
 	sigaction(SIGUSR1, &sa, NULL);
 }
-
-FIXTURE(mb) {
-	char name[64];
-	int fd;
-};
-
-FIXTURE_SETUP(mb)
-{
-	mb_name(self->name, sizeof(self->name));
-	self->fd = mkmbox(self->name, SHMBOX_MBOX_UNBOUNDED, 0600);
-	ASSERT_LE(0, self->fd) TH_LOG("create: %s", strerror(-self->fd));
-}
-
-FIXTURE_TEARDOWN(mb)
-{
-	close(self->fd);
-	shmbox_unlink(self->name, SHMBOX_KIND_MAILBOX);
-}
-
-/* ---- basics ------------------------------------------------------------ */
 
 TEST(version_reports_mailbox_features)
 {
@@ -426,8 +266,6 @@ TEST_F(mb, counters_exact)
 	EXPECT_EQ(6, mstat(self->fd).depth);
 	EXPECT_EQ(6, mstat(self->fd).bytes);
 }
-
-/* ---- capacity modes ---------------------------------------------------- */
 
 TEST(unbounded_takes_many)
 {
@@ -699,8 +537,6 @@ TEST(sync_send_timed_out_is_withdrawn)
 	close(fd);
 }
 
-/* ---- receive side ------------------------------------------------------ */
-
 TEST_F(mb, recv_empty_nonblocking_eagain)
 {
 	char buf[8];
@@ -893,8 +729,6 @@ TEST_F(mb, recv_from_waits_for_that_sender)
 	close(p[1]);
 }
 
-/* ---- nothing lost ------------------------------------------------------ */
-
 TEST_F(mb, small_buffer_emsgsize_keeps_message)
 {
 	struct shmbox_msg_info info;
@@ -1029,8 +863,6 @@ TEST_F(mb, bad_send_buffer_efault_queues_nothing)
 	EXPECT_EQ(0, mstat(self->fd).depth);
 	EXPECT_EQ(0, mstat(self->fd).sent);
 }
-
-/* ---- read(2) and write(2) ---------------------------------------------- */
 
 TEST_F(mb, write_read_roundtrip_and_ioctl_interop)
 {
@@ -1339,8 +1171,6 @@ TEST_F(mb, pread_pwrite_espipe)
 	EXPECT_EQ(0, mstat(self->fd).depth);
 }
 
-/* ---- signals ------------------------------------------------------------ */
-
 /*
  * Child: blocked receive (the ioctl, or read(2) if @use_read), signalled;
  * checks the result it expects.
@@ -1469,8 +1299,6 @@ TEST(signal_interrupts_send_waiting_for_room)
 	close(fd);
 }
 
-/* ---- removal ------------------------------------------------------------ */
-
 TEST_F(mb, unlink_wakes_blocked_receivers_eidrm)
 {
 	pid_t pid[2];
@@ -1572,8 +1400,6 @@ TEST(autoremove_on_last_close)
 	EXPECT_EQ(-ENOENT, shmbox_mbox_open(name, 0, NULL, O_RDWR));
 }
 
-/* ---- poll ------------------------------------------------------------- */
-
 static short poll_now(int fd)
 {
 	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLOUT };
@@ -1667,8 +1493,6 @@ TEST(epoll_wakes_writer_when_room_appears)
 	close(ep);
 	close(fd);
 }
-
-/* ---- batching ---------------------------------------------------------- */
 
 TEST_F(mb, sendv_recvv_roundtrip)
 {
@@ -1765,16 +1589,6 @@ TEST_F(mb, recvv_partial_on_small_entry)
 	EXPECT_EQ(-EMSGSIZE, shmbox_mbox_recvv(self->fd, 0, m, 3, 0,
 					       SHMBOX_NOWAIT));
 	EXPECT_EQ(10, m[0].len);
-}
-
-/* Point descriptors @m[0..n) at the words @w[0..n), one word each. */
-static void vec_words(struct shmbox_mbox_msg *m, unsigned int *w, int n)
-{
-	memset(m, 0, n * sizeof(*m));
-	for (int i = 0; i < n; i++) {
-		m[i].buf = (uintptr_t)&w[i];
-		m[i].len = sizeof(w[i]);
-	}
 }
 
 /* Vector calls work in chunks of 16 messages in the kernel: cross them. */
@@ -1960,8 +1774,6 @@ TEST_F(mb, recvv_payload_fault_puts_message_back_in_order)
 	EXPECT_EQ(19, in[2]);
 }
 
-/* ---- polling before sleeping (mbox_spin_ns) ---------------------------- */
-
 TEST(spin_param_out_of_range_erange)
 {
 	unsigned long old = param_get("mbox_spin_ns");
@@ -2034,8 +1846,6 @@ TEST(pingpong_with_and_without_polling)
 	close(a);
 	close(b);
 }
-
-/* ---- direct communication --------------------------------------------- */
 
 TEST(inbox_read_write)
 {
@@ -2251,8 +2061,6 @@ TEST(credentials_translated_into_receiver_pid_namespace)
 	close(fd);
 }
 
-/* ---- permissions with a second uid ------------------------------------ */
-
 static int nobody_open(const char *name, int access)
 {
 	pid_t pid = fork();
@@ -2340,8 +2148,6 @@ TEST(inbox_mode_denies_direct_send_eacces)
 	close(in);
 }
 
-/* ---- quotas ------------------------------------------------------------ */
-
 TEST(mailbox_byte_quota_blocks_senders)
 {
 	unsigned long old = param_get("max_mbox_bytes");
@@ -2413,8 +2219,6 @@ TEST(max_msg_size_param_bounds_attribute)
 	a.max_msg_size = param_get("max_msg_size") + 1;
 	EXPECT_EQ(-EINVAL, shmbox_mbox_open(NULL, 0, &a, O_RDWR));
 }
-
-/* ---- invalid input: one subtest each --------------------------------- */
 
 static int open_errno(struct shmbox_mbox_open *o)
 {
