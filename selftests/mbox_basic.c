@@ -46,10 +46,7 @@ TEST_F(mb, stat_after_create)
 	EXPECT_EQ(SHMBOX_MBOX_UNBOUNDED, st.capacity);
 	EXPECT_EQ(param_get("max_msg_size"), st.max_msg_size);
 	EXPECT_EQ(param_get("max_mbox_bytes"), st.max_bytes);
-	EXPECT_EQ(0, st.depth);
-	EXPECT_EQ(0, st.bytes);
-	EXPECT_EQ(0, st.sent);
-	EXPECT_EQ(0, st.received);
+	check_mbox_state(self->fd);
 	EXPECT_EQ(0, st.inbox_pid);
 }
 
@@ -142,8 +139,7 @@ TEST_F(mb, send_recv_roundtrip_with_credentials)
 	char buf[64];
 
 	ASSERT_EQ(0, send_str(self->fd, "hello", 3));
-	EXPECT_EQ(1, mstat(self->fd).depth);
-	EXPECT_EQ(5, mstat(self->fd).bytes);
+	check_mbox_state(self->fd, .depth = 1, .bytes = 5, .sent = 1);
 	EXPECT_EQ(SHMBOX_MSG_COST(5), mstat(self->fd).charged);
 	ASSERT_EQ(5, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, &info));
 	EXPECT_STREQ("hello", buf);
@@ -151,7 +147,7 @@ TEST_F(mb, send_recv_roundtrip_with_credentials)
 	EXPECT_EQ(3, info.prio);
 	EXPECT_EQ(getpid(), info.pid);
 	EXPECT_EQ(geteuid(), info.uid);
-	EXPECT_EQ(0, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .sent = 1, .received = 1);
 	EXPECT_EQ(0, mstat(self->fd).charged);
 }
 
@@ -194,7 +190,7 @@ TEST_F(mb, message_over_max_msg_size_emsgsize)
 	EXPECT_EQ(0, shmbox_mbox_send(fd, "12345678", 8, 0, 0, FOREVER));
 	EXPECT_EQ(-EMSGSIZE, shmbox_mbox_send(fd, "123456789", 9, 0, 0,
 					      FOREVER));
-	EXPECT_EQ(1, mstat(fd).depth);
+	check_mbox_state(fd, .depth = 1, .bytes = 8, .sent = 1);
 	close(fd);
 }
 
@@ -227,10 +223,7 @@ TEST_F(mb, counters_exact)
 				      NULL));
 	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), SHMBOX_MSG_PEEK,
 			      FOREVER, NULL));
-	EXPECT_EQ(10, mstat(self->fd).sent);
-	EXPECT_EQ(4, mstat(self->fd).received);
-	EXPECT_EQ(6, mstat(self->fd).depth);
-	EXPECT_EQ(6, mstat(self->fd).bytes);
+	check_mbox_state(self->fd, .depth = 6, .bytes = 6, .sent = 10, .received = 4);
 }
 
 TEST_F(mb, peek_copies_without_removing)
@@ -246,8 +239,7 @@ TEST_F(mb, peek_copies_without_removing)
 	EXPECT_EQ(2, info.prio);
 	ASSERT_EQ(5, recv_str(self->fd, buf, sizeof(buf), SHMBOX_MSG_PEEK,
 			      FOREVER, NULL));
-	EXPECT_EQ(2, mstat(self->fd).depth);
-	EXPECT_EQ(0, mstat(self->fd).received);
+	check_mbox_state(self->fd, .depth = 2, .bytes = 11, .sent = 2);
 	ASSERT_EQ(5, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
 	EXPECT_STREQ("first", buf);
 	ASSERT_EQ(6, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
@@ -320,8 +312,7 @@ TEST(bounded_full_nonblocking_send_eagain)
 	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, "3", 1, 0, 0, SHMBOX_NOWAIT));
 	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, "3", 1, 0,
 					    SHMBOX_MSG_NONBLOCK, FOREVER));
-	EXPECT_EQ(2, mstat(fd).depth);
-	EXPECT_EQ(2, mstat(fd).sent);
+	check_mbox_state(fd, .depth = 2, .bytes = 2, .sent = 2);
 	close(fd);
 }
 
@@ -333,8 +324,7 @@ TEST(bounded_full_timed_send_etimedout)
 	EXPECT_EQ(0, send_str(fd, "1", 0));
 	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_send(fd, "2", 1, 0, 0,
 					       shmbox_deadline_in(NS / 20)));
-	EXPECT_EQ(1, mstat(fd).depth);
-	EXPECT_EQ(0, mstat(fd).blocked_senders);
+	check_mbox_state(fd, .depth = 1, .bytes = 1, .sent = 1);
 	close(fd);
 }
 
@@ -388,8 +378,7 @@ TEST(rendezvous_nonblocking_send_without_receiver_eagain)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, mstat(fd).capacity);
 	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, "x", 1, 0, 0, SHMBOX_NOWAIT));
-	EXPECT_EQ(0, mstat(fd).depth);
-	EXPECT_EQ(0, mstat(fd).sent);
+	check_mbox_state(fd);
 	close(fd);
 }
 
@@ -401,8 +390,7 @@ TEST(rendezvous_timed_send_without_receiver_withdrawn)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_send(fd, "x", 1, 0, 0,
 					       shmbox_deadline_in(NS / 20)));
-	EXPECT_EQ(0, mstat(fd).depth);
-	EXPECT_EQ(0, mstat(fd).sent);
+	check_mbox_state(fd);
 	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(fd, buf, 8, 0, SHMBOX_NOWAIT, NULL));
 	close(fd);
 }
@@ -426,9 +414,7 @@ TEST(rendezvous_send_to_waiting_receiver)
 	/* A receiver waits: even a non-blocking send completes. */
 	EXPECT_EQ(0, shmbox_mbox_send(fd, "rv", 2, 0, 0, SHMBOX_NOWAIT));
 	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(1, mstat(fd).sent);
-	EXPECT_EQ(1, mstat(fd).received);
-	EXPECT_EQ(0, mstat(fd).depth);
+	check_mbox_state(fd, .sent = 1, .received = 1);
 	close(fd);
 }
 
@@ -441,12 +427,11 @@ TEST(rendezvous_send_waits_for_receiver)
 	ASSERT_LE(0, fd);
 	pid = blocked_sender(fd, "rv", 1);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(1, mstat(fd).depth);
-	EXPECT_EQ(0, mstat(fd).sent);
+	check_mbox_state(fd, .depth = 1, .bytes = 2, .blocked_senders = 1);
 	ASSERT_EQ(2, recv_str(fd, buf, sizeof(buf), 0, FOREVER, NULL));
 	EXPECT_STREQ("rv", buf);
 	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(1, mstat(fd).sent);
+	check_mbox_state(fd, .sent = 1, .received = 1);
 	close(fd);
 }
 
@@ -477,11 +462,10 @@ TEST(sync_send_timed_out_is_withdrawn)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_send(fd, "s", 1, 0, SHMBOX_MSG_SYNC,
 					       shmbox_deadline_in(NS / 20)));
-	EXPECT_EQ(0, mstat(fd).depth);
-	EXPECT_EQ(0, mstat(fd).sent);
+	check_mbox_state(fd);
 	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, "s", 1, 0, SHMBOX_MSG_SYNC,
 					    SHMBOX_NOWAIT));
-	EXPECT_EQ(0, mstat(fd).depth);
+	check_mbox_state(fd);
 	close(fd);
 }
 

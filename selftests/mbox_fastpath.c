@@ -54,7 +54,8 @@ TEST(full_small_send_blocks_until_receive)
 	ASSERT_LE(0, fd);
 	pid = blocked_sender(fd, "d", 1);
 	ASSERT_LT(0, pid);
-	EXPECT_EQ(2, mstat(fd).depth);
+	check_mbox_state(fd, .depth = 2, .bytes = 301, .sent = 4, .received = 2,
+			 .blocked_senders = 1);
 	ASSERT_EQ(300, shmbox_mbox_recv(fd, buf, sizeof(buf), 0, FOREVER,
 					NULL));
 	EXPECT_EQ(0, reap(pid));
@@ -72,8 +73,7 @@ TEST(full_small_nonblocking_send_eagain)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-EAGAIN, shmbox_mbox_send(fd, "d", 1, 0, SHMBOX_MSG_NONBLOCK,
 					    FOREVER));
-	EXPECT_EQ(2, mstat(fd).depth);
-	EXPECT_EQ(4, mstat(fd).sent);
+	check_mbox_state(fd, .depth = 2, .bytes = 301, .sent = 4, .received = 2);
 	close(fd);
 }
 
@@ -84,9 +84,7 @@ TEST(full_small_timed_send_etimedout)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_send(fd, "d", 1, 0, 0,
 					       shmbox_deadline_in(NS / 20)));
-	EXPECT_EQ(2, mstat(fd).depth);
-	EXPECT_EQ(0, mstat(fd).blocked_senders);
-	EXPECT_EQ(4, mstat(fd).sent);
+	check_mbox_state(fd, .depth = 2, .bytes = 301, .sent = 4, .received = 2);
 	close(fd);
 }
 
@@ -107,8 +105,7 @@ TEST_F(mb, recv_into_unfaulted_buffer_gets_message)
 	EXPECT_EQ(0, memcmp(fresh, "fresh", 5));
 	EXPECT_EQ(3, info.prio);
 	EXPECT_EQ(getpid(), info.pid);
-	EXPECT_EQ(0, mstat(self->fd).depth);
-	EXPECT_EQ(1, mstat(self->fd).received);
+	check_mbox_state(self->fd, .sent = 1, .received = 1);
 	munmap(fresh, 4096);
 }
 
@@ -137,7 +134,7 @@ TEST_F(mb, recv_arg_on_cow_page_gets_message)
 	EXPECT_EQ(5, r->prio);
 	EXPECT_EQ(getpid(), r->pid);
 	EXPECT_EQ(0, memcmp(buf, "cow", 3));
-	EXPECT_EQ(0, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .sent = 1, .received = 1);
 	munmap(r, 4096);
 }
 
@@ -150,8 +147,7 @@ TEST_F(mb, read_into_unfaulted_buffer_gets_message)
 	ASSERT_EQ(5, write(self->fd, "fresh", 5));
 	ASSERT_EQ(5, read(self->fd, fresh, 64));
 	EXPECT_EQ(0, memcmp(fresh, "fresh", 5));
-	EXPECT_EQ(0, mstat(self->fd).depth);
-	EXPECT_EQ(1, mstat(self->fd).received);
+	check_mbox_state(self->fd, .sent = 1, .received = 1);
 	munmap(fresh, 4096);
 }
 
@@ -191,7 +187,7 @@ TEST_F(mb, vector_sends_reuse_headers_without_stale_bytes)
 				EXPECT_EQ('Z', in[i][len]);
 		}
 	}
-	EXPECT_EQ(0, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .sent = 60, .received = 60);
 	EXPECT_EQ(0, mstat(self->fd).charged);
 }
 
@@ -221,7 +217,7 @@ TEST_F(mb, single_sends_reuse_headers_without_stale_bytes)
 				EXPECT_EQ('Z', in[len]);
 		}
 	}
-	EXPECT_EQ(0, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .sent = 120, .received = 120);
 	EXPECT_EQ(0, mstat(self->fd).charged);
 }
 

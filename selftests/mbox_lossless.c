@@ -30,7 +30,7 @@ TEST_F(mb, small_buffer_emsgsize_keeps_message)
 	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
 	EXPECT_EQ(EMSGSIZE, errno);
 	EXPECT_EQ(10, r.len);
-	EXPECT_EQ(1, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 1, .bytes = 10, .sent = 1);
 	ASSERT_EQ(10, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
 	EXPECT_STREQ("0123456789", buf);
 }
@@ -47,8 +47,7 @@ TEST_F(mb, bad_buffer_efault_keeps_message_at_head)
 	EXPECT_EQ(-EFAULT, shmbox_mbox_recv(self->fd, (void *)16, 8, 0,
 					    FOREVER, NULL));
 	EXPECT_EQ(-EFAULT, shmbox_mbox_recv(self->fd, ro, 8, 0, FOREVER, NULL));
-	EXPECT_EQ(2, mstat(self->fd).depth);
-	EXPECT_EQ(0, mstat(self->fd).received);
+	check_mbox_state(self->fd, .depth = 2, .bytes = 2, .sent = 2);
 	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
 	EXPECT_STREQ("A", buf);
 	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
@@ -69,7 +68,7 @@ TEST_F(mb, unwritable_arg_struct_efault_keeps_message)
 	ASSERT_EQ(0, send_str(self->fd, "K", 0));
 	EXPECT_EQ(-1, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, r));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(1, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 1, .bytes = 1, .sent = 1);
 	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL));
 	EXPECT_STREQ("K", buf);
 	munmap(r, 4096);
@@ -96,8 +95,7 @@ TEST_F(mb, bad_send_buffer_efault_queues_nothing)
 {
 	EXPECT_EQ(-EFAULT, shmbox_mbox_send(self->fd, (void *)16, 8, 0, 0,
 					    FOREVER));
-	EXPECT_EQ(0, mstat(self->fd).depth);
-	EXPECT_EQ(0, mstat(self->fd).sent);
+	check_mbox_state(self->fd);
 }
 
 TEST_F(mb, read_short_buffer_emsgsize_keeps_message)
@@ -107,7 +105,7 @@ TEST_F(mb, read_short_buffer_emsgsize_keeps_message)
 	ASSERT_EQ(10, write(self->fd, "0123456789", 10));
 	EXPECT_EQ(-1, read(self->fd, buf, 9));
 	EXPECT_EQ(EMSGSIZE, errno);
-	EXPECT_EQ(1, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 1, .bytes = 10, .sent = 1);
 	ASSERT_EQ(10, read(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "0123456789", 10));
 }
@@ -123,8 +121,7 @@ TEST_F(mb, read_bad_buffer_efault_keeps_message_at_head)
 	ASSERT_EQ(1, write(self->fd, "B", 1));
 	EXPECT_EQ(-1, read(self->fd, ro, 8));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(2, mstat(self->fd).depth);
-	EXPECT_EQ(0, mstat(self->fd).received);
+	check_mbox_state(self->fd, .depth = 2, .bytes = 2, .sent = 2);
 	ASSERT_EQ(1, read(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ('A', buf[0]);
 	ASSERT_EQ(1, read(self->fd, buf, sizeof(buf)));
@@ -140,8 +137,7 @@ TEST_F(mb, write_bad_buffer_efault_queues_nothing)
 	ASSERT_NE(MAP_FAILED, none);
 	EXPECT_EQ(-1, write(self->fd, none, 8));
 	EXPECT_EQ(EFAULT, errno);
-	EXPECT_EQ(0, mstat(self->fd).depth);
-	EXPECT_EQ(0, mstat(self->fd).sent);
+	check_mbox_state(self->fd);
 	munmap(none, 4096);
 }
 
@@ -174,10 +170,10 @@ TEST_F(mb, sendv_descriptor_fault_sends_readable_prefix)
 	}
 	/* Entries 5.. lie in the hole. */
 	EXPECT_EQ(5, shmbox_mbox_sendv(self->fd, 0, m, 9, 0, SHMBOX_NOWAIT));
-	EXPECT_EQ(5, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 5, .bytes = 5, .sent = 5);
 	EXPECT_EQ(-EFAULT, shmbox_mbox_sendv(self->fd, 0, m + 5, 1, 0,
 					     SHMBOX_NOWAIT));
-	EXPECT_EQ(5, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 5, .bytes = 5, .sent = 5);
 	munmap(map, sysconf(_SC_PAGESIZE));
 }
 
@@ -205,8 +201,7 @@ TEST_F(mb, recvv_descriptor_fault_keeps_the_rest)
 	vec.msgs = (uintptr_t)m;
 	vec.count = 8;
 	EXPECT_EQ(3, ioctl(self->fd, SHMBOX_IOC_MBOX_RECVV, &vec));
-	EXPECT_EQ(5, mstat(self->fd).depth);
-	EXPECT_EQ(3, mstat(self->fd).received);
+	check_mbox_state(self->fd, .depth = 5, .bytes = 15, .sent = 8, .received = 3);
 	munmap(map, sysconf(_SC_PAGESIZE));
 }
 
@@ -224,7 +219,7 @@ TEST_F(mb, recvv_payload_fault_puts_message_back_in_order)
 	m[17].buf = 8;		/* unmapped */
 	EXPECT_EQ(17, shmbox_mbox_recvv(self->fd, 0, m, 20, 0, FOREVER));
 	EXPECT_EQ(16, in[16]);
-	EXPECT_EQ(3, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 3, .bytes = 12, .sent = 20, .received = 17);
 	/* 17, 18, 19 are still there, in order. */
 	vec_words(m, in, 3);
 	EXPECT_EQ(3, shmbox_mbox_recvv(self->fd, 0, m, 3, 0, FOREVER));

@@ -36,8 +36,7 @@ TEST_F(mb, write_read_roundtrip_and_ioctl_interop)
 	EXPECT_EQ(0, memcmp(buf, "high", 4));
 	ASSERT_EQ(3, read(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "low", 3));
-	EXPECT_EQ(4, mstat(self->fd).sent);
-	EXPECT_EQ(4, mstat(self->fd).received);
+	check_mbox_state(self->fd, .sent = 4, .received = 4);
 }
 
 TEST_F(mb, write_read_keep_message_boundaries)
@@ -46,7 +45,7 @@ TEST_F(mb, write_read_keep_message_boundaries)
 
 	EXPECT_EQ(2, write(self->fd, "ab", 2));
 	EXPECT_EQ(3, write(self->fd, "cde", 3));
-	EXPECT_EQ(2, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 2, .bytes = 5, .sent = 2);
 	ASSERT_EQ(2, read(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "ab", 2));
 	ASSERT_EQ(3, read(self->fd, buf, sizeof(buf)));
@@ -58,10 +57,9 @@ TEST_F(mb, write_read_zero_length_message)
 	char buf[4];
 
 	EXPECT_EQ(0, write(self->fd, buf, 0));
-	EXPECT_EQ(1, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 1, .sent = 1);
 	EXPECT_EQ(0, read(self->fd, buf, sizeof(buf)));
-	EXPECT_EQ(0, mstat(self->fd).depth);
-	EXPECT_EQ(1, mstat(self->fd).received);
+	check_mbox_state(self->fd, .sent = 1, .received = 1);
 }
 
 TEST_F(mb, lib_write_read_wrappers)
@@ -90,7 +88,7 @@ TEST(write_over_max_msg_size_emsgsize)
 	EXPECT_EQ(8, write(fd, "12345678", 8));
 	EXPECT_EQ(-1, write(fd, "123456789", 9));
 	EXPECT_EQ(EMSGSIZE, errno);
-	EXPECT_EQ(1, mstat(fd).depth);
+	check_mbox_state(fd, .depth = 1, .bytes = 8, .sent = 1);
 	close(fd);
 }
 
@@ -127,7 +125,7 @@ TEST_F(mb, write_on_read_only_fd_ebadf)
 	ASSERT_LE(0, ro);
 	EXPECT_EQ(-1, write(ro, "x", 1));
 	EXPECT_EQ(EBADF, errno);
-	EXPECT_EQ(0, mstat(self->fd).depth);
+	check_mbox_state(self->fd);
 	close(ro);
 }
 
@@ -140,7 +138,7 @@ TEST_F(mb, read_on_write_only_fd_ebadf)
 	ASSERT_EQ(1, write(wo, "x", 1));
 	EXPECT_EQ(-1, read(wo, buf, sizeof(buf)));
 	EXPECT_EQ(EBADF, errno);
-	EXPECT_EQ(1, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 1, .bytes = 1, .sent = 1);
 	close(wo);
 }
 
@@ -162,7 +160,7 @@ TEST(write_full_o_nonblock_eagain)
 	EXPECT_EQ(1, write(fd, "a", 1));
 	EXPECT_EQ(-1, write(fd, "b", 1));
 	EXPECT_EQ(EAGAIN, errno);
-	EXPECT_EQ(1, mstat(fd).depth);
+	check_mbox_state(fd, .depth = 1, .bytes = 1, .sent = 1);
 	close(fd);
 }
 
@@ -201,13 +199,11 @@ TEST(write_rendezvous_waits_for_reader)
 		_exit(write(fd, "rv", 2) == 2 ? 0 : 1);
 	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
 	/* Queued with its writer, not yet sent. */
-	EXPECT_EQ(1, mstat(fd).depth);
-	EXPECT_EQ(0, mstat(fd).sent);
+	check_mbox_state(fd, .depth = 1, .bytes = 2, .blocked_senders = 1);
 	ASSERT_EQ(2, read(fd, buf, sizeof(buf)));
 	EXPECT_EQ(0, memcmp(buf, "rv", 2));
 	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(1, mstat(fd).sent);
-	EXPECT_EQ(0, mstat(fd).depth);
+	check_mbox_state(fd, .sent = 1, .received = 1);
 	close(fd);
 }
 
@@ -219,8 +215,7 @@ TEST(write_rendezvous_o_nonblock_without_reader_eagain)
 	ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NONBLOCK));
 	EXPECT_EQ(-1, write(fd, "x", 1));
 	EXPECT_EQ(EAGAIN, errno);
-	EXPECT_EQ(0, mstat(fd).depth);
-	EXPECT_EQ(0, mstat(fd).sent);
+	check_mbox_state(fd);
 	close(fd);
 }
 
@@ -249,7 +244,7 @@ TEST_F(mb, after_unlink_read_write_eidrm)
 	EXPECT_EQ(EIDRM, errno);
 	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
 	EXPECT_EQ(EIDRM, errno);
-	EXPECT_EQ(1, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 1, .bytes = 1, .sent = 1);
 }
 
 TEST_F(mb, pread_pwrite_espipe)
@@ -260,7 +255,7 @@ TEST_F(mb, pread_pwrite_espipe)
 	EXPECT_EQ(ESPIPE, errno);
 	EXPECT_EQ(-1, pread(self->fd, buf, sizeof(buf), 0));
 	EXPECT_EQ(ESPIPE, errno);
-	EXPECT_EQ(0, mstat(self->fd).depth);
+	check_mbox_state(self->fd);
 }
 
 TEST_HARNESS_MAIN

@@ -27,7 +27,7 @@ TEST_F(mb, sendv_recvv_roundtrip)
 		m[i].prio = i == 9 ? 7 : 0;
 	}
 	EXPECT_EQ(10, shmbox_mbox_sendv(self->fd, 0, m, 10, 0, FOREVER));
-	EXPECT_EQ(10, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 10, .bytes = 20, .sent = 10);
 	memset(m, 0, sizeof(m));
 	for (i = 0; i < 16; i++) {
 		m[i].buf = (uintptr_t)in[i];
@@ -43,7 +43,7 @@ TEST_F(mb, sendv_recvv_roundtrip)
 		EXPECT_EQ(2, m[i].len);
 		EXPECT_EQ('0' + i - 1, in[i][1]);
 	}
-	EXPECT_EQ(10, mstat(self->fd).received);
+	check_mbox_state(self->fd, .sent = 10, .received = 10);
 }
 
 TEST(sendv_partial_when_full)
@@ -60,7 +60,7 @@ TEST(sendv_partial_when_full)
 	}
 	EXPECT_EQ(4, shmbox_mbox_sendv(fd, 0, m, 10, 0, SHMBOX_NOWAIT));
 	EXPECT_EQ(-EAGAIN, shmbox_mbox_sendv(fd, 0, m, 10, 0, SHMBOX_NOWAIT));
-	EXPECT_EQ(4, mstat(fd).depth);
+	check_mbox_state(fd, .depth = 4, .bytes = 4, .sent = 4);
 	close(fd);
 }
 
@@ -103,7 +103,7 @@ TEST_F(mb, recvv_partial_on_small_entry)
 	}
 	EXPECT_EQ(1, shmbox_mbox_recvv(self->fd, 0, m, 3, 0, SHMBOX_NOWAIT));
 	EXPECT_EQ(10, m[1].len);
-	EXPECT_EQ(1, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 1, .bytes = 10, .sent = 2, .received = 1);
 	m[0].len = 4;
 	EXPECT_EQ(-EMSGSIZE, shmbox_mbox_recvv(self->fd, 0, m, 3, 0,
 					       SHMBOX_NOWAIT));
@@ -123,7 +123,7 @@ TEST_F(mb, vector_calls_cross_chunks_in_order)
 	}
 	vec_words(m, out, 40);
 	EXPECT_EQ(40, shmbox_mbox_sendv(self->fd, 0, m, 40, 0, FOREVER));
-	EXPECT_EQ(40, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .depth = 40, .bytes = 160, .sent = 40);
 	vec_words(m, in, 40);
 	EXPECT_EQ(40, shmbox_mbox_recvv(self->fd, 0, m, 40, 0, FOREVER));
 	for (i = 0; i < 40; i++) {
@@ -131,7 +131,7 @@ TEST_F(mb, vector_calls_cross_chunks_in_order)
 		EXPECT_EQ(sizeof(in[i]), m[i].len);
 		EXPECT_EQ(getpid(), m[i].pid);
 	}
-	EXPECT_EQ(0, mstat(self->fd).depth);
+	check_mbox_state(self->fd, .sent = 40, .received = 40);
 	EXPECT_EQ(0, mstat(self->fd).charged);
 }
 

@@ -234,8 +234,7 @@ static void signal_blocked_receiver(struct __test_metadata *_metadata,
 		ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, SHMBOX_NOWAIT,
 				      NULL));
 	}
-	EXPECT_EQ(0, mstat(fd).depth);
-	EXPECT_EQ(1, mstat(fd).received);
+	check_mbox_state(fd, .sent = 1, .received = 1);
 	close(p[0]);
 	close(p[1]);
 }
@@ -274,11 +273,10 @@ TEST(signal_interrupts_sync_send_withdrawn)
 		_exit(send_str(fd, "S", 0) == -EINTR ? 0 : 1);
 	}
 	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
-	EXPECT_EQ(1, mstat(fd).depth);
+	check_mbox_state(fd, .depth = 1, .bytes = 1, .blocked_senders = 1);
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(0, mstat(fd).depth);
-	EXPECT_EQ(0, mstat(fd).sent);
+	check_mbox_state(fd);
 	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(fd, buf, 8, 0, SHMBOX_NOWAIT, NULL));
 	close(fd);
 }
@@ -300,7 +298,7 @@ TEST(signal_interrupts_send_waiting_for_room)
 	ASSERT_EQ(0, wait_blocked(fd, 1, 0));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	EXPECT_EQ(0, reap(pid));
-	EXPECT_EQ(1, mstat(fd).depth);
+	check_mbox_state(fd, .depth = 1, .bytes = 1, .sent = 1);
 	ASSERT_EQ(1, recv_str(fd, buf, sizeof(buf), 0, SHMBOX_NOWAIT, NULL));
 	EXPECT_STREQ("1", buf);
 	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(fd, buf, 8, 0, SHMBOX_NOWAIT, NULL));
