@@ -144,8 +144,7 @@ TEST(send_to_missing_pid_esrch)
 
 TEST(inbox_closed_wakes_direct_sender_eidrm)
 {
-	struct shmbox_mbox_attr a = { .capacity = 0, .mode = 0600 };
-	int in = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+	int in = mkinbox(0, 0600);
 	pid_t me = getpid(), pid;
 
 	ASSERT_LE(0, in);
@@ -165,14 +164,13 @@ TEST(inbox_closed_wakes_direct_sender_eidrm)
 
 TEST(credentials_of_second_uid)
 {
-	struct shmbox_mbox_attr a = { .capacity = 8, .mode = 0622 };
 	struct shmbox_msg_info info;
 	pid_t me = getpid(), pid;
 	char buf[8];
 	int in;
 
 	umask(0);
-	in = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+	in = mkinbox(8, 0622);
 	ASSERT_LE(0, in);
 	EXPECT_EQ(0622, mstat(in).obj.mode);
 	pid = fork();

@@ -84,8 +84,7 @@ TEST_F(mb, read_only_fd_cannot_send_ebadf)
 
 TEST(inbox_mode_denies_direct_send_eacces)
 {
-	struct shmbox_mbox_attr a = { .capacity = 4, .mode = 0600 };
-	int in = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+	int in = mkinbox(4, 0600);
 	pid_t me = getpid(), pid;
 
 	ASSERT_LE(0, in);

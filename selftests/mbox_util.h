@@ -37,19 +37,15 @@ static inline void mb_name(char *buf, size_t len)
 	snprintf(buf, len, "mbox-%d-%d", getpid(), seq++);
 }
 
+/* The ioctls' arguments, valid, every other field 0: open, send, recv. */
 static inline struct shmbox_mbox_open oarg(const char *name,
 					   unsigned int flags,
 					   unsigned int cap,
 					   unsigned int mode)
 {
-	struct shmbox_mbox_open o;
+	struct shmbox_mbox_open o = { .size = sizeof(o), .flags = flags,
+		.name = (uintptr_t)name, .capacity = cap, .mode = mode };
 
-	memset(&o, 0, sizeof(o));
-	o.size = sizeof(o);
-	o.flags = flags;
-	o.name = (uintptr_t)name;
-	o.capacity = cap;
-	o.mode = mode;
 	return o;
 }
 
@@ -57,29 +53,19 @@ static inline struct shmbox_mbox_send sarg(const void *buf, unsigned int len,
 					   unsigned int prio,
 					   unsigned int flags)
 {
-	struct shmbox_mbox_send s;
+	struct shmbox_mbox_send s = { .size = sizeof(s), .flags = flags,
+		.buf = (uintptr_t)buf, .len = len, .prio = prio,
+		.deadline_ns = FOREVER };
 
-	memset(&s, 0, sizeof(s));
-	s.size = sizeof(s);
-	s.flags = flags;
-	s.buf = (uintptr_t)buf;
-	s.len = len;
-	s.prio = prio;
-	s.deadline_ns = FOREVER;
 	return s;
 }
 
 static inline struct shmbox_mbox_recv rarg(void *buf, unsigned int len,
 					   unsigned int flags)
 {
-	struct shmbox_mbox_recv r;
+	struct shmbox_mbox_recv r = { .size = sizeof(r), .flags = flags,
+		.buf = (uintptr_t)buf, .len = len, .deadline_ns = FOREVER };
 
-	memset(&r, 0, sizeof(r));
-	r.size = sizeof(r);
-	r.flags = flags;
-	r.buf = (uintptr_t)buf;
-	r.len = len;
-	r.deadline_ns = FOREVER;
 	return r;
 }
 
@@ -90,6 +76,14 @@ static inline int mkmbox(const char *name, unsigned int cap, unsigned int mode)
 
 	return shmbox_mbox_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL, &a,
 				O_RDWR);
+}
+
+/* Create this process's inbox with @cap; a bound O_RDWR fd or -errno. */
+static inline int mkinbox(unsigned int cap, unsigned int mode)
+{
+	struct shmbox_mbox_attr a = { .capacity = cap, .mode = mode };
+
+	return shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
 }
 
 static inline int send_str(int fd, const char *s, unsigned int prio)

@@ -47,15 +47,22 @@ static inline int as_nobody(int (*fn)(void *), void *arg)
 
 #define PARAM_DIR	"/sys/module/shmbox/parameters/"
 
+/* Module parameter @p's sysfs file, opened with @mode, or NULL. */
+static inline FILE *param_open(const char *p, const char *mode)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", p);
+	return fopen(path, mode);
+}
+
 /* Module parameter @p into *@val: 0, or -1 if it cannot be read. */
 static inline int param_read(const char *p, unsigned long *val)
 {
-	char path[128], buf[64], *end;
-	FILE *f;
+	FILE *f = param_open(p, "r");
+	char buf[64], *end;
 	int ok;
 
-	snprintf(path, sizeof(path), PARAM_DIR "%s", p);
-	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	ok = fgets(buf, sizeof(buf), f) != NULL;
@@ -77,12 +84,9 @@ static inline unsigned long param_get(const char *p)
 /* Set module parameter @p to @v: 0, or -1 (errno says why) if refused. */
 static inline int param_set(const char *p, unsigned long v)
 {
-	char path[128];
-	FILE *f;
+	FILE *f = param_open(p, "w");
 	int ret;
 
-	snprintf(path, sizeof(path), PARAM_DIR "%s", p);
-	f = fopen(path, "w");
 	if (!f)
 		return -1;
 	ret = fprintf(f, "%lu\n", v) < 0;
