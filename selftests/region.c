@@ -56,26 +56,6 @@ static uint64_t now_real_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static int param_write(const char *name, unsigned long val, unsigned long *old)
-{
-	char path[128], buf[32];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/module/shmbox/parameters/%s", name);
-	if (old) {
-		f = fopen(path, "r");
-		if (!f || fscanf(f, "%lu", old) != 1)
-			return -1;
-		fclose(f);
-	}
-	f = fopen(path, "w");
-	if (!f)
-		return -1;
-	snprintf(buf, sizeof(buf), "%lu", val);
-	fputs(buf, f);
-	return fclose(f);
-}
-
 FIXTURE(region) {
 	char name[64];
 	int fd;
@@ -355,7 +335,7 @@ TEST(memory_is_freed_with_the_last_user)
 
 	test_name(name, sizeof(name), "free");
 	/* Room for exactly this region: it can only be made again if freed. */
-	ASSERT_EQ(0, param_write("max_total_bytes", 64 * PG, &old));
+	ASSERT_EQ(0, param_swap("max_total_bytes", 64 * PG, &old));
 	for (i = 0; i < 3; i++) {
 		fd = shmbox_region_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL,
 					64 * PG, 0600, 1);
@@ -367,7 +347,7 @@ TEST(memory_is_freed_with_the_last_user)
 		close(fd);
 		munmap(p, 64 * PG);
 	}
-	param_write("max_total_bytes", old, NULL);
+	param_set("max_total_bytes", old);
 }
 
 static long cg_read(const char *dir, const char *file)
@@ -444,9 +424,9 @@ TEST(total_bytes_limit_enospc)
 	unsigned long old;
 	int fd;
 
-	ASSERT_EQ(0, param_write("max_total_bytes", 2 * PG, &old));
+	ASSERT_EQ(0, param_swap("max_total_bytes", 2 * PG, &old));
 	fd = shmbox_region_open(NULL, 0, 4 * PG, 0600, 1);
-	param_write("max_total_bytes", old, NULL);
+	param_set("max_total_bytes", old);
 	EXPECT_EQ(-ENOSPC, fd);
 }
 
@@ -455,10 +435,10 @@ TEST(object_count_limit_enospc)
 	unsigned long old;
 	int a, b;
 
-	ASSERT_EQ(0, param_write("max_objects", 1, &old));
+	ASSERT_EQ(0, param_swap("max_objects", 1, &old));
 	a = shmbox_region_open(NULL, 0, PG, 0600, 1);
 	b = shmbox_region_open(NULL, 0, PG, 0600, 1);
-	param_write("max_objects", old, NULL);
+	param_set("max_objects", old);
 	EXPECT_LE(0, a);
 	EXPECT_EQ(-ENOSPC, b);
 	close(a);
@@ -469,15 +449,15 @@ TEST(region_size_limit_efbig)
 	unsigned long old;
 	int fd;
 
-	ASSERT_EQ(0, param_write("max_region_bytes", 4 * PG, &old));
+	ASSERT_EQ(0, param_swap("max_region_bytes", 4 * PG, &old));
 	fd = shmbox_region_open(NULL, 0, 8 * PG, 0600, 1);
-	param_write("max_region_bytes", old, NULL);
+	param_set("max_region_bytes", old);
 	EXPECT_EQ(-EFBIG, fd);
 }
 
 TEST(limit_param_out_of_range_refused)
 {
-	EXPECT_NE(0, param_write("max_region_bytes", 0, NULL));
+	EXPECT_NE(0, param_set("max_region_bytes", 0));
 }
 
 /* ---- permissions, as a second uid ----------------------------------- */

@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers shared by the shmbox selftests: the unprivileged identity the
- * permission tests switch to, and running a function under it in a child.
+ * permission tests switch to, running a function under it in a child, and
+ * reading and writing the module's parameters.
  */
 #ifndef SHMBOX_SELFTEST_UTIL_H
 #define SHMBOX_SELFTEST_UTIL_H
 
 #include <grp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +43,61 @@ static inline int as_nobody(int (*fn)(void *), void *arg)
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+#define PARAM_DIR	"/sys/module/shmbox/parameters/"
+
+/* Module parameter @p's sysfs file, opened with @mode, or NULL. */
+static inline FILE *param_open(const char *p, const char *mode)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", p);
+	return fopen(path, mode);
+}
+
+/* Module parameter @p into *@val: 0, or -1 if it cannot be read. */
+static inline int param_read(const char *p, unsigned long *val)
+{
+	FILE *f = param_open(p, "r");
+	char buf[64], *end;
+	int ok;
+
+	if (!f)
+		return -1;
+	ok = fgets(buf, sizeof(buf), f) != NULL;
+	fclose(f);
+	if (!ok)
+		return -1;
+	*val = strtoul(buf, &end, 0);
+	return end == buf ? -1 : 0;
+}
+
+/* Module parameter @p, or 0 if it cannot be read. */
+static inline unsigned long param_get(const char *p)
+{
+	unsigned long v;
+
+	return param_read(p, &v) ? 0 : v;
+}
+
+/* Set module parameter @p to @v: 0, or -1 (errno says why) if refused. */
+static inline int param_set(const char *p, unsigned long v)
+{
+	FILE *f = param_open(p, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%lu\n", v) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+/* Save module parameter @p in *@old, then set it to @v: 0, or -1. */
+static inline int param_swap(const char *p, unsigned long v,
+			     unsigned long *old)
+{
+	return param_read(p, old) || param_set(p, v) ? -1 : 0;
 }
 
 #endif /* SHMBOX_SELFTEST_UTIL_H */

@@ -1,0 +1,287 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mbox_inval: invalid input to the mailbox ioctls, as one table of
+ * variants of the mb fixture.  Each row names an ioctl, the one field of
+ * its otherwise valid argument that is wrong, and the errno it must get;
+ * each row is a subtest of its own (mb.<row>.refused).  A refused call changes nothing: the mailbox
+ * stays empty with no counts, an open leaves its fd unbound, and a
+ * refused stat writes nothing back.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "mbox_util.h"
+
+/*
+ * The argument starts valid for @cmd (see inval_arg()); a field named in
+ * a row replaces the one of that name: flags, pad, prio, pid, uid,
+ * max_msg_size and received as given, capacity, mode and size where
+ * non-zero.  For the vector calls prio and pid are the one message's,
+ * count is always the row's, and msgs (if set) replaces the array.
+ */
+FIXTURE_VARIANT(mb) {
+	unsigned long cmd;
+	unsigned int flags;
+	unsigned int pad;
+	unsigned int prio;
+	int pid;
+	unsigned int uid;
+	unsigned int size;
+	/* open */
+	const char *name;
+	unsigned int name_len;		/* a name of this many 'n's */
+	unsigned int capacity;
+	unsigned int mode;
+	unsigned int max_msg_size;
+	int tail;			/* a larger struct, non-zero after */
+	/* recv */
+	int from_me;			/* pid = getpid() */
+	/* sendv, recvv */
+	unsigned int count;
+	const char *payload;		/* the message, or none */
+	const void *msgs;
+	/* stat */
+	unsigned int received;
+	int err;
+};
+
+#define OPEN	.cmd = SHMBOX_IOC_MBOX_OPEN
+#define SEND	.cmd = SHMBOX_IOC_MBOX_SEND
+#define RECV	.cmd = SHMBOX_IOC_MBOX_RECV
+#define SENDV	.cmd = SHMBOX_IOC_MBOX_SENDV
+#define RECVV	.cmd = SHMBOX_IOC_MBOX_RECVV
+#define STAT	.cmd = SHMBOX_IOC_MBOX_STAT
+
+/* ---- open: over oarg(NULL, 0, 1, 0600) -------------------------------- */
+
+FIXTURE_VARIANT_ADD(mb, open_unknown_flag_einval) {
+	OPEN, .flags = 1U << 30, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_nonzero_pad_einval) {
+	OPEN, .pad = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_capacity_too_big_einval) {
+	OPEN, .capacity = SHMBOX_MBOX_CAPACITY_MAX + 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_max_msg_size_too_big_einval) {
+	OPEN, .max_msg_size = 0xffffffff, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_bad_mode_einval) {
+	OPEN, .mode = 01600, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_excl_without_creat_einval) {
+	OPEN, .flags = SHMBOX_O_EXCL, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_inbox_with_name_einval) {
+	OPEN, .flags = SHMBOX_MBOX_INBOX | SHMBOX_O_CREAT, .name = "x",
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_inbox_autoremove_einval) {
+	OPEN, .flags = SHMBOX_MBOX_INBOX | SHMBOX_O_CREAT | SHMBOX_O_AUTOREMOVE,
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_empty_name_einval) {
+	OPEN, .flags = SHMBOX_O_CREAT, .name = "", .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_name_with_slash_einval) {
+	OPEN, .flags = SHMBOX_O_CREAT, .name = "a/b", .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_name_too_long_enametoolong) {
+	OPEN, .flags = SHMBOX_O_CREAT, .name_len = 299, .err = ENAMETOOLONG,
+};
+FIXTURE_VARIANT_ADD(mb, open_bad_name_pointer_efault) {
+	OPEN, .flags = SHMBOX_O_CREAT, .name = (const char *)16, .err = EFAULT,
+};
+FIXTURE_VARIANT_ADD(mb, open_size_below_ver0_einval) {
+	OPEN, .size = SHMBOX_MBOX_OPEN_SIZE_VER0 - 4, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_nonzero_tail_e2big) {
+	OPEN, .tail = 1, .err = E2BIG,
+};
+
+/* ---- send: over sarg("x", 1, 0, 0) ------------------------------------- */
+
+FIXTURE_VARIANT_ADD(mb, send_unknown_flag_einval) {
+	SEND, .flags = 1U << 20, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, send_nonzero_pad_einval) {
+	SEND, .pad = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, send_prio_too_high_einval) {
+	SEND, .prio = SHMBOX_MSG_PRIO_MAX, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, send_negative_pid_einval) {
+	SEND, .pid = -1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, send_size_below_ver0_einval) {
+	SEND, .size = 8, .err = EINVAL,
+};
+
+/* ---- recv: over rarg(buf, 8, 0) ---------------------------------------- */
+
+FIXTURE_VARIANT_ADD(mb, recv_unknown_flag_einval) {
+	RECV, .flags = 1U << 20, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recv_from_without_pid_einval) {
+	RECV, .flags = SHMBOX_MSG_FROM, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recv_pid_without_from_einval) {
+	RECV, .from_me = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recv_nonzero_prio_einval) {
+	RECV, .prio = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recv_nonzero_uid_einval) {
+	RECV, .uid = 1, .err = EINVAL,
+};
+
+/* ---- sendv, recvv: non-blocking, over one empty message ----------------- */
+
+FIXTURE_VARIANT_ADD(mb, vec_zero_count_einval) {
+	SENDV, .count = 0, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, vec_count_too_big_einval) {
+	RECVV, .count = SHMBOX_MBOX_VEC_MAX + 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recvv_peek_einval) {
+	RECVV, .count = 1, .flags = SHMBOX_MSG_PEEK, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, sendv_entry_with_pid_einval) {
+	SENDV, .count = 1, .payload = "x", .pid = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, sendv_entry_prio_too_high_einval) {
+	SENDV, .count = 1, .payload = "x", .prio = 99, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, vec_bad_array_pointer_efault) {
+	SENDV, .count = 1, .msgs = (void *)16, .err = EFAULT,
+};
+
+/* ---- stat: over a zeroed struct of its size ---------------------------- */
+
+FIXTURE_VARIANT_ADD(mb, stat_nonzero_flags_einval) {
+	STAT, .flags = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, stat_nonzero_output_field_einval) {
+	STAT, .received = 1, .err = EINVAL,
+};
+
+/* ---- a command the mailbox does not have ------------------------------- */
+
+FIXTURE_VARIANT_ADD(mb, unknown_mailbox_command_enotty) {
+	.cmd = _IO(SHMBOX_IOC_MAGIC, 0x3f), .err = ENOTTY,
+};
+
+/* Every argument struct of a mailbox ioctl, and what they point to. */
+struct inval_arg {
+	union {
+		struct {
+			struct shmbox_mbox_open o;
+			uint64_t tail;
+		} open;
+		struct shmbox_mbox_send send;
+		struct shmbox_mbox_recv recv;
+		struct shmbox_mbox_vec vec;
+		struct shmbox_mbox_stat stat;
+	};
+	char name[300];
+	char buf[8];
+	struct shmbox_mbox_msg m[1];
+};
+
+static void open_arg(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a)
+{
+	struct shmbox_mbox_open *o = &a->open.o;
+
+	*o = oarg(v->name, v->flags, 1, 0600);
+	if (v->name_len) {
+		memset(a->name, 'n', v->name_len);
+		a->name[v->name_len] = 0;
+		o->name = (uintptr_t)a->name;
+	}
+	if (v->capacity)
+		o->capacity = v->capacity;
+	if (v->mode)
+		o->mode = v->mode;
+	o->pad = v->pad;
+	o->max_msg_size = v->max_msg_size;
+	a->open.tail = v->tail;
+	if (v->tail)
+		o->size = sizeof(a->open);
+}
+
+static void vec_arg(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a)
+{
+	if (v->payload) {
+		a->m[0].buf = (uintptr_t)v->payload;
+		a->m[0].len = strlen(v->payload);
+	}
+	a->m[0].prio = v->prio;
+	a->m[0].pid = v->pid;
+	a->vec.size = sizeof(a->vec);
+	a->vec.flags = v->flags | SHMBOX_MSG_NONBLOCK;
+	a->vec.msgs = (uintptr_t)(v->msgs ? v->msgs : a->m);
+	a->vec.count = v->count;
+}
+
+/* @v's argument in @a, valid but for the row's field; its size field. */
+static uint32_t *inval_arg(const FIXTURE_VARIANT(mb) *v,
+			   struct inval_arg *a)
+{
+	memset(a, 0, sizeof(*a));
+	switch (v->cmd) {
+	case SHMBOX_IOC_MBOX_OPEN:
+		open_arg(v, a);
+		return &a->open.o.size;
+	case SHMBOX_IOC_MBOX_SEND:
+		a->send = sarg("x", 1, v->prio, v->flags);
+		a->send.pid = v->pid;
+		a->send.pad = v->pad;
+		return &a->send.size;
+	case SHMBOX_IOC_MBOX_RECV:
+		a->recv = rarg(a->buf, sizeof(a->buf), v->flags);
+		a->recv.pid = v->from_me ? getpid() : 0;
+		a->recv.prio = v->prio;
+		a->recv.uid = v->uid;
+		return &a->recv.size;
+	case SHMBOX_IOC_MBOX_SENDV:
+	case SHMBOX_IOC_MBOX_RECVV:
+		vec_arg(v, a);
+		return &a->vec.size;
+	case SHMBOX_IOC_MBOX_STAT:
+		a->stat.size = sizeof(a->stat);
+		a->stat.flags = v->flags;
+		a->stat.received = v->received;
+		return &a->stat.size;
+	}
+	return NULL;
+}
+
+TEST_F(mb, refused)
+{
+	struct inval_arg a, before;
+	uint32_t *size = inval_arg(variant, &a);
+	int is_open = variant->cmd == SHMBOX_IOC_MBOX_OPEN;
+	int fd = is_open ? shmbox_dev_open() : self->fd;
+
+	ASSERT_LE(0, fd);
+	if (size && variant->size)
+		*size = variant->size;
+	before = a;
+	EXPECT_EQ(-1, ioctl(fd, variant->cmd, size ? (void *)&a : NULL));
+	EXPECT_EQ(variant->err, errno);
+	if (is_open) {
+		/* Nothing opened or created: the fd is still unbound. */
+		EXPECT_EQ(-EBADFD, shmbox_mbox_stat(fd, &a.stat));
+		close(fd);
+	} else if (variant->cmd == SHMBOX_IOC_MBOX_STAT) {
+		/* Nothing written back, not even the field that was wrong. */
+		EXPECT_EQ(variant->received, a.stat.received);
+		EXPECT_EQ(0, memcmp(&before.stat, &a.stat, sizeof(a.stat)));
+	}
+	check_mbox_state(self->fd);
+}
+
+TEST_HARNESS_MAIN
