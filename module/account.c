@@ -134,12 +134,8 @@ struct shmbox_user *shmbox_user_find(kuid_t uid)
 	return u;
 }
 
+/* At module exit, when no message is left: is the table empty? */
 bool shmbox_users_empty(void)
 {
-	bool empty;
-
-	spin_lock(&shmbox_users_lock);
-	empty = hash_empty(shmbox_users);
-	spin_unlock(&shmbox_users_lock);
-	return empty;
+	return hash_empty(shmbox_users);
 }

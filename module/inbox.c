@@ -50,51 +50,56 @@ void shmbox_inbox_put_fd(struct shmbox_mbox *mb)
 		shmbox_mbox_kill(mb);
 }
 
-/* Find or create the caller's inbox; counts one fd on it. */
-int shmbox_inbox_open(struct file *file,
-		      const struct shmbox_open_args *args,
-		      struct shmbox_obj **objp)
+/*
+ * @tgid's inbox, with a reference and one more fd counted on it; or, if
+ * it has none and @fresh is given, @fresh becomes it (with one fd).
+ * Return: the existing inbox, or NULL.
+ */
+static struct shmbox_mbox *shmbox_inbox_adopt(struct pid *tgid,
+					      struct shmbox_mbox *fresh)
 {
-	struct pid *tgid = task_tgid(current);
-	struct shmbox_mbox *mb, *old;
-	struct shmbox_obj *obj;
-	int ret;
+	struct shmbox_mbox *mb;
 
 	spin_lock(&shmbox_inbox_lock);
 	mb = shmbox_inbox_lookup(tgid);
 	if (mb) {
 		shmbox_obj_get(&mb->obj);
 		mb->inbox_fds++;
+	} else if (fresh) {
+		fresh->inbox_fds = 1;
+		hash_add(shmbox_inboxes, &fresh->inbox_node,
+			 (unsigned long)tgid);
 	}
 	spin_unlock(&shmbox_inbox_lock);
-	if (mb)
-		goto existing;
-	if (!(args->flags & SHMBOX_O_CREAT))
-		return -ENOENT;
+	return mb;
+}
 
-	/* An anonymous object: counted against max_objects, never named. */
-	ret = shmbox_obj_open(file, args, &obj);
-	if (ret)
-		return ret;
-	mb = to_mbox(obj);
-	spin_lock(&shmbox_inbox_lock);
-	old = shmbox_inbox_lookup(tgid);
-	if (old) {
+/* Find or create the caller's inbox; counts one fd on it. */
+int shmbox_inbox_open(struct file *file,
+		      const struct shmbox_open_args *args,
+		      struct shmbox_obj **objp)
+{
+	struct pid *tgid = task_tgid(current);
+	struct shmbox_mbox *mb;
+	struct shmbox_obj *obj;
+	int ret;
+
+	mb = shmbox_inbox_adopt(tgid, NULL);
+	if (!mb) {
+		if (!(args->flags & SHMBOX_O_CREAT))
+			return -ENOENT;
+		/* An anonymous object: counted against max_objects, never named. */
+		ret = shmbox_obj_open(file, args, &obj);
+		if (ret)
+			return ret;
+		mb = shmbox_inbox_adopt(tgid, to_mbox(obj));
+		if (!mb) {
+			*objp = obj;
+			return 0;
+		}
 		/* Another thread of ours created it meanwhile. */
-		shmbox_obj_get(&old->obj);
-		old->inbox_fds++;
-		spin_unlock(&shmbox_inbox_lock);
 		shmbox_obj_put(obj);
-		mb = old;
-		goto existing;
 	}
-	mb->inbox_fds = 1;
-	hash_add(shmbox_inboxes, &mb->inbox_node, (unsigned long)tgid);
-	spin_unlock(&shmbox_inbox_lock);
-	*objp = obj;
-	return 0;
-
-existing:
 	ret = 0;
 	if ((args->flags & SHMBOX_O_CREAT) && (args->flags & SHMBOX_O_EXCL))
 		ret = -EEXIST;
@@ -127,12 +132,8 @@ struct shmbox_mbox *shmbox_inbox_get(pid_t pid)
 	return mb ? mb : ERR_PTR(-ENOENT);
 }
 
+/* At module exit, when no file is left: is the table empty? */
 bool shmbox_inboxes_empty(void)
 {
-	bool empty;
-
-	spin_lock(&shmbox_inbox_lock);
-	empty = hash_empty(shmbox_inboxes);
-	spin_unlock(&shmbox_inbox_lock);
-	return empty;
+	return hash_empty(shmbox_inboxes);
 }

@@ -319,12 +319,23 @@ ssize_t shmbox_mbox_write(struct file *file, const char __user *buf,
 
 /* ---- receive ------------------------------------------------------------- */
 
-/* A receive call on the bound mailbox, and its settings. */
+/* SHMBOX_MSG_FROM names a sender; without it, the pid must be 0. */
+static bool shmbox_recv_pid_ok(u32 flags, pid_t pid)
+{
+	return (flags & SHMBOX_MSG_FROM) ? pid > 0 : pid == 0;
+}
+
+/*
+ * A receive call on the bound mailbox, and its settings; its sender
+ * filter checked first (EINVAL).
+ */
 static int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
 			     u64 deadline, struct shmbox_recv *r)
 {
 	struct shmbox_obj *obj;
 
+	if (!shmbox_recv_pid_ok(flags, pid))
+		return -EINVAL;
 	obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
@@ -339,12 +350,6 @@ static int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
 	return 0;
 }
 
-/* SHMBOX_MSG_FROM names a sender; without it, the pid must be 0. */
-static bool shmbox_recv_pid_ok(u32 flags, pid_t pid)
-{
-	return (flags & SHMBOX_MSG_FROM) ? pid > 0 : pid == 0;
-}
-
 long shmbox_ioc_mbox_recv(struct file *file, void *karg,
 			  void __user *uarg, u32 usize)
 {
@@ -354,8 +359,6 @@ long shmbox_ioc_mbox_recv(struct file *file, void *karg,
 	int ret, err = 0;
 
 	if ((arg->flags & ~SHMBOX_RECV_FLAGS) || arg->prio || arg->uid)
-		return -EINVAL;
-	if (!shmbox_recv_pid_ok(arg->flags, arg->pid))
 		return -EINVAL;
 	ret = shmbox_recv_begin(file, arg->flags, arg->pid, arg->deadline_ns,
 				&r);
@@ -489,8 +492,6 @@ long shmbox_ioc_mbox_recvv(struct file *file, void *karg,
 	ret = shmbox_vec_check(vec, SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM);
 	if (ret)
 		return ret;
-	if (!shmbox_recv_pid_ok(vec->flags, vec->pid))
-		return -EINVAL;
 	ret = shmbox_recv_begin(file, vec->flags, vec->pid, vec->deadline_ns,
 				&r);
 	if (ret)
