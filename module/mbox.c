@@ -347,6 +347,7 @@ static int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
 	r->peek = flags & SHMBOX_MSG_PEEK;
 	r->nonblock = shmbox_nonblock(file, flags);
 	r->deadline = deadline;
+	r->ures = NULL;			/* set by a caller with results */
 	return 0;
 }
 
@@ -387,8 +388,6 @@ ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count)
 	ret = shmbox_recv_begin(file, 0, 0, SHMBOX_TIMEOUT_NONE, &r);
 	if (ret)
 		return ret;
-	r.nonblock = file->f_flags & O_NONBLOCK;
-	r.ures = NULL;
 	if (!shmbox_mbox_recv(&r, &m, 1, true, &err))
 		return err;
 	return m.len;

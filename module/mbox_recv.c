@@ -45,8 +45,7 @@ struct shmbox_take {
 	struct shmbox_msg *msgs[SHMBOX_VEC_CHUNK]; /* reserved, or peeked */
 	bool received;			/* the one message copied in-lock */
 	struct shmbox_done done;	/* then: what is left to do */
-	bool too_big;			/* the next did not fit: @needed */
-	u32 needed;
+	u32 needed;			/* not 0: the next did not fit */
 };
 
 /* What a receiver learns of @msg, the sender seen from its namespaces. */
@@ -167,7 +166,7 @@ static int shmbox_recv_look(const struct shmbox_recv *r,
 /*
  * After the first: reserve, in order and without waiting, the messages
  * for the buffers of @m[t->n..n) (mb->lock held).  Stops when none is
- * left or the next does not fit its buffer (@t->too_big, ->needed).
+ * left or the next does not fit its buffer (@t->needed).
  */
 static void shmbox_recv_more(const struct shmbox_recv *r,
 			     const struct shmbox_mbox_msg *m, u32 n,
@@ -182,7 +181,6 @@ static void shmbox_recv_more(const struct shmbox_recv *r,
 			break;
 		if (msg->len > m[t->n].len) {
 			t->needed = msg->len;
-			t->too_big = true;
 			break;
 		}
 		shmbox_msg_reserve(r->mb, msg);
@@ -311,7 +309,7 @@ u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msg *m,
 	published = shmbox_recv_publish(r, m, shmbox_recv_copy(&t, m), false);
 	if (published < t.n)
 		*err = -EFAULT;
-	else if (t.too_big)
+	else if (t.needed)
 		*err = shmbox_recv_needed(r, t.n, t.needed);
 	if (r->peek) {
 		while (t.n)
