@@ -1,141 +1,208 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shmbox per-user byte accounting: the bytes one effective uid has queued
- * in all mailboxes, checked against the max_user_bytes parameter.
+ * shmbox per-user accounts: the objects, region bytes and queued message
+ * bytes each user has, against the module parameters max_user_objects,
+ * max_user_region_bytes and max_user_bytes.
  *
- * Owns: the table of accounts (struct shmbox_user).
+ * An account is one (user namespace, kuid).  A charge goes to the
+ * account and to every account above it: that of the namespace's owner
+ * in the parent namespace, and so on up to the initial namespace, the
+ * way the kernel's ucounts are charged.  So a user who creates user
+ * namespaces, and maps its subordinate uids in them, still has one set
+ * of limits in all of them together; each user inside a namespace has
+ * its own limits there too.  The bound: everything the namespaces a user
+ * owns hold counts against that user's account, so a namespace created
+ * by root (a system container) shares root's account with root's other
+ * namespaces; root itself, and anyone with CAP_SYS_RESOURCE in the
+ * initial namespace, is exempt from the object and region limits.
  *
- * Locking: shmbox_users_lock (a spinlock) protects the table and the
- * count, and serialises charges (check against the quota, then add).  It
- * is never nested with any other lock.  An uncharge is a lone atomic
- * subtraction without it (the receiving side of a stream then never
- * touches the lock): a concurrent uncharge only makes a quota check
- * conservative.
+ * Owns: the table of accounts.
  *
- * Lifetime: an account that drops to zero stays in the table, so that a
- * steady stream does not allocate and free one per message; idle accounts
- * are swept when the table reaches SHMBOX_USERS_KEEP entries, and at
- * module exit.  An account with bytes charged is never swept, so it
- * outlives the uncharge of every message charged to it.
+ * Locking: shmbox_accts_lock (a mutex) protects the table, and is held
+ * only to find, add or remove an account (object creation and free); it
+ * is never nested with another shmbox lock.  Charges are lock-free
+ * atomics on the account chain (check by adding, undo if over).
+ *
+ * Lifetime: an account is referenced by every object it owns (obj.c) and
+ * by the accounts below it; a message charged to an account is charged
+ * to its mailbox's, which its mailbox holds until every message is gone.
+ * The last put removes it from the table and puts its parent.
  */
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/err.h>
 #include <linux/hashtable.h>
+#include <linux/limits.h>
+#include <linux/mutex.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
+#include <linux/user_namespace.h>
 
 #include "account.h"
 #include "limits.h"
 
-#define SHMBOX_USERS_KEEP	64
+static DEFINE_MUTEX(shmbox_accts_lock);
+static DEFINE_HASHTABLE(shmbox_accts, 6);
 
-static DEFINE_SPINLOCK(shmbox_users_lock);	/* the table, count, charges */
-static DEFINE_HASHTABLE(shmbox_users, 6);
-static unsigned int shmbox_nr_users;
+static const enum shmbox_limit_id shmbox_res_limit[SHMBOX_RES_NR] = {
+	[SHMBOX_RES_MSG_BYTES]		= SHMBOX_LIM_USER_BYTES,
+	[SHMBOX_RES_OBJECTS]		= SHMBOX_LIM_USER_OBJECTS,
+	[SHMBOX_RES_REGION_BYTES]	= SHMBOX_LIM_USER_REGION_BYTES,
+};
 
-static struct shmbox_user *shmbox_user_lookup(kuid_t uid)
+static unsigned long shmbox_acct_hash(struct user_namespace *ns, kuid_t uid)
 {
-	struct shmbox_user *u;
+	return (unsigned long)ns ^ __kuid_val(uid);
+}
 
-	lockdep_assert_held(&shmbox_users_lock);
-	hash_for_each_possible(shmbox_users, u, node, __kuid_val(uid))
-		if (uid_eq(u->uid, uid))
-			return u;
+static struct shmbox_acct *shmbox_acct_lookup(struct user_namespace *ns,
+					      kuid_t uid)
+{
+	struct shmbox_acct *a;
+
+	lockdep_assert_held(&shmbox_accts_lock);
+	hash_for_each_possible(shmbox_accts, a, node, shmbox_acct_hash(ns, uid))
+		if (a->ns == ns && uid_eq(a->uid, uid))
+			return a;
 	return NULL;
 }
 
-/* Unhash the idle accounts onto @idle, for kfree() after the lock. */
-static void shmbox_users_unhash_idle(struct hlist_head *idle)
+/* A new account, not in the table; holds @ns and @parent (consumed). */
+static struct shmbox_acct *shmbox_acct_new(struct user_namespace *ns,
+					   kuid_t uid,
+					   struct shmbox_acct *parent)
 {
-	struct hlist_node *tmp;
-	struct shmbox_user *u;
-	int bkt;
+	struct shmbox_acct *a = kzalloc(sizeof(*a), GFP_KERNEL_ACCOUNT);
+	int i;
 
-	lockdep_assert_held(&shmbox_users_lock);
-	hash_for_each_safe(shmbox_users, bkt, tmp, u, node) {
-		if (atomic64_read(&u->bytes))
-			continue;
-		hash_del(&u->node);
-		hlist_add_head(&u->node, idle);
-		shmbox_nr_users--;
+	if (!a)
+		return NULL;
+	kref_init(&a->ref);
+	a->ns = get_user_ns(ns);
+	a->uid = uid;
+	a->parent = parent;
+	for (i = 0; i < SHMBOX_RES_NR; i++)
+		atomic64_set(&a->used[i], 0);
+	return a;
+}
+
+static void shmbox_acct_free(struct shmbox_acct *a)
+{
+	put_user_ns(a->ns);
+	kfree(a);
+}
+
+/* The account of (@ns, @uid) in the table, referenced; made if missing. */
+static struct shmbox_acct *shmbox_acct_find(struct user_namespace *ns,
+					    kuid_t uid,
+					    struct shmbox_acct *parent)
+{
+	struct shmbox_acct *a, *fresh;
+
+	mutex_lock(&shmbox_accts_lock);
+	a = shmbox_acct_lookup(ns, uid);
+	if (a) {
+		kref_get(&a->ref);
+		mutex_unlock(&shmbox_accts_lock);
+		if (parent)
+			shmbox_acct_put(parent);
+		return a;
+	}
+	fresh = shmbox_acct_new(ns, uid, parent);
+	if (fresh)
+		hash_add(shmbox_accts, &fresh->node, shmbox_acct_hash(ns, uid));
+	mutex_unlock(&shmbox_accts_lock);
+	if (!fresh && parent)
+		shmbox_acct_put(parent);
+	return fresh ? fresh : ERR_PTR(-ENOMEM);
+}
+
+struct shmbox_acct *shmbox_acct_get(struct user_namespace *ns, kuid_t uid)
+{
+	struct shmbox_acct *parent = NULL;
+
+	if (ns->parent) {
+		/* Depth is bounded by the kernel's user namespace nesting. */
+		parent = shmbox_acct_get(ns->parent, ns->owner);
+		if (IS_ERR(parent))
+			return parent;
+	}
+	return shmbox_acct_find(ns, uid, parent);
+}
+
+struct shmbox_acct *shmbox_acct_get_current(void)
+{
+	return shmbox_acct_get(current_user_ns(), current_euid());
+}
+
+void shmbox_acct_hold(struct shmbox_acct *a)
+{
+	kref_get(&a->ref);
+}
+
+static void shmbox_acct_release(struct kref *ref)
+{
+	struct shmbox_acct *a = container_of(ref, struct shmbox_acct, ref);
+	int i;
+
+	hash_del(&a->node);
+	for (i = 0; i < SHMBOX_RES_NR; i++)
+		WARN_ON_ONCE(atomic64_read(&a->used[i]));
+}
+
+void shmbox_acct_put(struct shmbox_acct *a)
+{
+	struct shmbox_acct *parent;
+
+	while (a) {
+		if (!kref_put_mutex(&a->ref, shmbox_acct_release,
+				    &shmbox_accts_lock))
+			return;
+		mutex_unlock(&shmbox_accts_lock);
+		parent = a->parent;
+		shmbox_acct_free(a);
+		a = parent;
 	}
 }
 
-static void shmbox_users_free(struct hlist_head *idle)
+/* Add @amount up the chain from @a unless one goes over @max: true if done. */
+static bool shmbox_acct_add(struct shmbox_acct *a, enum shmbox_res res,
+			    u64 amount, u64 max)
 {
-	struct hlist_node *tmp;
-	struct shmbox_user *u;
+	struct shmbox_acct *i;
 
-	hlist_for_each_entry_safe(u, tmp, idle, node)
-		kfree(u);
-}
-
-/* Add @fresh as @uid's account (lock held), sweeping if the table is full. */
-static struct shmbox_user *shmbox_user_insert(kuid_t uid,
-					      struct shmbox_user *fresh,
-					      struct hlist_head *idle)
-{
-	lockdep_assert_held(&shmbox_users_lock);
-	if (shmbox_nr_users >= SHMBOX_USERS_KEEP)
-		shmbox_users_unhash_idle(idle);
-	fresh->uid = uid;
-	atomic64_set(&fresh->bytes, 0);
-	hash_add(shmbox_users, &fresh->node, __kuid_val(uid));
-	shmbox_nr_users++;
-	return fresh;
-}
-
-struct shmbox_user *shmbox_user_charge(kuid_t uid, u64 cost)
-{
-	struct shmbox_user *u, *fresh = NULL;
-	HLIST_HEAD(idle);
-
-	for (;;) {
-		spin_lock(&shmbox_users_lock);
-		u = shmbox_user_lookup(uid);
-		if (!u && fresh) {
-			u = shmbox_user_insert(uid, fresh, &idle);
-			fresh = NULL;
-		}
-		if (u)
-			break;
-		spin_unlock(&shmbox_users_lock);
-		/* Allocated without the lock, then looked up again. */
-		fresh = kmalloc(sizeof(*fresh), GFP_KERNEL);
-		if (!fresh)
-			return ERR_PTR(-ENOMEM);
+	for (i = a; i; i = i->parent) {
+		if (atomic64_add_return(amount, &i->used[res]) > max)
+			goto undo;
 	}
-	if (atomic64_read(&u->bytes) + cost >
-	    shmbox_limit(SHMBOX_LIM_USER_BYTES))
-		u = ERR_PTR(-ENOSPC);
-	else
-		atomic64_add(cost, &u->bytes);
-	spin_unlock(&shmbox_users_lock);
-	kfree(fresh);
-	shmbox_users_free(&idle);
-	return u;
+	return true;
+
+undo:
+	atomic64_sub(amount, &i->used[res]);
+	for (; a != i; a = a->parent)
+		atomic64_sub(amount, &a->used[res]);
+	return false;
 }
 
-void shmbox_users_sweep(void)
+int shmbox_acct_charge(struct shmbox_acct *a, enum shmbox_res res,
+		       u64 amount, int err, bool exemptable)
 {
-	HLIST_HEAD(idle);
-
-	spin_lock(&shmbox_users_lock);
-	shmbox_users_unhash_idle(&idle);
-	spin_unlock(&shmbox_users_lock);
-	shmbox_users_free(&idle);
+	if (shmbox_acct_add(a, res, amount,
+			    shmbox_limit(shmbox_res_limit[res])))
+		return 0;
+	if (exemptable && capable(CAP_SYS_RESOURCE) &&
+	    shmbox_acct_add(a, res, amount, U64_MAX))
+		return 0;
+	return err;
 }
 
-struct shmbox_user *shmbox_user_find(kuid_t uid)
+void shmbox_acct_uncharge(struct shmbox_acct *a, enum shmbox_res res,
+			  u64 amount)
 {
-	struct shmbox_user *u;
-
-	spin_lock(&shmbox_users_lock);
-	u = shmbox_user_lookup(uid);
-	spin_unlock(&shmbox_users_lock);
-	return u;
+	for (; a; a = a->parent)
+		atomic64_sub(amount, &a->used[res]);
 }
 
-/* At module exit, when no message is left: is the table empty? */
-bool shmbox_users_empty(void)
+bool shmbox_accts_empty(void)
 {
-	return hash_empty(shmbox_users);
+	return hash_empty(shmbox_accts);
 }

@@ -20,7 +20,9 @@
 #ifndef _SHMBOX_COMPAT_H
 #define _SHMBOX_COMPAT_H
 
+#include <linux/ipc_namespace.h>
 #include <linux/mm.h>
+#include <linux/proc_ns.h>
 #include <linux/version.h>
 
 /* True on kernels older than @major.@minor: the only version test. */
@@ -49,6 +51,34 @@ static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
 #define shmbox_assign_str(dst, src)	__assign_str(dst, src)
 #else
 #define shmbox_assign_str(dst, src)	do { (void)(src); __assign_str(dst); } while (0)
+#endif
+
+/*
+ * IPC namespace references.  6.1 does not export put_ipc_ns() (6.12
+ * does, GPL): there the namespace's own nsfs operations put it, which
+ * is what put_ipc_ns() does on every series.  Without CONFIG_IPC_NS there
+ * is only init_ipc_ns, never put and never unused.
+ */
+#ifdef CONFIG_IPC_NS
+#if SHMBOX_KERNEL_BEFORE(6, 12)
+static inline void shmbox_put_ipc_ns(struct ipc_namespace *ns)
+{
+	ns->ns.ops->put(&ns->ns);
+}
+#else
+#define shmbox_put_ipc_ns(ns)	put_ipc_ns(ns)
+#endif
+/* Nobody but the caller's one reference: no task, nsfs file or mount. */
+static inline bool shmbox_ipc_ns_unused(struct ipc_namespace *ns)
+{
+	return refcount_read(&ns->ns.count) == 1;
+}
+#else
+static inline void shmbox_put_ipc_ns(struct ipc_namespace *ns) { }
+static inline bool shmbox_ipc_ns_unused(struct ipc_namespace *ns)
+{
+	return false;
+}
 #endif
 
 #endif /* _SHMBOX_COMPAT_H */

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * shmbox inboxes: the mailbox of a process (SHMBOX_MBOX_INBOX), which
- * any process allowed to write to it reaches by the owner's pid.
+ * any process of the same IPC namespace allowed to write to it reaches by
+ * the owner's pid.
  *
  * Owns: the table of inboxes, keyed by the owner's thread group (struct
  * pid), and each inbox's count of bound fds (->inbox_fds).
@@ -51,7 +52,8 @@ void shmbox_inbox_put_fd(struct shmbox_mbox *mb)
 }
 
 /*
- * @tgid's inbox, with a reference and one more fd counted on it; or, if
+ * @tgid's inbox, with a reference, one more fd counted on it and counted
+ * as a user (shmbox_obj_get_user()); or, if
  * it has none and @fresh is given, @fresh becomes it (with one fd).
  * Return: the existing inbox, or NULL.
  */
@@ -63,7 +65,7 @@ static struct shmbox_mbox *shmbox_inbox_adopt(struct pid *tgid,
 	spin_lock(&shmbox_inbox_lock);
 	mb = shmbox_inbox_lookup(tgid);
 	if (mb) {
-		shmbox_obj_get(&mb->obj);
+		shmbox_obj_get_user(&mb->obj);
 		mb->inbox_fds++;
 	} else if (fresh) {
 		fresh->inbox_fds = 1;
@@ -76,7 +78,7 @@ static struct shmbox_mbox *shmbox_inbox_adopt(struct pid *tgid,
 
 /* Find or create the caller's inbox; counts one fd on it. */
 int shmbox_inbox_open(struct file *file,
-		      const struct shmbox_open_args *args,
+		      struct shmbox_open_args *args,
 		      struct shmbox_obj **objp)
 {
 	struct pid *tgid = task_tgid(current);
@@ -98,7 +100,7 @@ int shmbox_inbox_open(struct file *file,
 			return 0;
 		}
 		/* Another thread of ours created it meanwhile. */
-		shmbox_obj_put(obj);
+		shmbox_obj_open_failed(obj);
 	}
 	ret = 0;
 	if ((args->flags & SHMBOX_O_CREAT) && (args->flags & SHMBOX_O_EXCL))
@@ -107,14 +109,17 @@ int shmbox_inbox_open(struct file *file,
 		ret = -EACCES;
 	if (ret) {
 		shmbox_inbox_put_fd(mb);
-		shmbox_obj_put(&mb->obj);
+		shmbox_obj_open_failed(&mb->obj);
 		return ret;
 	}
 	*objp = &mb->obj;
 	return 0;
 }
 
-/* The inbox of process @pid (in current's namespace), with a reference. */
+/*
+ * The inbox of process @pid (in current's pid namespace), with a
+ * reference, if it belongs to current's IPC namespace.
+ */
 struct shmbox_mbox *shmbox_inbox_get(pid_t pid)
 {
 	struct shmbox_mbox *mb;
@@ -125,6 +130,9 @@ struct shmbox_mbox *shmbox_inbox_get(pid_t pid)
 		return ERR_PTR(-ESRCH);
 	spin_lock(&shmbox_inbox_lock);
 	mb = shmbox_inbox_lookup(p);
+	/* Another IPC namespace's inbox is not there for this sender. */
+	if (mb && !shmbox_ns_is_current(mb->obj.ns))
+		mb = NULL;
 	if (mb)
 		shmbox_obj_get(&mb->obj);
 	spin_unlock(&shmbox_inbox_lock);

@@ -2,8 +2,9 @@
 /*
  * shmbox limits: the module parameters that bound what users may create
  * and queue (max_objects, max_region_bytes, max_total_bytes,
- * max_msg_size, max_mbox_bytes, max_user_bytes, mbox_spin_ns), each with
- * its range; a write out of range fails with ERANGE.
+ * max_msg_size, max_mbox_bytes, max_user_bytes, max_user_objects,
+ * max_user_region_bytes, mbox_spin_ns), each with its range; a write out
+ * of range fails with ERANGE.
  *
  * Owns: the limits table.  A leaf: it includes nothing of shmbox but its
  * own header.
@@ -35,6 +36,8 @@ static struct shmbox_limit_param shmbox_limits[SHMBOX_LIM_NR] = {
 	[SHMBOX_LIM_MBOX_BYTES]  = { 1UL << 20, 1, 1UL << 30 },
 	[SHMBOX_LIM_USER_BYTES]  = { 16UL << 20, 1, 1UL << 32 },
 	[SHMBOX_LIM_SPIN_NS]     = { 50 * NSEC_PER_USEC, 0, NSEC_PER_MSEC },
+	[SHMBOX_LIM_USER_OBJECTS] = { 256, 1, 1UL << 20 },
+	[SHMBOX_LIM_USER_REGION_BYTES] = { 128UL << 20, PAGE_SIZE, 1UL << 40 },
 };
 
 unsigned long shmbox_limit(enum shmbox_limit_id id)
@@ -70,16 +73,21 @@ static const struct kernel_param_ops shmbox_limit_ops = {
 };
 
 module_param_cb(max_objects, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_OBJECTS], 0644);
-MODULE_PARM_DESC(max_objects, "Objects (regions and mailboxes) alive at once (default 1024)");
+MODULE_PARM_DESC(max_objects, "Objects (regions and mailboxes) alive at once in one IPC namespace (default 1024)");
 module_param_cb(max_region_bytes, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_REGION_BYTES], 0644);
 MODULE_PARM_DESC(max_region_bytes, "Bytes of one shared region (default 64 MiB)");
 module_param_cb(max_total_bytes, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_TOTAL_BYTES], 0644);
-MODULE_PARM_DESC(max_total_bytes, "Bytes of all shared regions together (default 256 MiB)");
+MODULE_PARM_DESC(max_total_bytes, "Bytes of all shared regions of one IPC namespace together (default 256 MiB)");
 module_param_cb(max_msg_size, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_MSG_SIZE], 0644);
 MODULE_PARM_DESC(max_msg_size, "Bytes of one message (default 64 KiB)");
 module_param_cb(max_mbox_bytes, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_MBOX_BYTES], 0644);
 MODULE_PARM_DESC(max_mbox_bytes, "Bytes queued in one mailbox (default 1 MiB)");
 module_param_cb(max_user_bytes, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_USER_BYTES], 0644);
-MODULE_PARM_DESC(max_user_bytes, "Bytes queued by one user in all mailboxes (default 16 MiB)");
+MODULE_PARM_DESC(max_user_bytes, "Bytes queued in all the mailboxes one user owns (default 16 MiB)");
+module_param_cb(max_user_objects, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_USER_OBJECTS], 0644);
+MODULE_PARM_DESC(max_user_objects, "Objects one user owns, in all namespaces (default 256; CAP_SYS_RESOURCE exempt)");
+module_param_cb(max_user_region_bytes, &shmbox_limit_ops,
+		&shmbox_limits[SHMBOX_LIM_USER_REGION_BYTES], 0644);
+MODULE_PARM_DESC(max_user_region_bytes, "Bytes of the shared regions one user owns, in all namespaces (default 128 MiB; CAP_SYS_RESOURCE exempt)");
 module_param_cb(mbox_spin_ns, &shmbox_limit_ops, &shmbox_limits[SHMBOX_LIM_SPIN_NS], 0644);
 MODULE_PARM_DESC(mbox_spin_ns, "Mailbox waits poll this long on an otherwise idle CPU before sleeping, 0 never (default 50000, at most 1000000)");

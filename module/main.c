@@ -45,6 +45,7 @@ static int shmbox_open(struct inode *inode, struct file *file)
 	sf = kzalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
 	if (!sf)
 		return -ENOMEM;
+	spin_lock_init(&sf->lock);
 	file->private_data = sf;
 	return nonseekable_open(inode, file);
 }
@@ -78,7 +79,7 @@ static __poll_t shmbox_poll(struct file *file, struct poll_table_struct *pt)
 	struct shmbox_file *sf = file->private_data;
 	struct shmbox_obj *obj;
 
-	/* Pairs with the cmpxchg() in shmbox_obj_bind(). */
+	/* Pairs with the release store in shmbox_obj_bind(). */
 	obj = smp_load_acquire(&sf->obj);
 	if (!obj)
 		return EPOLLERR;

@@ -142,7 +142,7 @@ static int shmbox_mbox_open_check(struct file *file,
 		return -EINVAL;
 	if (arg->mode & ~0777)
 		return -EINVAL;
-	/* Pairs with the cmpxchg() in shmbox_obj_bind(). */
+	/* Pairs with the release store in shmbox_obj_bind(). */
 	if (smp_load_acquire(&sf->obj))
 		return -EBUSY;
 	return 0;
@@ -553,7 +553,6 @@ int shmbox_mbox_init(void)
 void shmbox_mbox_exit(void)
 {
 	WARN_ON(!shmbox_inboxes_empty());
-	shmbox_users_sweep();
-	WARN_ON(!shmbox_users_empty());
+	WARN_ON(!shmbox_accts_empty());
 	shmbox_msg_cache_exit();
 }

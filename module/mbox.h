@@ -15,12 +15,12 @@
  *			waiting receivers, refill from waiting senders, kill
  *	mbox_msg.c	messages: allocation, payload copy-in, charge, the
  *			spare-header cache
- *	account.c	per-user byte accounting (its own lock)
+ *	account.c	per-user accounts (lock-free charges)
  *	wake.c		wake-ups batched until a spinlock is dropped
  *
  * Lock order (docs/design.md has the whole module's): mb->lock, then
- * mb->poll_wq's lock.  shmbox_inbox_lock and shmbox_users_lock are never
- * nested with mb->lock or with each other.
+ * mb->poll_wq's lock.  shmbox_inbox_lock is never nested with mb->lock;
+ * a message charge takes no lock.
  */
 #ifndef _SHMBOX_MBOX_H
 #define _SHMBOX_MBOX_H
@@ -72,8 +72,8 @@ struct shmbox_msg {
 	u8 prio;
 	u32 len;
 	struct pid *sender;		/* thread group of the sender */
-	kuid_t uid;			/* sender's euid, also the one charged */
-	struct shmbox_user *user;	/* the charged account */
+	kuid_t uid;			/* sender's euid */
+	struct shmbox_acct *acct;	/* charged: the mailbox owner's */
 	struct shmbox_swait *sw;	/* synchronous sender waiting for it */
 	void *data;
 	u8 inline_data[SHMBOX_MSG_INLINE];
@@ -152,7 +152,7 @@ static inline struct shmbox_mbox *to_mbox(struct shmbox_obj *obj)
 
 /* What is left to do for a received message once mb->lock is dropped. */
 struct shmbox_done {
-	struct shmbox_user *user;	/* its charge, to end */
+	struct shmbox_acct *acct;	/* its charge, to end */
 	u64 cost;
 	struct pid *sender;
 	struct shmbox_msg *msg;		/* to put; NULL: its header is a spare */
@@ -164,7 +164,8 @@ int shmbox_msg_cache_init(void);
 void shmbox_msg_cache_exit(void);
 struct shmbox_msg *shmbox_msg_new(u64 ubuf, u32 len, u32 prio,
 				  struct shmbox_msg *spare);
-u32 shmbox_msgs_charge(struct shmbox_msg **msgs, u32 n, int *err);
+u32 shmbox_msgs_charge(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+		       u32 n, int *err);
 void shmbox_msg_put(struct shmbox_msg *msg);
 void shmbox_msg_done(struct shmbox_msg *msg);
 u32 shmbox_mbox_spares_take(struct shmbox_mbox *mb, struct shmbox_msg **spare,
@@ -359,7 +360,7 @@ u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msg *m,
 
 /* ---- inboxes (inbox.c) --------------------------------------------------- */
 
-int shmbox_inbox_open(struct file *file, const struct shmbox_open_args *args,
+int shmbox_inbox_open(struct file *file, struct shmbox_open_args *args,
 		      struct shmbox_obj **objp);
 void shmbox_inbox_put_fd(struct shmbox_mbox *mb);
 struct shmbox_mbox *shmbox_inbox_get(pid_t pid);

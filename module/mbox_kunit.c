@@ -267,48 +267,44 @@ static void shmbox_kunit_room(struct kunit *test)
 	spin_unlock(&mb->lock);
 }
 
-/* Per-user accounting: charged up to max_user_bytes, freed at zero. */
+/* Per-user accounts: charged up to the limit, all or nothing, freed at last put. */
 static void shmbox_kunit_user_quota(struct kunit *test)
 {
 	u64 limit = shmbox_limit(SHMBOX_LIM_USER_BYTES);
 	kuid_t uid = KUIDT_INIT(4000000123U);	/* no real task has it */
-	struct shmbox_user *u, *u2, *over;
-	bool found;
+	struct shmbox_acct *a, *again;
+	int ret;
 
 	KUNIT_ASSERT_GT(test, limit, 100ULL);
-	u = shmbox_user_charge(uid, 100);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, u);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)100);
-	u2 = shmbox_user_charge(uid, limit - 100);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, u2);
-	KUNIT_EXPECT_PTR_EQ(test, u, u2);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)limit);
-	over = shmbox_user_charge(uid, 1);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(over), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)limit);
-	shmbox_user_uncharge(u, limit - 100);
-	found = shmbox_user_find(uid) == u;
-	KUNIT_EXPECT_TRUE(test, found);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)100);
-	/* At zero the account stays, for the next message, until swept. */
-	shmbox_user_uncharge(u, 100);
-	found = shmbox_user_find(uid) == u;
-	KUNIT_EXPECT_TRUE(test, found);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)0);
-
+	a = shmbox_acct_get(&init_user_ns, uid);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, a);
+	KUNIT_EXPECT_PTR_EQ(test, a->parent, (struct shmbox_acct *)NULL);
+	ret = shmbox_acct_charge(a, SHMBOX_RES_MSG_BYTES, 100, -ENOSPC, false);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	ret = shmbox_acct_charge(a, SHMBOX_RES_MSG_BYTES, limit - 100, -ENOSPC,
+				 false);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&a->used[SHMBOX_RES_MSG_BYTES]),
+			(s64)limit);
 	/* A refused charge changes nothing. */
-	over = shmbox_user_charge(uid, limit + 1);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(over), -ENOSPC);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&u->bytes), (s64)0);
-
-	/* A sweep frees idle accounts only. */
-	u2 = shmbox_user_charge(KUIDT_INIT(4000000124U), 1);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, u2);
-	shmbox_users_sweep();
-	found = shmbox_user_find(uid);
-	KUNIT_EXPECT_FALSE(test, found);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&u2->bytes), (s64)1);
-	shmbox_user_uncharge(u2, 1);
+	ret = shmbox_acct_charge(a, SHMBOX_RES_MSG_BYTES, 1, -ENOSPC, false);
+	KUNIT_EXPECT_EQ(test, ret, -ENOSPC);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&a->used[SHMBOX_RES_MSG_BYTES]),
+			(s64)limit);
+	/* One account per user: a second get finds the same one. */
+	again = shmbox_acct_get(&init_user_ns, uid);
+	KUNIT_EXPECT_PTR_EQ(test, a, again);
+	if (!IS_ERR(again))
+		shmbox_acct_put(again);
+	/* Resources are counted apart. */
+	ret = shmbox_acct_charge(a, SHMBOX_RES_OBJECTS, 1, -EDQUOT, false);
+	KUNIT_EXPECT_EQ(test, ret, 0);
+	shmbox_acct_uncharge(a, SHMBOX_RES_OBJECTS, 1);
+	shmbox_acct_uncharge(a, SHMBOX_RES_MSG_BYTES, limit);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&a->used[SHMBOX_RES_MSG_BYTES]),
+			(s64)0);
+	shmbox_acct_put(a);
+	KUNIT_EXPECT_TRUE(test, shmbox_accts_empty());
 }
 
 /*
@@ -484,6 +480,7 @@ static void shmbox_kunit_settle_order(struct kunit *test)
 	struct shmbox_mbox *mb = ctx->mb;
 	struct pid_namespace *ns = task_active_pid_ns(current);
 	kuid_t uid = KUIDT_INIT(4000000125U);	/* no real task has it */
+	struct shmbox_acct *acct = shmbox_acct_get(&init_user_ns, uid);
 	struct shmbox_rwait rw = { .w.task = current, .ns = ns, .buflen = 64 };
 	struct shmbox_msg *m[4], *spare = NULL;
 	int i;
@@ -495,8 +492,11 @@ static void shmbox_kunit_settle_order(struct kunit *test)
 	m[3] = kmsg(test, ctx->init_pid, 4, 8, 3);
 	/* The committed one is freed for real: a sender reference, a charge. */
 	get_pid(m[0]->sender);
-	m[0]->user = shmbox_user_charge(uid, SHMBOX_MSG_COST(m[0]->len));
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, m[0]->user);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, acct);
+	KUNIT_ASSERT_EQ(test, shmbox_acct_charge(acct, SHMBOX_RES_MSG_BYTES,
+						 SHMBOX_MSG_COST(m[0]->len),
+						 -ENOSPC, false), 0);
+	m[0]->acct = acct;
 	mb->keep_spares = true;			/* its header becomes a spare */
 	spin_lock(&mb->lock);
 	for (i = 0; i < 4; i++)
@@ -517,13 +517,14 @@ static void shmbox_kunit_settle_order(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mb->received, 1ULL);
 	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 3U);
 	KUNIT_EXPECT_EQ(test, mb->nr_rwait, 0U);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&m[0]->user->bytes), (s64)0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&acct->used[SHMBOX_RES_MSG_BYTES]),
+			(s64)0);
 	KUNIT_EXPECT_EQ(test, shmbox_mbox_spares_take(mb, &spare, 1), 1U);
 	KUNIT_EXPECT_PTR_EQ(test, spare, m[0]);
 	for (i = 1; i < 4; i++)
 		shmbox_mbox_sub(mb, m[i]);
 	spin_unlock(&mb->lock);
-	shmbox_users_sweep();
+	shmbox_acct_put(acct);
 }
 
 static struct kunit_case shmbox_mbox_kunit_cases[] = {

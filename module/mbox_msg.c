@@ -41,7 +41,7 @@ static struct kmem_cache *shmbox_msg_cache;
 static void shmbox_msg_init(struct shmbox_msg *msg, u32 len, u32 prio)
 {
 	msg->uid = current_euid();
-	msg->user = NULL;
+	msg->acct = NULL;
 	INIT_LIST_HEAD(&msg->node);
 	refcount_set(&msg->ref, 1);
 	msg->state = SHMBOX_MSG_NEW;
@@ -95,42 +95,41 @@ free_msg:
 }
 
 /*
- * shmbox_msgs_charge - charge new messages to their sender's account
- * @msgs, @n:	messages of current (so of one euid)
- * @err:	out: why the first one not charged was not
+ * shmbox_msgs_charge - charge new messages to the account of @mb's owner
+ * @msgs, @n:	messages for @mb
+ * @err:	out: why the first one not charged was not (-ENOSPC)
  *
- * The whole batch is charged at once when it fits, else one by one up to
- * the quota.
+ * A mailbox's owner pays for what is queued in it, up to the bounds it
+ * chose (capacity, the mailbox byte quota) and its max_user_bytes: a
+ * receiver that never receives costs its senders nothing but room in
+ * that mailbox.  The whole batch is charged at once when it fits, else
+ * one by one up to the quota.
  * Return: how many were charged, a prefix of @msgs.
  */
-u32 shmbox_msgs_charge(struct shmbox_msg **msgs, u32 n, int *err)
+u32 shmbox_msgs_charge(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+		       u32 n, int *err)
 {
-	struct shmbox_user *u;
+	struct shmbox_acct *a = mb->obj.acct;
 	u64 total = 0;
 	u32 i;
 
-	if (!n)
-		return 0;
 	for (i = 0; i < n; i++)
 		total += SHMBOX_MSG_COST(msgs[i]->len);
-	u = shmbox_user_charge(msgs[0]->uid, total);
-	if (!IS_ERR(u)) {
+	if (n && !shmbox_acct_charge(a, SHMBOX_RES_MSG_BYTES, total, -ENOSPC,
+				     false)) {
 		for (i = 0; i < n; i++)
-			msgs[i]->user = u;
+			msgs[i]->acct = a;
 		return n;
 	}
-	*err = PTR_ERR(u);
-	if (n == 1 || *err != -ENOSPC)
-		return 0;
-	for (i = 0; i < n; i++) {
-		u = shmbox_user_charge(msgs[i]->uid,
-				       SHMBOX_MSG_COST(msgs[i]->len));
-		if (IS_ERR(u)) {
-			*err = PTR_ERR(u);
+	for (i = 0; n > 1 && i < n; i++) {
+		if (shmbox_acct_charge(a, SHMBOX_RES_MSG_BYTES,
+				       SHMBOX_MSG_COST(msgs[i]->len), -ENOSPC,
+				       false))
 			break;
-		}
-		msgs[i]->user = u;
+		msgs[i]->acct = a;
 	}
+	if (i < n)
+		*err = -ENOSPC;
 	return i;
 }
 
@@ -147,7 +146,8 @@ void shmbox_msg_put(struct shmbox_msg *msg)
 /* The message leaves the system (received or withdrawn): end its charge. */
 void shmbox_msg_done(struct shmbox_msg *msg)
 {
-	shmbox_user_uncharge(msg->user, SHMBOX_MSG_COST(msg->len));
+	shmbox_acct_uncharge(msg->acct, SHMBOX_RES_MSG_BYTES,
+			     SHMBOX_MSG_COST(msg->len));
 	shmbox_msg_put(msg);
 }
 

@@ -209,7 +209,7 @@ void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 		mb->sent++;
 	}
 	trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
-	done->user = msg->user;
+	done->acct = msg->acct;
 	done->cost = SHMBOX_MSG_COST(msg->len);
 	done->sender = msg->sender;
 	done->msg = shmbox_mbox_spare_keep(mb, msg) ? NULL : msg;
@@ -217,20 +217,22 @@ void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 
 /*
  * After mb->lock: end the charges of @n received messages (one quota
- * operation per run charged to the same user) and drop the references.
- * A user's account lives while any of these is still charged to it.
+ * operation per run charged to the same account) and drop the
+ * references.  The account lives as long as the mailbox, which the
+ * receiver holds.
  */
 void shmbox_done_finish(const struct shmbox_done *done, u32 n)
 {
-	struct shmbox_user *user = NULL;
+	struct shmbox_acct *acct = NULL;
 	u64 cost = 0;
 	u32 i;
 
 	for (i = 0; i < n; i++) {
-		if (done[i].user != user) {
-			if (user)
-				shmbox_user_uncharge(user, cost);
-			user = done[i].user;
+		if (done[i].acct != acct) {
+			if (acct)
+				shmbox_acct_uncharge(acct, SHMBOX_RES_MSG_BYTES,
+						     cost);
+			acct = done[i].acct;
 			cost = 0;
 		}
 		cost += done[i].cost;
@@ -239,8 +241,8 @@ void shmbox_done_finish(const struct shmbox_done *done, u32 n)
 		else
 			put_pid(done[i].sender);
 	}
-	if (user)
-		shmbox_user_uncharge(user, cost);
+	if (acct)
+		shmbox_acct_uncharge(acct, SHMBOX_RES_MSG_BYTES, cost);
 }
 
 /*

@@ -6,7 +6,7 @@
  *
  *	build	copy each payload in, into a spare header when it fits
  *		inline (mbox_msg.c), without mb->lock;
- *	charge	all of them to the sender's account at once;
+ *	charge	all of them to the mailbox owner's account at once;
  *	queue	as many as fit, under one lock hold, handing them straight
  *		to waiting receivers (shmbox_mbox_offer());
  *	wait	a message that does not fit, or a synchronous one, waits
@@ -255,7 +255,7 @@ u32 shmbox_mbox_send(const struct shmbox_send *s,
 		return 0;
 	}
 	built = shmbox_msgs_build(mb, m, msgs, n, err);
-	charged = shmbox_msgs_charge(msgs, built, err);
+	charged = shmbox_msgs_charge(mb, msgs, built, err);
 	for (k = charged; k < built; k++)
 		shmbox_msg_put(msgs[k]);
 	while (i < charged) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shmbox objects: the system-wide name table, permission checks, binding
- * of an open file to an object, unlink and auto-remove, and the list of
- * every live object that /proc/shmbox (proc.c) walks.
+ * shmbox objects: the name table (names are per IPC namespace: ns.c),
+ * permission checks, binding of an open file to an object, unlink and
+ * auto-remove, the reaper that drops the names of namespaces that died,
+ * and the list of every live object that /proc/shmbox (proc.c) walks.
  *
  * Locking: shmbox_names_lock (mutex) protects shmbox_names, every
  * object's ->hnode and ->linked.  It is never held across a user copy or
@@ -15,9 +16,12 @@
  * so it must never be called under a spinlock.
  *
  * Lifetime: see shmbox.h.  The name table's reference is dropped by unlink
- * (by name, by auto-remove or at module exit), always after the name is
- * gone from the table, so a lookup under the lock never finds a dying
- * object.  shmbox_nr_objects counts every object from creation to free.
+ * (by name, by auto-remove, when the namespace dies or at module exit),
+ * always after the name is gone from the table, so a lookup under the
+ * lock never finds a dying object.  Every object holds its namespace's
+ * record (ns.c) until it is freed.  shmbox_nr_objects counts every object
+ * from creation to free, each record's ->nr_objects those of its
+ * namespace.
  * An object joins shmbox_objs once its kind's create() has fully built it
  * (and, if named, when it is linked) and leaves it in its release, before
  * ->free, so a walker under shmbox_objs_lock never sees a half-built or
@@ -34,6 +38,8 @@
 #include <linux/slab.h>
 #include <linux/stringhash.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
+#include <linux/workqueue.h>
 
 #include "shmbox.h"
 
@@ -43,9 +49,14 @@ static atomic_long_t shmbox_nr_objects = ATOMIC_LONG_INIT(0);
 static DEFINE_MUTEX(shmbox_objs_lock);
 static LIST_HEAD(shmbox_objs);
 
-static u32 shmbox_name_hash(const char *name)
+#define SHMBOX_REAP_PERIOD	HZ
+static void shmbox_reap(struct work_struct *work);
+static DECLARE_DELAYED_WORK(shmbox_reap_work, shmbox_reap);
+
+/* Names are per namespace: the record salts the hash and is compared. */
+static u32 shmbox_name_hash(const struct shmbox_ns *ns, const char *name)
 {
-	return full_name_hash(NULL, name, strlen(name));
+	return full_name_hash(ns, name, strlen(name));
 }
 
 /* Copy and check a name: NULL for anonymous (@uname == 0). */
@@ -76,14 +87,15 @@ static char *shmbox_name_from_user(u64 uname)
 	return name;
 }
 
-static struct shmbox_obj *shmbox_lookup_locked(const char *name)
+static struct shmbox_obj *shmbox_lookup_locked(const struct shmbox_ns *ns,
+					       const char *name)
 {
 	struct shmbox_obj *obj;
 
 	lockdep_assert_held(&shmbox_names_lock);
 	hash_for_each_possible(shmbox_names, obj, hnode,
-			       shmbox_name_hash(name)) {
-		if (!strcmp(obj->name, name))
+			       shmbox_name_hash(ns, name)) {
+		if (obj->ns == ns && !strcmp(obj->name, name))
 			return obj;
 	}
 	return NULL;
@@ -115,6 +127,40 @@ void shmbox_obj_uninit(struct shmbox_obj *obj)
 {
 	put_pid(obj->cpid);
 	kfree(obj->name);
+	if (obj->acct)
+		shmbox_acct_put(obj->acct);
+	if (obj->ns)
+		shmbox_ns_put(obj->ns);
+}
+
+/*
+ * One more object in @ns, if max_objects allows (-ENOSPC), owned by @acct
+ * if max_user_objects allows (-EDQUOT).
+ */
+static int shmbox_count_reserve(struct shmbox_ns *ns, struct shmbox_acct *acct)
+{
+	long max = shmbox_limit(SHMBOX_LIM_OBJECTS);
+	int ret;
+
+	if (atomic_long_inc_return(&ns->nr_objects) > max) {
+		atomic_long_dec(&ns->nr_objects);
+		return -ENOSPC;
+	}
+	ret = shmbox_acct_charge(acct, SHMBOX_RES_OBJECTS, 1, -EDQUOT, true);
+	if (ret) {
+		atomic_long_dec(&ns->nr_objects);
+		return ret;
+	}
+	atomic_long_inc(&shmbox_nr_objects);
+	return 0;
+}
+
+static void shmbox_count_unreserve(struct shmbox_ns *ns,
+				   struct shmbox_acct *acct)
+{
+	atomic_long_dec(&shmbox_nr_objects);
+	shmbox_acct_uncharge(acct, SHMBOX_RES_OBJECTS, 1);
+	atomic_long_dec(&ns->nr_objects);
 }
 
 static void shmbox_obj_release(struct kref *ref)
@@ -126,7 +172,7 @@ static void shmbox_obj_release(struct kref *ref)
 	mutex_lock(&shmbox_objs_lock);
 	list_del_init(&obj->all);
 	mutex_unlock(&shmbox_objs_lock);
-	atomic_long_dec(&shmbox_nr_objects);
+	shmbox_count_unreserve(obj->ns, obj->acct);
 	obj->ops->free(obj);
 }
 
@@ -135,10 +181,77 @@ void shmbox_obj_get(struct shmbox_obj *obj)
 	kref_get(&obj->ref);
 }
 
+/*
+ * A reference for an open under way: it counts as a user of @obj (so an
+ * auto-remove object keeps its name) until it binds a file, which keeps
+ * the count, or fails (shmbox_obj_open_failed()).
+ */
+void shmbox_obj_get_user(struct shmbox_obj *obj)
+{
+	kref_get(&obj->ref);
+	atomic_inc(&obj->users);
+}
+
 void shmbox_obj_put(struct shmbox_obj *obj)
 {
 	might_sleep();
 	kref_put(&obj->ref, shmbox_obj_release);
+}
+
+/*
+ * Drop every name of @ns (retired, so no lookup finds it any more).  Not
+ * an unlink: its objects keep working for the files that have them, and
+ * go when the last of those does.
+ */
+static void shmbox_names_drop(struct shmbox_ns *ns)
+{
+	struct shmbox_obj *obj;
+	struct hlist_node *tmp;
+	HLIST_HEAD(gone);
+	int bkt;
+
+	mutex_lock(&shmbox_names_lock);
+	hash_for_each_safe(shmbox_names, bkt, tmp, obj, hnode) {
+		if (obj->ns != ns)
+			continue;
+		hash_del(&obj->hnode);
+		obj->linked = false;
+		hlist_add_head(&obj->hnode, &gone);
+	}
+	mutex_unlock(&shmbox_names_lock);
+	hlist_for_each_entry_safe(obj, tmp, &gone, hnode) {
+		hlist_del_init(&obj->hnode);
+		shmbox_obj_put(obj);
+	}
+}
+
+/*
+ * The reaper: the names of every namespace that died go.  It runs soon
+ * after a bound file's release (the last task of a namespace usually
+ * closes some on its way out) and every SHMBOX_REAP_PERIOD while more
+ * than one namespace is in use.
+ */
+static void shmbox_reap(struct work_struct *work)
+{
+	struct shmbox_ns *ns;
+
+	while ((ns = shmbox_ns_take(true))) {
+		shmbox_names_drop(ns);
+		shmbox_ns_put(ns);
+	}
+	if (shmbox_ns_nr_live() > 1)
+		schedule_delayed_work(to_delayed_work(work), SHMBOX_REAP_PERIOD);
+}
+
+/* Run the reaper within @delay (sooner if it already is due sooner). */
+static void shmbox_reap_soon(unsigned long delay)
+{
+	if (shmbox_ns_nr_live() <= 1)
+		return;
+	if (!delay)
+		mod_delayed_work(system_wq, &shmbox_reap_work, 0);
+	else
+		schedule_delayed_work(&shmbox_reap_work, delay);
 }
 
 /* Like ipcperms(): owner or creator, then group, then others. */
@@ -152,7 +265,8 @@ bool shmbox_obj_may(const struct shmbox_obj *obj, int may)
 		granted >>= 6;
 	else if (in_group_p(obj->cgid) || in_group_p(obj->gid))
 		granted >>= 3;
-	if ((requested & ~granted & 0007) && !capable(CAP_IPC_OWNER))
+	if ((requested & ~granted & 0007) &&
+	    !ns_capable(obj->ns->user_ns, CAP_IPC_OWNER))
 		return false;
 	return true;
 }
@@ -182,33 +296,24 @@ static int shmbox_check_existing(struct file *file, struct shmbox_obj *obj,
 	return args->match ? args->match(obj, args) : 0;
 }
 
-static int shmbox_count_reserve(void)
-{
-	long max = shmbox_limit(SHMBOX_LIM_OBJECTS);
-
-	if (atomic_long_inc_return(&shmbox_nr_objects) > max) {
-		atomic_long_dec(&shmbox_nr_objects);
-		return -ENOSPC;
-	}
-	return 0;
-}
-
-/* The object named @name, with a reference, or NULL. */
-static struct shmbox_obj *shmbox_obj_find(const char *name)
+/* The object named @name in @ns, with a reference and a user, or NULL. */
+static struct shmbox_obj *shmbox_obj_find(struct shmbox_ns *ns,
+					  const char *name)
 {
 	struct shmbox_obj *obj;
 
 	mutex_lock(&shmbox_names_lock);
-	obj = shmbox_lookup_locked(name);
+	obj = shmbox_lookup_locked(ns, name);
 	if (obj)
-		shmbox_obj_get(obj);
+		shmbox_obj_get_user(obj);
 	mutex_unlock(&shmbox_names_lock);
 	return obj;
 }
 
 /*
- * A new object as @args asks, counted against max_objects, named @name
- * (consumed, NULL: anonymous); not visible to anyone yet.
+ * A new object as @args asks, counted against max_objects of its
+ * namespace, named @name (consumed, NULL: anonymous); not visible to
+ * anyone yet.
  */
 static struct shmbox_obj *shmbox_obj_create(const struct shmbox_open_args *args,
 					    char *name)
@@ -216,7 +321,7 @@ static struct shmbox_obj *shmbox_obj_create(const struct shmbox_open_args *args,
 	struct shmbox_obj *fresh;
 	int ret;
 
-	ret = shmbox_count_reserve();
+	ret = shmbox_count_reserve(args->ns, args->acct);
 	if (ret)
 		goto free_name;
 	fresh = args->create(args);
@@ -225,10 +330,14 @@ static struct shmbox_obj *shmbox_obj_create(const struct shmbox_open_args *args,
 		goto unreserve;
 	}
 	fresh->name = name;
+	shmbox_ns_hold(args->ns);
+	fresh->ns = args->ns;
+	shmbox_acct_hold(args->acct);
+	fresh->acct = args->acct;
 	return fresh;
 
 unreserve:
-	atomic_long_dec(&shmbox_nr_objects);
+	shmbox_count_unreserve(args->ns, args->acct);
 free_name:
 	kfree(name);
 	return ERR_PTR(ret);
@@ -245,19 +354,20 @@ static struct shmbox_obj *shmbox_obj_publish(struct shmbox_obj *fresh)
 
 	if (fresh->name) {
 		mutex_lock(&shmbox_names_lock);
-		obj = shmbox_lookup_locked(fresh->name);
+		obj = shmbox_lookup_locked(fresh->ns, fresh->name);
 		if (obj) {
 			/* Lost a creation race: open the winner instead. */
-			shmbox_obj_get(obj);
+			shmbox_obj_get_user(obj);
 			mutex_unlock(&shmbox_names_lock);
 			shmbox_obj_put(fresh);
 			return obj;
 		}
 		hash_add(shmbox_names, &fresh->hnode,
-			 shmbox_name_hash(fresh->name));
+			 shmbox_name_hash(fresh->ns, fresh->name));
 		fresh->linked = true;
 		shmbox_obj_get(fresh);		/* the name table's reference */
 	}
+	atomic_inc(&fresh->users);		/* this open's */
 	mutex_lock(&shmbox_objs_lock);
 	list_add_tail(&fresh->all, &shmbox_objs);
 	mutex_unlock(&shmbox_objs_lock);
@@ -266,20 +376,78 @@ static struct shmbox_obj *shmbox_obj_publish(struct shmbox_obj *fresh)
 	return NULL;
 }
 
+/* The caller's namespace and account, for one open: 0 or -ENOMEM. */
+static int shmbox_open_ctx_get(struct shmbox_open_args *args)
+{
+	args->ns = shmbox_ns_get();
+	if (IS_ERR(args->ns))
+		return PTR_ERR(args->ns);
+	args->acct = shmbox_acct_get_current();
+	if (IS_ERR(args->acct)) {
+		shmbox_ns_put(args->ns);
+		return PTR_ERR(args->acct);
+	}
+	shmbox_reap_soon(SHMBOX_REAP_PERIOD);
+	return 0;
+}
+
+static void shmbox_open_ctx_put(struct shmbox_open_args *args)
+{
+	shmbox_acct_put(args->acct);
+	shmbox_ns_put(args->ns);
+	args->acct = NULL;
+	args->ns = NULL;
+}
+
+/*
+ * The object @name names in @args->ns, with a reference and a user, or a
+ * new one (@name consumed either way).  Return: 0 and *@objp, with
+ * *@created if it is new, or a negative errno.
+ */
+static int shmbox_obj_get_named(const struct shmbox_open_args *args,
+				char *name, struct shmbox_obj **objp,
+				bool *created)
+{
+	struct shmbox_obj *obj, *fresh;
+
+	obj = name ? shmbox_obj_find(args->ns, name) : NULL;
+	if (obj) {
+		kfree(name);
+		*objp = obj;
+		return 0;
+	}
+	if (name && !(args->flags & SHMBOX_O_CREAT)) {
+		kfree(name);
+		return -ENOENT;
+	}
+	fresh = shmbox_obj_create(args, name);
+	if (IS_ERR(fresh))
+		return PTR_ERR(fresh);
+	obj = shmbox_obj_publish(fresh);
+	*created = !obj;
+	*objp = obj ? obj : fresh;
+	return 0;
+}
+
 /**
  * shmbox_obj_open - find or create the object an open ioctl names
  * @file:	the /dev/shmbox file (its access mode is what is checked)
- * @args:	what the ioctl asked for
- * @objp:	out: the object, with a reference the caller owns
+ * @args:	what the ioctl asked for; @args->ns and @args->acct are set
+ *		here, to the caller's namespace and account, for create()
+ * @objp:	out: the object, with a reference the caller owns and counted
+ *		as a user: the caller binds it (shmbox_obj_bind()) or gives
+ *		both up with shmbox_obj_open_failed()
  *
+ * Names are looked up and created in the caller's IPC namespace.
  * Creation happens outside shmbox_names_lock; if another process created
  * the same name meanwhile, the loser's new object is dropped and the
  * winner's is opened (or EEXIST with SHMBOX_O_EXCL).
  */
-int shmbox_obj_open(struct file *file, const struct shmbox_open_args *args,
+int shmbox_obj_open(struct file *file, struct shmbox_open_args *args,
 		    struct shmbox_obj **objp)
 {
-	struct shmbox_obj *obj, *fresh;
+	bool created = false;
+	struct shmbox_obj *obj;
 	char *name;
 	int ret;
 
@@ -290,30 +458,21 @@ int shmbox_obj_open(struct file *file, const struct shmbox_open_args *args,
 	name = shmbox_name_from_user(args->uname);
 	if (IS_ERR(name))
 		return PTR_ERR(name);
-	obj = name ? shmbox_obj_find(name) : NULL;
-	if (obj) {
-		kfree(name);
-	} else {
-		if (name && !(args->flags & SHMBOX_O_CREAT)) {
-			kfree(name);
-			return -ENOENT;
-		}
-		fresh = shmbox_obj_create(args, name);
-		if (IS_ERR(fresh))
-			return PTR_ERR(fresh);
-		obj = shmbox_obj_publish(fresh);
-		if (!obj) {
-			*objp = fresh;
-			return 0;
-		}
-	}
-	ret = shmbox_check_existing(file, obj, args);
+	ret = shmbox_open_ctx_get(args);
 	if (ret) {
-		shmbox_obj_put(obj);
+		kfree(name);
 		return ret;
 	}
-	*objp = obj;
-	return 0;
+	ret = shmbox_obj_get_named(args, name, &obj, &created);
+	if (!ret && !created) {
+		ret = shmbox_check_existing(file, obj, args);
+		if (ret)
+			shmbox_obj_open_failed(obj);
+	}
+	shmbox_open_ctx_put(args);
+	if (!ret)
+		*objp = obj;
+	return ret;
 }
 
 /**
@@ -322,21 +481,26 @@ int shmbox_obj_open(struct file *file, const struct shmbox_open_args *args,
  * @obj:	the object, with a reference the caller owns
  * @role:	kind-specific role of this file (e.g. ring producer)
  *
- * Consumes the caller's reference on success.  Fails with -EBUSY, the
- * reference still the caller's, if the file is already bound.
+ * Consumes the caller's reference and user count (shmbox_obj_open()) on
+ * success.  Fails with -EBUSY, both still the caller's, if the file is
+ * already bound (a concurrent open on the same file won): the loser
+ * changes nothing of the file.
  */
 int shmbox_obj_bind(struct file *file, struct shmbox_obj *obj, u32 role)
 {
 	struct shmbox_file *sf = file->private_data;
+	int ret = 0;
 
-	atomic_inc(&obj->users);
-	sf->role = role;
-	/* Publishes role and the object's initialisation to readers. */
-	if (cmpxchg(&sf->obj, NULL, obj)) {
-		atomic_dec(&obj->users);
-		return -EBUSY;
+	spin_lock(&sf->lock);
+	if (sf->obj) {
+		ret = -EBUSY;
+	} else {
+		sf->role = role;
+		/* Publishes role and the object's initialisation. */
+		smp_store_release(&sf->obj, obj);
 	}
-	return 0;
+	spin_unlock(&sf->lock);
+	return ret;
 }
 
 /* The object @file is bound to, if it is of @kind; no reference taken. */
@@ -345,7 +509,7 @@ struct shmbox_obj *shmbox_file_obj(struct file *file, u32 kind)
 	struct shmbox_file *sf = file->private_data;
 	struct shmbox_obj *obj;
 
-	/* Pairs with the cmpxchg() in shmbox_obj_bind(). */
+	/* Pairs with the release store in shmbox_obj_bind(). */
 	obj = smp_load_acquire(&sf->obj);
 	if (!obj || obj->kind != kind)
 		return ERR_PTR(-EBADFD);
@@ -375,10 +539,11 @@ long shmbox_ioc_unlink(struct file *file, void *karg,
 		       void __user *uarg, u32 usize)
 {
 	struct shmbox_unlink *arg = karg;
-	struct shmbox_obj *obj;
 	kuid_t euid = current_euid();
+	struct shmbox_obj *obj;
+	struct shmbox_ns *ns;
 	char *name;
-	int ret;
+	int ret = 0;
 
 	if (arg->kind > SHMBOX_KIND_MAILBOX)
 		return -EINVAL;
@@ -387,21 +552,27 @@ long shmbox_ioc_unlink(struct file *file, void *karg,
 		return PTR_ERR(name);
 	if (!name)
 		return -EINVAL;
+	ns = shmbox_ns_get();
+	if (IS_ERR(ns)) {
+		kfree(name);
+		return PTR_ERR(ns);
+	}
 
 	mutex_lock(&shmbox_names_lock);
-	obj = shmbox_lookup_locked(name);
+	obj = shmbox_lookup_locked(ns, name);
 	if (!obj) {
 		ret = -ENOENT;
 	} else if (arg->kind && obj->kind != arg->kind) {
 		ret = -EMEDIUMTYPE;
 	} else if (!uid_eq(euid, obj->uid) && !uid_eq(euid, obj->cuid) &&
-		   !capable(CAP_SYS_ADMIN)) {
+		   !ns_capable(ns->user_ns, CAP_SYS_ADMIN)) {
 		ret = -EPERM;
 	} else {
 		hash_del(&obj->hnode);
 		obj->linked = false;
 	}
 	mutex_unlock(&shmbox_names_lock);
+	shmbox_ns_put(ns);
 	kfree(name);
 	if (ret)
 		return ret;
@@ -413,17 +584,19 @@ long shmbox_ioc_unlink(struct file *file, void *karg,
 }
 
 /**
- * shmbox_obj_open_failed - drop the reference of an open that never bound
+ * shmbox_obj_open_failed - give up an open that never bound
  * @obj:	the object shmbox_obj_open() returned
  *
  * An open ioctl that fails after shmbox_obj_open() (copy-out, role, bind)
- * must not leave an auto-remove object named with nobody to remove it:
- * if no file is bound to it, its name goes now, as it would on the last
- * close.
+ * drops its user count and reference.  If it was the last user of an
+ * auto-remove object, the name goes now, as on the last close; an open
+ * still under way elsewhere (its creator's, say) is a user too, so one
+ * opener's failure never removes an object another is about to bind.
  */
 void shmbox_obj_open_failed(struct shmbox_obj *obj)
 {
-	if ((obj->oflags & SHMBOX_O_AUTOREMOVE) && !atomic_read(&obj->users))
+	if (atomic_dec_and_test(&obj->users) &&
+	    (obj->oflags & SHMBOX_O_AUTOREMOVE))
 		shmbox_obj_unlink(obj);
 	shmbox_obj_put(obj);
 }
@@ -441,6 +614,8 @@ void shmbox_file_release(struct file *file)
 		    (obj->oflags & SHMBOX_O_AUTOREMOVE))
 			shmbox_obj_unlink(obj);
 		shmbox_obj_put(obj);
+		/* At exit this runs after the task left its namespaces. */
+		shmbox_reap_soon(0);
 	}
 	kfree(sf);
 }
@@ -466,17 +641,13 @@ void shmbox_obj_fill_info(const struct shmbox_obj *obj,
 /* Module exit: no file is open, so only linked objects are left. */
 void shmbox_names_cleanup(void)
 {
-	struct shmbox_obj *obj;
-	struct hlist_node *tmp;
-	int bkt;
+	struct shmbox_ns *ns;
 
-	mutex_lock(&shmbox_names_lock);
-	hash_for_each_safe(shmbox_names, bkt, tmp, obj, hnode) {
-		hash_del(&obj->hnode);
-		obj->linked = false;
-		shmbox_obj_put(obj);
+	cancel_delayed_work_sync(&shmbox_reap_work);
+	while ((ns = shmbox_ns_take(false))) {
+		shmbox_names_drop(ns);
+		shmbox_ns_put(ns);
 	}
-	mutex_unlock(&shmbox_names_lock);
 	WARN_ON(atomic_long_read(&shmbox_nr_objects));
 }
 

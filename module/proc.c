@@ -2,7 +2,8 @@
 /*
  * /proc/shmbox: one line per live object the reader may see.
  *
- * Owns: the seq_file and its visibility rule (below).
+ * Owns: the seq_file and its visibility rule (below); each open file
+ * holds its opener's namespace record (ns.c) until it is released.
  *
  * Locking: the walk holds shmbox_objs_lock (obj.c, through
  * shmbox_objs_lock_all()) from ->start to ->stop; each kind's ->show takes
@@ -26,14 +27,17 @@
  * bytes nattch sent received, "-" where a column does not apply) from the
  * kind's ->show.  Visibility is decided with the credentials of the
  * opener of the file (like any /proc file that filters, so that passing
- * the fd to a privileged process leaks nothing more): CAP_IPC_OWNER sees
- * everything; the owner or creator always sees its objects (it may unlink
- * them); anyone else needs read permission in the mode, as for an open
- * for reading.  Ids are shown in the reader's user and pid namespaces.
+ * the fd to a privileged process leaks nothing more): only objects of the
+ * opener's IPC namespace are listed; of those, CAP_IPC_OWNER in the user
+ * namespace owning it sees everything; the owner or creator always sees
+ * its objects (it may unlink them); anyone else needs read permission in
+ * the mode, as for an open for reading.  Ids are shown in the reader's
+ * user and pid namespaces.
  */
 struct shmbox_proc_state {
 	struct list_head *objs;		/* every live object, locked */
-	bool all;			/* the opener has CAP_IPC_OWNER */
+	struct shmbox_ns *ns;		/* the opener's namespace */
+	bool all;			/* the opener has CAP_IPC_OWNER there */
 };
 
 static bool shmbox_cred_in_group(const struct cred *cred, kgid_t gid)
@@ -92,7 +96,7 @@ static void *shmbox_proc_start(struct seq_file *m, loff_t *pos)
 {
 	struct shmbox_proc_state *st = m->private;
 
-	st->all = file_ns_capable(m->file, &init_user_ns, CAP_IPC_OWNER);
+	st->all = file_ns_capable(m->file, st->ns->user_ns, CAP_IPC_OWNER);
 	st->objs = shmbox_objs_lock_all();
 	return seq_list_start_head(st->objs, *pos);
 }
@@ -121,6 +125,8 @@ static int shmbox_proc_show(struct seq_file *m, void *v)
 		return 0;
 	}
 	obj = list_entry(v, struct shmbox_obj, all);
+	if (obj->ns != st->ns)
+		return 0;
 	if (!st->all && !shmbox_obj_visible(obj, m->file->f_cred))
 		return 0;
 	seq_printf(m, "%s ", shmbox_kind_name(obj));
@@ -145,10 +151,43 @@ static const struct seq_operations shmbox_proc_ops = {
 	.show	= shmbox_proc_show,
 };
 
+/* The opener's namespace is the one listed, as for /proc/sysvipc. */
+static int shmbox_proc_open(struct inode *inode, struct file *file)
+{
+	struct shmbox_proc_state *st;
+	struct shmbox_ns *ns;
+
+	ns = shmbox_ns_get();
+	if (IS_ERR(ns))
+		return PTR_ERR(ns);
+	st = __seq_open_private(file, &shmbox_proc_ops, sizeof(*st));
+	if (!st) {
+		shmbox_ns_put(ns);
+		return -ENOMEM;
+	}
+	st->ns = ns;
+	return 0;
+}
+
+static int shmbox_proc_release(struct inode *inode, struct file *file)
+{
+	struct seq_file *m = file->private_data;
+	struct shmbox_proc_state *st = m->private;
+
+	shmbox_ns_put(st->ns);
+	return seq_release_private(inode, file);
+}
+
+static const struct proc_ops shmbox_proc_fops = {
+	.proc_open	= shmbox_proc_open,
+	.proc_read	= seq_read,
+	.proc_lseek	= seq_lseek,
+	.proc_release	= shmbox_proc_release,
+};
+
 int shmbox_proc_init(void)
 {
-	if (!proc_create_seq_private("shmbox", 0444, NULL, &shmbox_proc_ops,
-				     sizeof(struct shmbox_proc_state), NULL))
+	if (!proc_create("shmbox", 0444, NULL, &shmbox_proc_fops))
 		return -ENOMEM;
 	return 0;
 }

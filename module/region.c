@@ -25,8 +25,8 @@
  * Lifetime: a region is a struct shmbox_obj (see obj.c).  Each mapping
  * holds the /dev/shmbox file (vma->vm_file), which holds the object, so the
  * pages outlive every mapping; they are freed by ->free after the last
- * reference.  shmbox_region_bytes counts the bytes of every live region
- * against max_total_bytes.
+ * reference.  Each namespace's record (ns.h) counts the bytes of its live
+ * regions against max_total_bytes.
  */
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -65,8 +65,6 @@ struct shmbox_region {
 	wait_queue_head_t space_wq;	/* producer: waiting for space */
 };
 
-static atomic64_t shmbox_region_bytes = ATOMIC64_INIT(0);
-
 static struct shmbox_region *to_region(struct shmbox_obj *obj)
 {
 	return container_of(obj, struct shmbox_region, obj);
@@ -93,7 +91,9 @@ static void shmbox_region_free(struct shmbox_obj *obj)
 {
 	struct shmbox_region *r = to_region(obj);
 
-	atomic64_sub(shmbox_region_charge(r), &shmbox_region_bytes);
+	atomic64_sub(shmbox_region_charge(r), &obj->ns->region_bytes);
+	shmbox_acct_uncharge(obj->acct, SHMBOX_RES_REGION_BYTES,
+			     shmbox_region_charge(r));
 	shmbox_region_free_pages(r);
 	put_pid(r->lpid);
 	shmbox_obj_uninit(obj);
@@ -150,10 +150,17 @@ static const struct shmbox_obj_ops shmbox_region_ops = {
 	.show = shmbox_region_show,
 };
 
-/* Validate a creation size; reserve it against max_total_bytes. */
-static int shmbox_region_reserve(u64 bytes, bool ring, u64 *charge)
+/*
+ * Validate a creation size; reserve it against its namespace's
+ * max_total_bytes (-ENOSPC) and its owner's max_user_region_bytes
+ * (-EDQUOT).
+ */
+static int shmbox_region_reserve(const struct shmbox_open_args *args,
+				 u64 bytes, bool ring, u64 *charge)
 {
 	u64 max_total = shmbox_limit(SHMBOX_LIM_TOTAL_BYTES);
+	struct shmbox_ns *ns = args->ns;
+	int ret;
 
 	if (!bytes || !PAGE_ALIGNED(bytes))
 		return -EINVAL;
@@ -162,11 +169,22 @@ static int shmbox_region_reserve(u64 bytes, bool ring, u64 *charge)
 	if (bytes > shmbox_limit(SHMBOX_LIM_REGION_BYTES))
 		return -EFBIG;
 	*charge = bytes + (ring ? PAGE_SIZE : 0);
-	if (atomic64_add_return(*charge, &shmbox_region_bytes) > max_total) {
-		atomic64_sub(*charge, &shmbox_region_bytes);
+	if (atomic64_add_return(*charge, &ns->region_bytes) > max_total) {
+		atomic64_sub(*charge, &ns->region_bytes);
 		return -ENOSPC;
 	}
-	return 0;
+	ret = shmbox_acct_charge(args->acct, SHMBOX_RES_REGION_BYTES, *charge,
+				 -EDQUOT, true);
+	if (ret)
+		atomic64_sub(*charge, &ns->region_bytes);
+	return ret;
+}
+
+static void shmbox_region_unreserve(const struct shmbox_open_args *args,
+				    u64 charge)
+{
+	shmbox_acct_uncharge(args->acct, SHMBOX_RES_REGION_BYTES, charge);
+	atomic64_sub(charge, &args->ns->region_bytes);
 }
 
 static int shmbox_region_alloc_pages(struct shmbox_region *r)
@@ -217,7 +235,7 @@ static struct shmbox_obj *shmbox_region_create(const struct shmbox_open_args *ar
 	u64 charge;
 	int ret;
 
-	ret = shmbox_region_reserve(uo->bytes, ring, &charge);
+	ret = shmbox_region_reserve(args, uo->bytes, ring, &charge);
 	if (ret)
 		return ERR_PTR(ret);
 	r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
@@ -243,7 +261,7 @@ free_pages:
 	shmbox_region_free_pages(r);
 	kfree(r);
 unreserve:
-	atomic64_sub(charge, &shmbox_region_bytes);
+	shmbox_region_unreserve(args, charge);
 	return ERR_PTR(ret);
 }
 
@@ -260,7 +278,11 @@ static int shmbox_region_match(struct shmbox_obj *obj,
 	return 0;
 }
 
-/* Claim the ring roles @role asks for; 0 or -EBUSY. */
+/*
+ * Claim the ring roles @role asks for; 0 or -EBUSY.  Only counted: the
+ * peer learns that the role existed (had_*) once the open has bound,
+ * shmbox_ring_claimed(), so an open that fails later leaves no trace.
+ */
 static int shmbox_ring_claim(struct shmbox_region *r, u32 role)
 {
 	int ret = 0;
@@ -270,17 +292,26 @@ static int shmbox_ring_claim(struct shmbox_region *r, u32 role)
 	    ((role & SHMBOX_RING_CONSUMER) && r->consumers)) {
 		ret = -EBUSY;
 	} else {
-		if (role & SHMBOX_RING_PRODUCER) {
+		if (role & SHMBOX_RING_PRODUCER)
 			r->producers++;
-			r->had_producer = true;
-		}
-		if (role & SHMBOX_RING_CONSUMER) {
+		if (role & SHMBOX_RING_CONSUMER)
 			r->consumers++;
-			r->had_consumer = true;
-		}
 	}
 	spin_unlock(&r->lock);
 	return ret;
+}
+
+/* The open that claimed @role has bound: from now on its going is EPIPE. */
+static void shmbox_ring_claimed(struct shmbox_region *r, u32 role)
+{
+	if (!role)
+		return;
+	spin_lock(&r->lock);
+	if (role & SHMBOX_RING_PRODUCER)
+		WRITE_ONCE(r->had_producer, true);
+	if (role & SHMBOX_RING_CONSUMER)
+		WRITE_ONCE(r->had_consumer, true);
+	spin_unlock(&r->lock);
 }
 
 #define SHMBOX_REGION_OPEN_FLAGS (SHMBOX_O_CREAT | SHMBOX_O_EXCL |	\
@@ -338,6 +369,7 @@ long shmbox_ioc_region_open(struct file *file, void *karg,
 	ret = shmbox_obj_bind(file, obj, role);
 	if (ret)
 		goto release_role;
+	shmbox_ring_claimed(r, role);
 	return 0;
 
 release_role:

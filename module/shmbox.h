@@ -10,8 +10,8 @@
  * obj.c); the list of every live object (for /proc/shmbox) by
  * shmbox_objs_lock (a mutex, obj.c), so the last shmbox_obj_put() may
  * sleep.  An object's identity fields (kind, owner, mode, name) never
- * change after creation.  A file's binding is published once with
- * cmpxchg() and never changes afterwards.
+ * change after creation.  A file's binding is published once, under the
+ * file's lock with a release store, and never changes afterwards.
  *
  * Lifetime: an object is reference counted (kref).  The name table holds
  * one reference while the object is linked, every bound file holds one,
@@ -27,12 +27,15 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/pid.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uidgid.h>
 
 #include <linux/shmbox.h>
 
+#include "account.h"
 #include "limits.h"
+#include "ns.h"
 #include "uarg.h"
 #include "deadline.h"
 
@@ -74,7 +77,9 @@ struct shmbox_obj {
 	umode_t mode;
 	struct pid *cpid;
 	u64 ctime_ns;
-	atomic_t users;			/* bound files */
+	atomic_t users;			/* bound files and opens under way */
+	struct shmbox_ns *ns;		/* its IPC namespace's record */
+	struct shmbox_acct *acct;	/* its creator's account: pays for it */
 	/* Every live object, for /proc/shmbox; under shmbox_objs_lock. */
 	struct list_head all;
 	/* Name table linkage, under shmbox_names_lock. */
@@ -83,10 +88,15 @@ struct shmbox_obj {
 	char *name;			/* NULL when anonymous */
 };
 
-/* What one open of /dev/shmbox is bound to: file->private_data. */
+/*
+ * What one open of /dev/shmbox is bound to: file->private_data.  @lock
+ * serialises binding: only the open that binds sets @role, then
+ * publishes @obj (release store); a reader that sees @obj sees @role.
+ */
 struct shmbox_file {
+	spinlock_t lock;		/* binding */
 	struct shmbox_obj *obj;		/* NULL until bound; set once */
-	u32 role;			/* kind-specific, set before binding */
+	u32 role;			/* kind-specific, set when binding */
 };
 
 /*
@@ -97,6 +107,8 @@ struct shmbox_file {
  *		arguments?  0 or a negative errno.  Called with a reference.
  */
 struct shmbox_open_args {
+	struct shmbox_ns *ns;		/* set by shmbox_obj_open() */
+	struct shmbox_acct *acct;	/* the same: the caller's account */
 	u32 kind;
 	u32 flags;			/* SHMBOX_O_* and kind flags */
 	u64 uname;			/* user pointer, 0: anonymous */
@@ -110,10 +122,11 @@ struct shmbox_open_args {
 void shmbox_obj_init(struct shmbox_obj *obj, const struct shmbox_obj_ops *ops,
 		     u32 kind, u32 oflags, umode_t mode);
 void shmbox_obj_uninit(struct shmbox_obj *obj);
-int shmbox_obj_open(struct file *file, const struct shmbox_open_args *args,
+int shmbox_obj_open(struct file *file, struct shmbox_open_args *args,
 		    struct shmbox_obj **objp);
 int shmbox_obj_bind(struct file *file, struct shmbox_obj *obj, u32 role);
 void shmbox_obj_get(struct shmbox_obj *obj);
+void shmbox_obj_get_user(struct shmbox_obj *obj);
 void shmbox_obj_put(struct shmbox_obj *obj);
 void shmbox_obj_open_failed(struct shmbox_obj *obj);
 void shmbox_obj_fill_info(const struct shmbox_obj *obj,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers shared by the shmbox selftests: the unprivileged identity the
- * permission tests switch to, running a function under it in a child, and
- * reading and writing the module's parameters.
+ * Helpers shared by the shmbox selftests: the unprivileged identities the
+ * permission tests switch to, running a function in a child (as one of
+ * them, or as we are), and reading and writing the module's parameters.
  */
 #ifndef SHMBOX_SELFTEST_UTIL_H
 #define SHMBOX_SELFTEST_UTIL_H
@@ -10,6 +10,7 @@
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,32 +18,98 @@
 /* The "nobody" user and group: no object's owner, in no group of ours. */
 #define NOBODY	65534
 
-/* Become NOBODY for good: groups, then gid, then uid. 0, or -1. */
-static inline int become_nobody(void)
+/* A second unprivileged user, for tests of one user against another. */
+#define NOBODY2	65533
+
+/* Become @id (uid and gid) for good: groups, then gid, then uid. 0, or -1. */
+static inline int become_user(unsigned int id)
 {
-	if (setgroups(0, NULL) || setresgid(NOBODY, NOBODY, NOBODY) ||
-	    setresuid(NOBODY, NOBODY, NOBODY))
+	if (setgroups(0, NULL) || setresgid(id, id, id) ||
+	    setresuid(id, id, id))
 		return -1;
 	return 0;
 }
 
-/*
- * Run @fn(@arg) in a child that became NOBODY; its exit code (100 if it
- * could not switch), or -1 if the child did not exit normally.
- */
-static inline int as_nobody(int (*fn)(void *), void *arg)
+static inline int become_nobody(void)
 {
-	pid_t pid = fork();
+	return become_user(NOBODY);
+}
+
+/* Wait for child @pid: its exit code, or -1 if it did not exit normally. */
+static inline int child_status(pid_t pid)
+{
 	int status;
 
-	if (pid == 0) {
-		if (become_nobody())
-			_exit(100);
-		_exit(fn(arg));
-	}
 	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/*
+ * Run @fn(@arg) in a child that became user @id; its exit code (100 if
+ * it could not switch), or -1 if the child did not exit normally.
+ */
+static inline int as_user(unsigned int id, int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (become_user(id))
+			_exit(100);
+		_exit(fn(arg));
+	}
+	return child_status(pid);
+}
+
+static inline int as_nobody(int (*fn)(void *), void *arg)
+{
+	return as_user(NOBODY, fn, arg);
+}
+
+/* Run @fn(@arg) in a child as we are: its exit code, or -1. */
+static inline int in_child(int (*fn)(void *), void *arg)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(arg));
+	return child_status(pid);
+}
+
+/* One byte over a pipe or socket: the two sides' steps in order. 0/-1. */
+static inline int sync_send(int fd)
+{
+	return write(fd, "s", 1) == 1 ? 0 : -1;
+}
+
+static inline int sync_wait(int fd)
+{
+	char c;
+
+	return read(fd, &c, 1) == 1 ? 0 : -1;
+}
+
+/*
+ * Fork a child that runs @fn(its end of a new unix socket pair, @arg) and
+ * exits with its value; the parent's end goes in *@sock.  The child's
+ * pid, or -1.
+ */
+static inline pid_t fork_connected(int (*fn)(int sock, void *arg), void *arg,
+				   int *sock)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -1;
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		_exit(fn(sv[1], arg));
+	}
+	close(sv[1]);
+	*sock = sv[0];
+	return pid;
 }
 
 #define PARAM_DIR	"/sys/module/shmbox/parameters/"

@@ -96,10 +96,35 @@ struct shmbox_version {
  *
  * Names: 1 to SHMBOX_NAME_MAX bytes, NUL-terminated, any byte but '/'
  * (EINVAL for an empty name or a '/', ENAMETOOLONG when longer).  Regions
- * and mailboxes share one system-wide name space: opening a name that
- * exists with the other kind fails with EMEDIUMTYPE ("wrong medium
+ * and mailboxes share one name space per IPC namespace: opening a name
+ * that exists with the other kind fails with EMEDIUMTYPE ("wrong medium
  * type").  A name pointer of 0 creates an anonymous object (like
  * IPC_PRIVATE), shared only through fork() or fd passing.
+ *
+ * Namespaces: like SysV IPC and POSIX message queues, every object
+ * belongs to the IPC namespace of the process that created it.  Names,
+ * SHMBOX_IOC_UNLINK, inboxes (sends by pid) and /proc/shmbox see only the
+ * caller's namespace; an fd passed to a process in another namespace
+ * (over a unix socket) keeps working.  When the last process of a
+ * namespace is gone (and nothing else pins it, such as an open
+ * /proc/<pid>/ns/ipc), its names go within a few seconds, without the
+ * EIDRM of an unlink, and each object is freed once its last fd and
+ * mapping are.  The limits max_objects and max_total_bytes count each
+ * namespace apart.  uids and gids are reported in the caller's user
+ * namespace (the overflow id if unmapped), pids in its pid namespace (0
+ * if not visible); CAP_IPC_OWNER and CAP_SYS_ADMIN count in the user
+ * namespace that owns the object's IPC namespace.
+ *
+ * Per-user limits: the objects a user creates (max_user_objects), the
+ * bytes of its regions (max_user_region_bytes) and the bytes queued in
+ * the mailboxes it owns (max_user_bytes) are counted per user, in all IPC
+ * namespaces together, and in a user namespace also against its owner,
+ * and the owner's owner, up to the initial namespace (as the kernel's
+ * ucounts are).  So creating user namespaces, or mapping subordinate uids
+ * in them, does not multiply a user's limits: everything the namespaces
+ * a user created hold counts against that user.  A creation over a
+ * per-user limit fails with EDQUOT; CAP_SYS_RESOURCE (in the initial user
+ * namespace) is exempt from the object and region limits.
  *
  * Permissions: the object has an owner uid/gid, a creator uid/gid and a
  * mode (the low 9 bits given at creation, minus the caller's umask).  Open
@@ -114,7 +139,9 @@ struct shmbox_version {
  * process.  The object itself lives until its name is gone and the last
  * bound fd and, for regions, the last mapping are gone.  SHMBOX_O_AUTOREMOVE
  * at creation removes the name when the last bound fd (and mapping) goes,
- * so a crashed program leaves nothing behind.
+ * so a crashed program leaves nothing behind; an open that is still under
+ * way counts as a user too, so one opener's failure never removes an
+ * object that another, its creator say, is about to bind.
  */
 #define SHMBOX_NAME_MAX		255
 
@@ -238,8 +265,9 @@ struct shmbox_region_open {
  * rings are single-producer single-consumer), EINVAL (bad flags, size,
  * mode, name, a role on a plain region, or @bytes not matching an
  * existing region), ENAMETOOLONG, EFBIG (larger than max_region_bytes),
- * ENOSPC (max_objects or max_total_bytes reached), ENOMEM, and the common
- * ones.
+ * ENOSPC (the namespace's max_objects or max_total_bytes reached), EDQUOT
+ * (the caller's max_user_objects or max_user_region_bytes reached),
+ * ENOMEM, and the common ones.
  */
 #define SHMBOX_IOC_REGION_OPEN	_IOWR(SHMBOX_IOC_MAGIC, 0x10, struct shmbox_region_open)
 
@@ -421,10 +449,18 @@ struct shmbox_ring_wake {
  *  - SHMBOX_MBOX_UNBOUNDED: no count limit, only the byte quotas.
  * Byte quotas: every message costs SHMBOX_MSG_COST(len) bytes, counted
  * against the mailbox (module parameter max_mbox_bytes, as it is at the
- * time of the send) and against the sender's effective uid over all
- * mailboxes (max_user_bytes), from the send until it is received.  A full
- * mailbox (capacity or max_mbox_bytes) makes senders wait, in FIFO order;
- * an exhausted user quota fails at once with ENOSPC.
+ * time of the send) and against the account of the mailbox's owner (its
+ * creator; for an inbox, its process) over all the mailboxes it owns
+ * (max_user_bytes), from the send until it is received.  A full mailbox
+ * (capacity or max_mbox_bytes) makes senders wait, in FIFO order; an
+ * exhausted owner's quota fails at once with ENOSPC.
+ * Nobody is held hostage: the owner pays for what is queued in its
+ * mailbox, so a receiver that never receives costs a sender nothing but
+ * the room in that mailbox (a send there waits, or fails with EAGAIN or
+ * ETIMEDOUT as the sender chose; its sends elsewhere are unaffected),
+ * and a sender cannot use more of another user's quota than the
+ * capacity and max_mbox_bytes of that user's mailboxes allow (an
+ * unbounded mailbox lets it use up to the owner's whole max_user_bytes).
  *
  * Direct communication: SHMBOX_MBOX_INBOX binds the fd to the calling
  * process's own inbox (one per thread group), created on first open.  Any
@@ -524,8 +560,9 @@ struct shmbox_mbox_open {
  * SHMBOX_MBOX_CAPACITY_MAX but not SHMBOX_MBOX_UNBOUNDED, max_msg_size
  * above the module parameter, mode outside 0777, SHMBOX_O_EXCL without
  * SHMBOX_O_CREAT, SHMBOX_MBOX_INBOX with a name or SHMBOX_O_AUTOREMOVE,
- * bad name), ENAMETOOLONG, ENOSPC (max_objects reached), ENOMEM, and the
- * common ones.
+ * bad name), ENAMETOOLONG, ENOSPC (the namespace's max_objects reached),
+ * EDQUOT (the caller's max_user_objects reached), ENOMEM, and the common
+ * ones.
  */
 #define SHMBOX_IOC_MBOX_OPEN	_IOWR(SHMBOX_IOC_MAGIC, 0x20, struct shmbox_mbox_open)
 
@@ -607,11 +644,12 @@ struct shmbox_mbox_send {
  * (signal, handler without SA_RESTART), EIDRM (mailbox removed, or the
  * inbox's process closed it), EMSGSIZE (@len above the mailbox's
  * max_msg_size, or a cost above the mailbox byte quota), ENOSPC (the
- * sender's uid has max_user_bytes queued), ENOMEM, EBADF (fd not open for
- * writing), EBADFD (@pid 0 and fd not bound to a mailbox), ESRCH (no
- * process @pid), ENOENT (process @pid has no inbox), EACCES (the inbox's
- * mode denies sending), EINVAL (unknown flag, non-zero pad, @prio too
- * high, negative @pid), and the common ones.
+ * mailbox's owner has max_user_bytes queued), ENOMEM, EBADF (fd not open
+ * for writing), EBADFD (@pid 0 and fd not bound to a mailbox), ESRCH (no
+ * process @pid), ENOENT (process @pid has no inbox in the caller's IPC
+ * namespace), EACCES (the inbox's mode denies sending), EINVAL (unknown
+ * flag, non-zero pad, @prio too high, negative @pid), and the common
+ * ones.
  */
 #define SHMBOX_IOC_MBOX_SEND	_IOW(SHMBOX_IOC_MAGIC, 0x22, struct shmbox_mbox_send)
 
