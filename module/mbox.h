@@ -58,6 +58,7 @@ enum shmbox_msg_state {
 	SHMBOX_MSG_NEW,		/* the sender's, not in the mailbox */
 	SHMBOX_MSG_QUEUED,	/* on a priority queue */
 	SHMBOX_MSG_RESERVED,	/* detached by a receiver that copies it out */
+	SHMBOX_MSG_WITHDRAWN,	/* reserved, its sender gave up: to discard */
 };
 
 struct shmbox_swait;
@@ -251,6 +252,20 @@ static inline void shmbox_mbox_sub(struct shmbox_mbox *mb,
 	msg->state = SHMBOX_MSG_NEW;
 }
 
+/*
+ * The synchronous sender of reserved @msg gives up (its deadline, a
+ * signal, a non-blocking send's short wait): the receiver that holds it
+ * discards it when it settles (shmbox_mbox_settle()), and the sender's
+ * wait entry is no longer reachable from it.
+ */
+static inline void shmbox_msg_withdraw(struct shmbox_mbox *mb,
+				       struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	msg->sw = NULL;
+	msg->state = SHMBOX_MSG_WITHDRAWN;
+}
+
 /* Would a message of @len bytes fit now (capacity, mailbox byte quota)? */
 static inline bool shmbox_mbox_room_for(struct shmbox_mbox *mb, u32 len)
 {
@@ -310,8 +325,8 @@ void shmbox_rwait_serve(struct shmbox_mbox *mb, struct shmbox_rwait *rw,
 void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 			  struct shmbox_done *done, struct shmbox_wakeups *wq);
 void shmbox_done_finish(const struct shmbox_done *done, u32 n);
-void shmbox_mbox_settle(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
-			u32 ncommit, u32 nput);
+u32 shmbox_mbox_settle(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+		       u32 ncommit, u32 nput);
 void shmbox_mbox_kill(struct shmbox_mbox *mb);
 bool shmbox_mbox_writable(struct shmbox_mbox *mb);
 

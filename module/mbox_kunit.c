@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit tests of the mailbox internals: priority queues, receive order,
- * sender filters, capacity and byte quotas, per-user accounting, and the
- * hand-over to waiting receivers and senders.
+ * sender filters, capacity and byte quotas, per-user accounting, the
+ * hand-over to waiting receivers and senders, and the settle of a
+ * receive (put-backs, withdrawn messages).
  *
  * Owns: nothing at run time.  Built as its own object of shmbox.ko only
  * when the kernel has KUnit built in (see Kbuild), it reaches the queue
@@ -23,6 +24,7 @@
 #include <kunit/test.h>
 #include <linux/pid_namespace.h>
 #include <linux/sched.h>
+#include <linux/user_namespace.h>
 
 #include "mbox.h"
 
@@ -527,6 +529,68 @@ static void shmbox_kunit_settle_order(struct kunit *test)
 	shmbox_acct_put(acct);
 }
 
+/*
+ * A message withdrawn by its synchronous sender while a receive held it
+ * is discarded when the receive settles: not received, out of the
+ * mailbox's accounts, uncharged.  It ends the commits, so a vector's
+ * results have no hole: the message copied out after it goes back to the
+ * head.  A withdrawn first message leaves nothing received (0).
+ */
+static void shmbox_kunit_settle_withdrawn(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_mbox *mb = ctx->mb;
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	kuid_t uid = KUIDT_INIT(4000000126U);	/* no real task has it */
+	struct shmbox_acct *acct = shmbox_acct_get(&init_user_ns, uid);
+	struct shmbox_msg *m[3], *spare[3];
+	int i;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, acct);
+	KUNIT_ASSERT_EQ(test, shmbox_acct_charge(acct, SHMBOX_RES_MSG_BYTES,
+						 3 * SHMBOX_MSG_COST(8),
+						 -ENOSPC, false), 0);
+	/* Each is freed for real: a sender reference, a charge. */
+	for (i = 0; i < 3; i++) {
+		m[i] = kmsg(test, get_pid(ctx->self), 4, 8, i);
+		m[i]->acct = acct;
+	}
+	mb->keep_spares = true;			/* headers become spares */
+	spin_lock(&mb->lock);
+	for (i = 0; i < 3; i++) {
+		shmbox_mbox_add(mb, m[i]);
+		shmbox_msg_reserve(mb, m[i]);
+	}
+	shmbox_msg_withdraw(mb, m[1]);
+	spin_unlock(&mb->lock);
+
+	/* All three copied out, the middle one withdrawn meanwhile. */
+	KUNIT_EXPECT_EQ(test, shmbox_mbox_settle(mb, m, 3, 0), 1U);
+	spin_lock(&mb->lock);
+	KUNIT_EXPECT_EQ(test, mb->received, 1ULL);
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 1U);
+	KUNIT_EXPECT_EQ(test, mb->charged, (u64)SHMBOX_MSG_COST(8));
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, 0), m[2]);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&acct->used[SHMBOX_RES_MSG_BYTES]),
+			(s64)SHMBOX_MSG_COST(8));
+	/* The first of a receive withdrawn, here put back (not copied). */
+	shmbox_msg_reserve(mb, m[2]);
+	shmbox_msg_withdraw(mb, m[2]);
+	spin_unlock(&mb->lock);
+
+	KUNIT_EXPECT_EQ(test, shmbox_mbox_settle(mb, &m[2], 0, 1), 0U);
+	spin_lock(&mb->lock);
+	KUNIT_EXPECT_EQ(test, mb->received, 1ULL);
+	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);
+	KUNIT_EXPECT_EQ(test, mb->charged, 0ULL);
+	KUNIT_EXPECT_EQ(test, mb->prio_map, 0U);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&acct->used[SHMBOX_RES_MSG_BYTES]),
+			(s64)0);
+	KUNIT_EXPECT_EQ(test, shmbox_mbox_spares_take(mb, spare, 3), 3U);
+	spin_unlock(&mb->lock);
+	shmbox_acct_put(acct);
+}
+
 static struct kunit_case shmbox_mbox_kunit_cases[] = {
 	KUNIT_CASE(shmbox_kunit_prio_order),
 	KUNIT_CASE(shmbox_kunit_putback_head),
@@ -537,6 +601,7 @@ static struct kunit_case shmbox_mbox_kunit_cases[] = {
 	KUNIT_CASE(shmbox_kunit_offer),
 	KUNIT_CASE(shmbox_kunit_offer_cost),
 	KUNIT_CASE(shmbox_kunit_settle_order),
+	KUNIT_CASE(shmbox_kunit_settle_withdrawn),
 	KUNIT_CASE(shmbox_kunit_refill),
 	{}
 };

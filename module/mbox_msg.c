@@ -19,12 +19,14 @@
  * only orders it with the receive that frees the message.
  *
  * Lifetime: a message belongs to its sender until queued, to the mailbox
- * while queued and to the receiver that reserved it until committed or
- * put back; ->ref counts that owner plus peekers copying it out, and the
+ * while queued and to the receiver that reserved it until committed, put
+ * back, or discarded because its synchronous sender withdrew it
+ * meanwhile; ->ref counts that owner plus peekers copying it out, and the
  * last shmbox_msg_put() frees it.  Its quota charge lasts from the send
- * until it is received or withdrawn (shmbox_msg_done()).  A header on the
- * spare list holds no payload, pid or charge, and is freed with its
- * mailbox (shmbox_mbox_spares_free()).
+ * until it is received or withdrawn (shmbox_msg_done()), or, withdrawn
+ * while a receiver held it, until that receiver discarded it.  A header
+ * on the spare list holds no payload, pid or charge, and is freed with
+ * its mailbox (shmbox_mbox_spares_free()).
  */
 #include <linux/cred.h>
 #include <linux/err.h>

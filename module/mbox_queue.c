@@ -5,7 +5,8 @@
  * mb->lock: link and reserve a message, add it to and take it out of the
  * mailbox's accounts, find what a receive gets, hand new messages to
  * waiting receivers, let waiting senders in (refill), settle a receive's
- * reservations, and kill the mailbox.
+ * reservations (discarding what a synchronous sender withdrew meanwhile),
+ * and kill the mailbox.
  *
  * Owns: mb->queue[], ->prio_map, the counters, ->senders, ->receivers,
  * ->dead and each message's ->state and ->sw.
@@ -22,10 +23,13 @@
  *
  * Lifetime: a wait entry (struct shmbox_swait, struct shmbox_rwait) lives
  * on its task's stack and is reached here only while it is linked (or,
- * for a synchronous sender, while its message's ->sw points at it).
- * Whoever takes a receiver's entry off the list stores its ->released
- * flag (release) as its very last access to it: a receiver that sees the
- * flag and a message returns without taking mb->lock.
+ * for a synchronous sender, while its message's ->sw points at it: a
+ * sender that gives up clears ->sw under mb->lock before it returns, and
+ * a message it withdrew while a receiver held it stays that receiver's
+ * until shmbox_mbox_settle() discards it).  Whoever takes a receiver's
+ * entry off the list stores its ->released flag (release) as its very
+ * last access to it: a receiver that sees the flag and a message returns
+ * without taking mb->lock.
  */
 #include <linux/bitops.h>
 #include <linux/pid_namespace.h>
@@ -189,18 +193,31 @@ void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
 }
 
 /*
- * Reserved or queued @msg is received (mb->lock held): out of the
- * mailbox's accounts, its synchronous sender done, and its header a spare
- * for the senders if nobody else (no peeker) holds it.  A sender may reuse
- * a spare header as soon as the lock is dropped, so what the rest of the
- * work needs is taken out into @done, for shmbox_done_finish().
+ * Take reserved or queued @msg out of the mailbox's accounts (mb->lock
+ * held), and its header as a spare for the senders if nobody else (no
+ * peeker) holds it.  A sender may reuse a spare header as soon as the
+ * lock is dropped, so what the rest of the work needs is taken out into
+ * @done, for shmbox_done_finish().
+ */
+static void shmbox_mbox_drop(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+			     struct shmbox_done *done)
+{
+	shmbox_mbox_sub(mb, msg);
+	done->acct = msg->acct;
+	done->cost = SHMBOX_MSG_COST(msg->len);
+	done->sender = msg->sender;
+	done->msg = shmbox_mbox_spare_keep(mb, msg) ? NULL : msg;
+}
+
+/*
+ * Reserved or queued @msg is received (mb->lock held): counted, its
+ * synchronous sender done, and dropped (shmbox_mbox_drop()).
  */
 void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 			  struct shmbox_done *done,
 			  struct shmbox_wakeups *wq)
 {
 	lockdep_assert_held(&mb->lock);
-	shmbox_mbox_sub(mb, msg);
 	mb->received++;
 	if (msg->sw) {
 		msg->sw->state = SHMBOX_SW_DONE;
@@ -209,10 +226,7 @@ void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 		mb->sent++;
 	}
 	trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
-	done->acct = msg->acct;
-	done->cost = SHMBOX_MSG_COST(msg->len);
-	done->sender = msg->sender;
-	done->msg = shmbox_mbox_spare_keep(mb, msg) ? NULL : msg;
+	shmbox_mbox_drop(mb, msg, done);
 }
 
 /*
@@ -246,41 +260,79 @@ void shmbox_done_finish(const struct shmbox_done *done, u32 n)
 }
 
 /*
+ * Discard the withdrawn messages among a receive's @msgs[0..n) (mb->lock
+ * held), each into @done[*@ndone++], and close the gaps they leave, the
+ * others keeping their order.
+ * Return: how many came before the first withdrawn one (@n if none).
+ */
+static u32 shmbox_settle_withdrawn(struct shmbox_mbox *mb,
+				   struct shmbox_msg **msgs, u32 n,
+				   struct shmbox_done *done, u32 *ndone)
+{
+	u32 i, left = 0, first = n;
+
+	lockdep_assert_held(&mb->lock);
+	for (i = 0; i < n; i++) {
+		if (msgs[i]->state != SHMBOX_MSG_WITHDRAWN) {
+			msgs[left++] = msgs[i];
+			continue;
+		}
+		if (first == n)
+			first = i;
+		shmbox_mbox_drop(mb, msgs[i], &done[(*ndone)++]);
+	}
+	return first;
+}
+
+/*
  * shmbox_mbox_settle - end the reservations of a receive
  * @msgs:	reserved messages, in the order the receive took them
+ *		(@ncommit + @nput at most SHMBOX_VEC_CHUNK); used as scratch
  * @ncommit:	the first @ncommit were copied out: they are received
- *		(at most SHMBOX_VEC_CHUNK)
  * @nput:	the @nput after them were not: back to the heads of their
  *		queues, in their order
  *
  * One lock round trip for both, put-backs first: no other receiver can
  * take a message queued behind them in between, and the room the commits
  * make lets waiting senders in only behind them.
+ *
+ * This is where a receive meets a withdrawal (shmbox_msg_withdraw()): a
+ * message whose synchronous sender gave up while the receive held it is
+ * discarded here, not received (freed and uncharged after the lock).  It
+ * also ends the commits, so that a vector's results have no hole: the
+ * messages after it are put back like those not copied out.
+ * Return: how many of @msgs came before the first withdrawn one
+ * (@ncommit + @nput if none was); of those, the first @ncommit at most
+ * were received.
  */
-void shmbox_mbox_settle(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
-			u32 ncommit, u32 nput)
+u32 shmbox_mbox_settle(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
+		       u32 ncommit, u32 nput)
 {
 	struct shmbox_done done[SHMBOX_VEC_CHUNK];
 	struct shmbox_wakeups wq = {};
+	u32 n = ncommit + nput, kept, nback, ndone = 0, i;
 	struct shmbox_msg *msg;
-	u32 i;
 
-	if (WARN_ON_ONCE(ncommit > SHMBOX_VEC_CHUNK) || !(ncommit + nput))
-		return;
+	if (WARN_ON_ONCE(n > SHMBOX_VEC_CHUNK) || !n)
+		return 0;
 	spin_lock(&mb->lock);
-	for (i = ncommit + nput; i-- > ncommit;) {
+	kept = shmbox_settle_withdrawn(mb, msgs, n, done, &ndone);
+	ncommit = min(ncommit, kept);
+	nback = n - ndone - ncommit;
+	for (i = ncommit + nback; i-- > ncommit;) {
 		msg = msgs[i];
 		shmbox_msg_link(mb, msg, true);
 		if (msg->sw)
 			shmbox_mbox_wake(&wq, msg->sw->w.task);
 	}
-	shmbox_mbox_offer(mb, msgs + ncommit, nput, &wq);
+	shmbox_mbox_offer(mb, msgs + ncommit, nback, &wq);
 	for (i = 0; i < ncommit; i++)
-		shmbox_mbox_received(mb, msgs[i], &done[i], &wq);
+		shmbox_mbox_received(mb, msgs[i], &done[ndone++], &wq);
 	shmbox_mbox_kick(mb, &wq);
 	spin_unlock(&mb->lock);
 	shmbox_wake_flush(&wq);
-	shmbox_done_finish(done, ncommit);
+	shmbox_done_finish(done, ndone);
+	return kept;
 }
 
 /* Mark the mailbox removed and wake every waiter with EIDRM. */

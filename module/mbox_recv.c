@@ -14,10 +14,15 @@
  *	publish	the results (length, priority, sender) to the caller's
  *		descriptors, where struct shmbox_recv says;
  *	settle	commit what was published, put the rest back at the heads
- *		of their queues (mbox_queue.c), in one lock round trip.
+ *		of their queues (mbox_queue.c), in one lock round trip; a
+ *		message its synchronous sender withdrew meanwhile is
+ *		discarded there and ends the commits.  A receive whose
+ *		first message was withdrawn starts again, as if that message
+ *		had never been sent.
  *
  * Owns: a receiver's wait entry (struct shmbox_rwait, on its stack) and
- * the messages it reserved until they are settled.
+ * the messages it reserved until they are settled (a withdrawn one too:
+ * the settle discards it).
  *
  * Locking: mb->lock for the take and the settle.  The only user copies
  * under it are those of shmbox_recv_inlock(), with page faults disabled.
@@ -26,10 +31,13 @@
  *
  * Lifetime: the caller holds the mailbox (its file) for the call.
  * Nothing is lost: a message leaves the mailbox only once its payload
- * and its result reached the receiver.
+ * and its result reached the receiver.  Nothing is duplicated: a message
+ * withdrawn while this receive copied it out is not received, and the
+ * bytes of it already copied to the buffer are cleared.
  */
 #include <linux/err.h>
 #include <linux/pid_namespace.h>
+#include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
@@ -46,6 +54,7 @@ struct shmbox_take {
 	bool received;			/* the one message copied in-lock */
 	struct shmbox_done done;	/* then: what is left to do */
 	u32 needed;			/* not 0: the next did not fit */
+	bool withdrawn;			/* the first one was withdrawn */
 };
 
 /* What a receiver learns of @msg, the sender seen from its namespaces. */
@@ -277,6 +286,60 @@ static u32 shmbox_recv_copy(const struct shmbox_take *t,
 }
 
 /*
+ * A withdrawn message ended the commits at @m[first]: clear what this
+ * receive wrote to the buffers from there on, so that none keeps bytes of
+ * a message it does not return.  @m[..copied) were copied whole (their
+ * lengths are those of the messages); the copy into @m[copied] faulted
+ * after at most @tail bytes.
+ */
+static void shmbox_recv_forget(const struct shmbox_mbox_msg *m, u32 first,
+			       u32 copied, u32 tail)
+{
+	u32 i, end = copied + !!tail;
+
+	for (i = first; i < end; i++)
+		if (clear_user(u64_to_user_ptr(m[i].buf),
+			       i < copied ? m[i].len : tail))
+			break;
+}
+
+/*
+ * The copy, publish and settle steps of what the take step reserved (or
+ * peeked at).  Return: how many were received.  If none was because the
+ * first had been withdrawn by its sender, @t->withdrawn is set and *@err
+ * is 0: the receive starts again.
+ */
+static u32 shmbox_recv_deliver(const struct shmbox_recv *r,
+			       struct shmbox_mbox_msg *m,
+			       struct shmbox_take *t, int *err)
+{
+	u32 copied, published, kept, tail = 0;
+
+	copied = shmbox_recv_copy(t, m);
+	published = shmbox_recv_publish(r, m, copied, false);
+	if (published < t->n)
+		*err = -EFAULT;
+	else if (t->needed)
+		*err = shmbox_recv_needed(r, t->n, t->needed);
+	if (r->peek) {
+		while (t->n)
+			shmbox_msg_put(t->msgs[--t->n]);
+		return published;
+	}
+	if (copied < t->n)
+		tail = t->msgs[copied]->len;
+	kept = shmbox_mbox_settle(r->mb, t->msgs, published, t->n - published);
+	if (kept < t->n)
+		shmbox_recv_forget(m, kept, copied, tail);
+	if (kept >= published && kept)
+		return published;
+	/* Cut short by a withdrawal: no error for what came after it. */
+	*err = 0;
+	t->withdrawn = !kept;
+	return kept;
+}
+
+/*
  * shmbox_mbox_recv - the one receive path
  * @r:		the call
  * @m, @n:	the caller's buffers (->buf, ->len), checked; the results
@@ -291,31 +354,31 @@ static u32 shmbox_recv_copy(const struct shmbox_take *t,
 u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msg *m,
 		     u32 n, bool wait, int *err)
 {
-	struct shmbox_take t = {};
-	u32 published;
+	u32 buflen[SHMBOX_VEC_CHUNK], got, i;
+	struct shmbox_take t;
 	int ret;
 
 	if (WARN_ON_ONCE(!n || n > SHMBOX_VEC_CHUNK))
 		return 0;
-	ret = shmbox_recv_take(r, m, n, wait, &t);
-	if (ret <= 0) {
-		*err = ret == -EMSGSIZE ? shmbox_recv_needed(r, 0, t.needed) : ret;
-		return 0;
+	for (i = 0; i < n; i++)
+		buflen[i] = m[i].len;
+	for (;;) {
+		memset(&t, 0, sizeof(t));
+		ret = shmbox_recv_take(r, m, n, wait, &t);
+		if (ret <= 0) {
+			*err = ret == -EMSGSIZE ?
+			       shmbox_recv_needed(r, 0, t.needed) : ret;
+			return 0;
+		}
+		if (t.received) {
+			shmbox_done_finish(&t.done, 1);
+			return 1;
+		}
+		got = shmbox_recv_deliver(r, m, &t, err);
+		if (!t.withdrawn)
+			return got;
+		/* As if the withdrawn message had never been sent: again. */
+		for (i = 0; i < n; i++)
+			m[i].len = buflen[i];
 	}
-	if (t.received) {
-		shmbox_done_finish(&t.done, 1);
-		return 1;
-	}
-	published = shmbox_recv_publish(r, m, shmbox_recv_copy(&t, m), false);
-	if (published < t.n)
-		*err = -EFAULT;
-	else if (t.needed)
-		*err = shmbox_recv_needed(r, t.n, t.needed);
-	if (r->peek) {
-		while (t.n)
-			shmbox_msg_put(t.msgs[--t.n]);
-		return published;
-	}
-	shmbox_mbox_settle(r->mb, t.msgs, published, t.n - published);
-	return published;
 }

@@ -10,23 +10,42 @@
  *	queue	as many as fit, under one lock hold, handing them straight
  *		to waiting receivers (shmbox_mbox_offer());
  *	wait	a message that does not fit, or a synchronous one, waits
- *		alone in shmbox_send_wait(), the one sleep loop of a sender.
+ *		alone in shmbox_send_wait(), the one sleep loop of a sender:
+ *		for room, for a receiver, and for that receiver's copy-out.
+ *		Its deadline, a signal and O_NONBLOCK apply in every phase;
+ *		a sender that gives up withdraws its message, also from a
+ *		receiver that is copying it out.
  *
  * Owns: a message from its build until it is queued (then the mailbox's,
- * mbox_queue.c) or withdrawn; a sender's wait entry (struct shmbox_swait,
- * on its stack).
+ * mbox_queue.c) or withdrawn (then freed here, or, if a receiver holds
+ * it, that receiver's to discard); a sender's wait entry (struct
+ * shmbox_swait, on its stack).
  *
  * Locking: mb->lock around the queue step and each look of the wait
  * loop; no user copy or allocation under it.  A message handed to the
  * mailbox is never touched again without it: a receiver may free it.
+ * Whether a synchronous send succeeds is decided under it: a receiver's
+ * commit (the send succeeds) or the sender's withdrawal (the receiver
+ * discards the message), whichever takes the lock first.
  *
  * Lifetime: the caller holds a reference to the mailbox for the call.
  */
 #include <linux/err.h>
-#include <linux/sched/signal.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/sched.h>
 
 #include "mbox.h"
 #include "trace.h"
+
+/*
+ * How long a non-blocking synchronous send waits for the copy-out of a
+ * receiver it handed its message to (a waiting receiver): far longer than
+ * any copy of a mapped buffer takes, even under emulation, and short
+ * enough that a receiver stalled on its buffer cannot block it for long.
+ * Documented in the uapi header (SHMBOX_IOC_MBOX_SEND).
+ */
+#define SHMBOX_SYNC_COPY_WAIT_NS	(100 * NSEC_PER_MSEC)
 
 /* Can a message of @len bytes ever go into @mb?  0 or -EMSGSIZE. */
 static int shmbox_msg_fits(struct shmbox_mbox *mb, u32 len)
@@ -127,17 +146,22 @@ static int shmbox_send_enter(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 
 /*
  * shmbox_send_look - where a waiting sender stands (mb->lock held)
- * @deadline:	in: the call's; out: the next sleep's
  * @poll:	out: poll before the next sleep
  *
+ * A sender waits for room, then (synchronous) for a receiver, then for
+ * that receiver's copy-out, and may give up in each phase (the errno
+ * ladder of shmbox_wait_verdict()).  A non-blocking send never waits for
+ * room or for a receiver; it waits only for a copy-out under way, until
+ * its short deadline (shmbox_send_wait()), and then fails with EAGAIN.
+ *
  * Return: 0 to sleep again (the task state is set), or the errno the send
- * fails with: its message withdrawn, still the sender's; or, for -EINTR
- * while a receiver copies it out, gone on without the sender (sw->msg is
- * then NULL).
+ * fails with, its message withdrawn: still the sender's, or, if a
+ * receiver holds it, marked for that receiver to discard (sw->msg is then
+ * NULL).
  */
 static int shmbox_send_look(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 			    bool nonblock, bool timed_out,
-			    struct shmbox_wakeups *wq, u64 *deadline, bool *poll)
+			    struct shmbox_wakeups *wq, bool *poll)
 {
 	struct shmbox_msg *msg = sw->msg;
 	int ret;
@@ -164,20 +188,16 @@ static int shmbox_send_look(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 		}
 	} else {
 		/*
-		 * A receiver is copying it out: the outcome (taken, or put
-		 * back) comes soon, and no deadline applies meanwhile.  Only
-		 * a fatal signal ends the wait; the message goes on without
-		 * us.
+		 * A receiver is copying it out.  Its commit makes the send
+		 * succeed; if we give up first, the receiver finds the
+		 * message withdrawn when it settles, and discards it.
 		 */
-		if (fatal_signal_pending(current)) {
-			msg->sw = NULL;
-			mb->sent++;
+		ret = shmbox_wait_verdict(mb, false, true, timed_out);
+		if (ret) {
+			shmbox_msg_withdraw(mb, msg);
 			sw->msg = NULL;
-			return -EINTR;
+			return ret == -ETIMEDOUT && nonblock ? -EAGAIN : ret;
 		}
-		*deadline = SHMBOX_TIMEOUT_NONE;
-		__set_current_state(TASK_KILLABLE);
-		return 0;
 	}
 	__set_current_state(TASK_INTERRUPTIBLE);
 	return 0;
@@ -189,7 +209,9 @@ static int shmbox_send_look(struct shmbox_mbox *mb, struct shmbox_swait *sw,
  *		whatever happens
  *
  * The one sleep loop of a sender: for room, then (synchronous, or a
- * rendezvous mailbox) for a receiver to take the message.
+ * rendezvous mailbox) for a receiver to take the message.  A
+ * non-blocking synchronous send sleeps only while a receiver it handed
+ * the message to copies it out, and for SHMBOX_SYNC_COPY_WAIT_NS at most.
  * Return: 0 once sent, or a negative errno with the message withdrawn.
  */
 static int shmbox_send_wait(const struct shmbox_send *s, struct shmbox_msg *msg)
@@ -198,18 +220,20 @@ static int shmbox_send_wait(const struct shmbox_send *s, struct shmbox_msg *msg)
 	struct shmbox_swait sw = { .w.task = current, .msg = msg };
 	bool timed_out = false, blocked = false, poll;
 	struct shmbox_wakeups wq = {};
-	u64 deadline;
+	u64 deadline = s->deadline;
 	int ret;
 
 	sw.sync = s->sync || !mb->capacity;
+	if (s->nonblock && sw.sync)
+		deadline = min(deadline,
+			       ktime_get_ns() + SHMBOX_SYNC_COPY_WAIT_NS);
 	INIT_LIST_HEAD(&sw.w.node);
 	msg->sw = sw.sync ? &sw : NULL;
 	spin_lock(&mb->lock);
 	ret = shmbox_send_enter(mb, &sw, s->nonblock, &wq);
 	while (!ret && sw.state != SHMBOX_SW_DONE) {
-		deadline = s->deadline;
 		ret = shmbox_send_look(mb, &sw, s->nonblock, timed_out, &wq,
-				       &deadline, &poll);
+				       &poll);
 		if (ret)
 			break;
 		if (!blocked) {

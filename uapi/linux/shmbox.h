@@ -484,9 +484,38 @@ struct shmbox_ring_wake {
  * receiver has taken the message; a receive blocks while there is no
  * message for it.  SHMBOX_MSG_NONBLOCK or an O_NONBLOCK fd turn that into
  * EAGAIN (a non-blocking synchronous send succeeds only if a receiver is
- * already waiting); a deadline into ETIMEDOUT once it has passed.  A
- * send that fails left nothing in the mailbox: a synchronous send that
- * times out, is interrupted or meets EIDRM withdraws its message.
+ * already waiting, see below); a deadline into ETIMEDOUT once it has
+ * passed.  A send that fails left nothing in the mailbox: a synchronous
+ * send that times out, is interrupted or meets EIDRM withdraws its
+ * message.
+ *
+ * A synchronous send keeps its deadline, its signals and its
+ * non-blocking mode also while a receiver is copying its message out
+ * (which takes as long as the receiver's buffer takes to fault in: a
+ * buffer on a stalled mapping may never).  Whichever comes first under
+ * the mailbox's lock decides, and nothing is lost or duplicated:
+ *  - the receiver's copy-out completes: the message is received (counted
+ *    as sent and received in SHMBOX_IOC_MBOX_STAT) and the send
+ *    succeeds, even if its deadline passes or a signal arrives before it
+ *    has returned;
+ *  - the sender gives up (ETIMEDOUT, EINTR, a fatal signal, EIDRM, or
+ *    EAGAIN as below; with SA_RESTART, the restarted call sends the
+ *    message anew): its message is withdrawn, neither sent nor received.  The receiver never
+ *    returns it, and goes on as if it had never been sent: a single
+ *    receive takes the next message, waiting as its own flags and
+ *    deadline allow (EAGAIN or ETIMEDOUT if none comes); a vector receive
+ *    returns the messages it got before the withdrawn one and leaves
+ *    those after it queued, in their order.  What the receive had already
+ *    copied of the withdrawn message (and, in a vector, of those after
+ *    it) into its buffers is overwritten with zeroes.  Until the
+ *    receiver's copy ends, the withdrawn message still counts in the
+ *    mailbox's depth, bytes and charged and against the sender's
+ *    max_user_bytes.
+ * A non-blocking synchronous send never waits for room or for a receiver
+ * to come; if a waiting receiver took its message, it waits for that
+ * receiver's copy-out for at most 100 ms, then withdraws the message and
+ * fails with EAGAIN.
+ *
  * Receivers wait in FIFO order and exclusively: a new message is handed
  * straight to the first waiting receiver it suits and wakes only it.
  * Before sleeping, a waiting receiver (or a sender waiting for room)
@@ -639,9 +668,14 @@ struct shmbox_mbox_send {
 #define SHMBOX_MBOX_SEND_SIZE_VER0	40
 
 /*
- * SHMBOX_IOC_MBOX_SEND - send one message.
- * Errors: EAGAIN (non-blocking and it would wait), ETIMEDOUT, EINTR
- * (signal, handler without SA_RESTART), EIDRM (mailbox removed, or the
+ * SHMBOX_IOC_MBOX_SEND - send one message.  With SHMBOX_MSG_SYNC, or to
+ * a rendezvous mailbox, it returns once a receiver has taken the message
+ * (copied it out); if it fails, the message was withdrawn, also from a
+ * receiver that was still copying it out (see Blocking above).
+ * Errors: EAGAIN (non-blocking and it would wait; synchronous and the
+ * receiver that took the message did not finish copying it out within
+ * 100 ms), ETIMEDOUT (the deadline passed, in any phase), EINTR (signal,
+ * handler without SA_RESTART), EIDRM (mailbox removed, or the
  * inbox's process closed it), EMSGSIZE (@len above the mailbox's
  * max_msg_size, or a cost above the mailbox byte quota), ENOSPC (the
  * mailbox's owner has max_user_bytes queued), ENOMEM, EBADF (fd not open
