@@ -197,7 +197,22 @@ $(KSRC_STAMP): | deps
 	@$(TOP)/scripts/ksrc-extract.sh $(B)/ksrc
 	@touch $@
 
-selftests: $(SELFTESTS)
+# Programs the selftests exec (selftests/helpers/), not tests themselves:
+# they go into the image's /usr/libexec/shmbox through $(B)/extra, and
+# exec-inbox also as a setuid-root copy (mbox_id.c; the image is packed
+# by root here, and cpio keeps owner and mode).
+HELPER_DIR := $(B)/extra/usr/libexec/shmbox
+HELPERS := $(patsubst $(TOP)/selftests/helpers/%.c,$(HELPER_DIR)/%,\
+	$(wildcard $(TOP)/selftests/helpers/*.c)) $(HELPER_DIR)/exec-inbox-suid
+
+selftests: $(SELFTESTS) $(HELPERS)
+
+$(HELPER_DIR)/%: $(TOP)/selftests/helpers/%.c $(UAPI_HDR) | deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -o $@ $<
+
+$(HELPER_DIR)/exec-inbox-suid: $(HELPER_DIR)/exec-inbox
+	install -m 4755 $< $@
 
 $(B)/selftests/%: $(TOP)/selftests/%.c $(wildcard $(TOP)/selftests/*.h) $(LIB_SO) \
 		$(LIB_HDRS) $(UAPI_HDR) $(KSRC_STAMP)

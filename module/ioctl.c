@@ -106,8 +106,9 @@ static const struct shmbox_ioc_def shmbox_ioc_defs[] = {
 };
 
 /*
- * Every argument structure keeps the size it was published with (a new
- * field goes at the end, with a new *_SIZE_VER1), and fits the copy.
+ * Every argument structure is as large as its latest published version
+ * (a new field goes at the end, with a new *_SIZE_VER<n>; the table keeps
+ * the version-0 size, the smallest a caller may pass), and fits the copy.
  */
 static_assert(sizeof(struct shmbox_version) == SHMBOX_VERSION_SIZE_VER0);
 static_assert(sizeof(struct shmbox_unlink) == SHMBOX_UNLINK_SIZE_VER0);
@@ -116,12 +117,32 @@ static_assert(sizeof(struct shmbox_region_stat) == SHMBOX_REGION_STAT_SIZE_VER0)
 static_assert(sizeof(struct shmbox_ring_wait) == SHMBOX_RING_WAIT_SIZE_VER0);
 static_assert(sizeof(struct shmbox_ring_wake) == SHMBOX_RING_WAKE_SIZE_VER0);
 static_assert(sizeof(struct shmbox_mbox_open) == SHMBOX_MBOX_OPEN_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_stat) == SHMBOX_MBOX_STAT_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_send) == SHMBOX_MBOX_SEND_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_vec) == SHMBOX_MBOX_VEC_SIZE_VER0);
-/* A vector call's descriptors, and the ring's control page. */
-static_assert(sizeof(struct shmbox_mbox_msg) == 24);
+/*
+ * A structure that grew (ABI 1.2): version 0 as it was, the new fields
+ * from its end on, every __u64 on an 8-byte boundary (the same layout
+ * for i386 processes).
+ */
+#define SHMBOX_GREW(type, first_new, size0, size1)			\
+	static_assert(offsetof(type, first_new) == (size0) &&		\
+		      sizeof(type) == (size1))
+
+SHMBOX_GREW(struct shmbox_mbox_stat, inbox_id, SHMBOX_MBOX_STAT_SIZE_VER0,
+	    SHMBOX_MBOX_STAT_SIZE_VER1);
+SHMBOX_GREW(struct shmbox_mbox_send, id, SHMBOX_MBOX_SEND_SIZE_VER0,
+	    SHMBOX_MBOX_SEND_SIZE_VER1);
+SHMBOX_GREW(struct shmbox_mbox_recv, id, SHMBOX_MBOX_RECV_SIZE_VER0,
+	    SHMBOX_MBOX_RECV_SIZE_VER1);
+SHMBOX_GREW(struct shmbox_mbox_vec, msg_size, SHMBOX_MBOX_VEC_SIZE_VER0,
+	    SHMBOX_MBOX_VEC_SIZE_VER1);
+/*
+ * A vector call's descriptors: version 0 frozen, the extensible one the
+ * same with the id after it; and the ring's control page.
+ */
+static_assert(sizeof(struct shmbox_mbox_msg) == SHMBOX_MBOX_MSG_SIZE_VER0);
+SHMBOX_GREW(struct shmbox_mbox_msgx, id, SHMBOX_MBOX_MSG_SIZE_VER0,
+	    SHMBOX_MBOX_MSGX_SIZE_VER1);
+static_assert(offsetof(struct shmbox_mbox_msgx, uid) ==
+	      offsetof(struct shmbox_mbox_msg, uid));
 /*
  * A receive writes its results (len, prio, pid, uid) to SHMBOX_IOC_MBOX_RECV's
  * argument as to a vector descriptor (mbox_recv.c): the same layout.

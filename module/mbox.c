@@ -6,7 +6,9 @@
  * files below it (see mbox.h for the file list):
  *
  *	SHMBOX_IOC_MBOX_OPEN, _STAT	here, and inbox.c
- *	SHMBOX_IOC_MBOX_SEND, _SENDV	shmbox_mbox_send() (mbox_send.c)
+ *	SHMBOX_IOC_MBOX_SEND, _SENDV	shmbox_mbox_send() (mbox_send.c), to
+ *					the bound mailbox or an inbox found
+ *					by pid or id (inbox.c)
  *	SHMBOX_IOC_MBOX_RECV, _RECVV	shmbox_mbox_recv() (mbox_recv.c)
  *	write(2), read(2)		the same, with fixed arguments
  *	poll(2)				mb->poll_wq and shmbox_mbox_writable()
@@ -20,9 +22,10 @@
  *
  * Lifetime: a mailbox is freed by the object layer after its last
  * reference: its name (while linked), every bound fd, and every direct
- * sender between the inbox lookup and the end of its send.  A handler
- * acts on the fd's bound mailbox (the file holds it) or on an inbox it
- * took a reference to.
+ * sender between the inbox lookup and the end of its send; its memory
+ * after an RCU grace period, since inbox.c's table of owners is read
+ * under RCU alone.  A handler acts on the fd's bound mailbox (the file
+ * holds it) or on an inbox it took a reference to.
  */
 #include <linux/err.h>
 #include <linux/pid_namespace.h>
@@ -52,7 +55,7 @@ static void shmbox_mbox_free(struct shmbox_obj *obj)
 	shmbox_mbox_spares_free(mb);
 	put_pid(mb->inbox_pid);
 	shmbox_obj_uninit(obj);
-	kfree(mb);
+	kfree_rcu(mb, rcu);
 }
 
 static void shmbox_mbox_unlinked(struct shmbox_obj *obj)
@@ -110,8 +113,7 @@ static struct shmbox_obj *shmbox_mbox_create(const struct shmbox_open_args *args
 	mb->capacity = arg->capacity;
 	mb->max_msg = arg->max_msg_size;
 	if (args->flags & SHMBOX_MBOX_INBOX)
-		mb->inbox_pid = get_pid(task_tgid(current));
-	INIT_HLIST_NODE(&mb->inbox_node);
+		shmbox_inbox_init(mb);
 	shmbox_mbox_init_queues(mb);
 	return &mb->obj;
 }
@@ -208,7 +210,10 @@ long shmbox_ioc_mbox_stat(struct file *file, void *karg,
 	shmbox_obj_fill_info(obj, &st->obj);
 	st->capacity = mb->capacity;
 	st->max_msg_size = mb->max_msg;
-	st->inbox_pid = mb->inbox_pid ? pid_vnr(mb->inbox_pid) : 0;
+	if (mb->inbox_pid) {
+		st->inbox_pid = shmbox_inbox_pid_vnr(mb);
+		st->inbox_id = mb->inbox_id;
+	}
 	st->max_bytes = shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
 	spin_lock(&mb->lock);
 	st->depth = mb->nr_msgs;
@@ -224,7 +229,8 @@ long shmbox_ioc_mbox_stat(struct file *file, void *karg,
 
 /* ---- send ---------------------------------------------------------------- */
 
-#define SHMBOX_SEND_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC)
+#define SHMBOX_SEND_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC | \
+				 SHMBOX_MSG_TO_ID)
 #define SHMBOX_RECV_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_PEEK | \
 				 SHMBOX_MSG_FROM)
 
@@ -234,31 +240,53 @@ static bool shmbox_nonblock(struct file *file, u32 flags)
 }
 
 /*
- * A send call: its mailbox (the bound one, or @pid's inbox; with a
- * reference, put by the caller) and its settings.
+ * A send's destination fields: a pid that is not negative, and an id
+ * exactly when SHMBOX_MSG_TO_ID asks for one, which excludes a pid.
  */
-static int shmbox_send_begin(struct file *file, u32 flags, pid_t pid,
-			     u64 deadline, struct shmbox_send *s)
+static bool shmbox_send_target_ok(u32 flags, pid_t pid, u64 id)
+{
+	if (pid < 0)
+		return false;
+	if (flags & SHMBOX_MSG_TO_ID)
+		return id && !pid;
+	return !id;
+}
+
+/* A send's mailbox: inbox @id, @pid's inbox or the bound one; a reference. */
+static struct shmbox_mbox *shmbox_send_target(struct file *file, u32 flags,
+					      pid_t pid, u64 id)
 {
 	struct shmbox_obj *obj;
 
+	if (flags & SHMBOX_MSG_TO_ID)
+		return shmbox_inbox_get_id(id);
+	if (pid)
+		return shmbox_inbox_get(pid);
+	obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
+	if (IS_ERR(obj))
+		return ERR_CAST(obj);
+	shmbox_obj_get(obj);
+	return to_mbox(obj);
+}
+
+/*
+ * A send call: its mailbox (with a reference, put by the caller) and its
+ * settings; its destination fields checked by the caller.
+ */
+static int shmbox_send_begin(struct file *file, u32 flags, pid_t pid, u64 id,
+			     u64 deadline, struct shmbox_send *s)
+{
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
-	if (pid) {
-		s->mb = shmbox_inbox_get(pid);
-		if (IS_ERR(s->mb))
-			return PTR_ERR(s->mb);
-		if (!shmbox_obj_may(&s->mb->obj, MAY_WRITE)) {
-			shmbox_obj_put(&s->mb->obj);
-			return -EACCES;
-		}
-	} else {
-		obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
-		if (IS_ERR(obj))
-			return PTR_ERR(obj);
-		shmbox_obj_get(obj);
-		s->mb = to_mbox(obj);
+	s->mb = shmbox_send_target(file, flags, pid, id);
+	if (IS_ERR(s->mb))
+		return PTR_ERR(s->mb);
+	/* A direct send: the inbox's mode, checked for each send. */
+	if ((pid || id) && !shmbox_obj_may(&s->mb->obj, MAY_WRITE)) {
+		shmbox_obj_put(&s->mb->obj);
+		return -EACCES;
 	}
+	s->sender_id = shmbox_inbox_self_id();
 	s->sync = flags & SHMBOX_MSG_SYNC;
 	s->nonblock = shmbox_nonblock(file, flags);
 	s->deadline = deadline;
@@ -269,17 +297,18 @@ long shmbox_ioc_mbox_send(struct file *file, void *karg,
 			  void __user *uarg, u32 usize)
 {
 	struct shmbox_mbox_send *arg = karg;
-	struct shmbox_mbox_msg m = {
+	struct shmbox_mbox_msgx m = {
 		.buf = arg->buf, .len = arg->len, .prio = arg->prio,
 	};
 	struct shmbox_send s;
 	int ret, err = 0;
 
 	if ((arg->flags & ~SHMBOX_SEND_FLAGS) || arg->pad ||
-	    arg->prio >= SHMBOX_MSG_PRIO_MAX || arg->pid < 0)
+	    arg->prio >= SHMBOX_MSG_PRIO_MAX ||
+	    !shmbox_send_target_ok(arg->flags, arg->pid, arg->id))
 		return -EINVAL;
-	ret = shmbox_send_begin(file, arg->flags, arg->pid, arg->deadline_ns,
-				&s);
+	ret = shmbox_send_begin(file, arg->flags, arg->pid, arg->id,
+				arg->deadline_ns, &s);
 	if (ret)
 		return ret;
 	shmbox_mbox_send(&s, &m, 1, &err);
@@ -299,7 +328,7 @@ long shmbox_ioc_mbox_send(struct file *file, void *karg,
 ssize_t shmbox_mbox_write(struct file *file, const char __user *buf,
 			  size_t count)
 {
-	struct shmbox_mbox_msg m = { .buf = (u64)(uintptr_t)buf, .len = count };
+	struct shmbox_mbox_msgx m = { .buf = (u64)(uintptr_t)buf, .len = count };
 	struct shmbox_send s = {
 		.nonblock = file->f_flags & O_NONBLOCK,
 		.deadline = SHMBOX_TIMEOUT_NONE,
@@ -313,6 +342,7 @@ ssize_t shmbox_mbox_write(struct file *file, const char __user *buf,
 	if (count > U32_MAX)
 		return -EMSGSIZE;
 	s.mb = to_mbox(obj);
+	s.sender_id = shmbox_inbox_self_id();
 	shmbox_mbox_send(&s, &m, 1, &err);
 	return err ? err : count;
 }
@@ -348,25 +378,39 @@ static int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
 	r->nonblock = shmbox_nonblock(file, flags);
 	r->deadline = deadline;
 	r->ures = NULL;			/* set by a caller with results */
+	r->stride = 0;
+	r->rsize = 0;
+	r->idp = NULL;
 	return 0;
 }
 
 long shmbox_ioc_mbox_recv(struct file *file, void *karg,
 			  void __user *uarg, u32 usize)
 {
+	struct shmbox_mbox_recv __user *ures = uarg;
 	struct shmbox_mbox_recv *arg = karg;
-	struct shmbox_mbox_msg m = { .buf = arg->buf, .len = arg->len };
+	struct shmbox_mbox_msgx m = { .buf = arg->buf, .len = arg->len };
 	struct shmbox_recv r;
 	int ret, err = 0;
 
-	if ((arg->flags & ~SHMBOX_RECV_FLAGS) || arg->prio || arg->uid)
+	if ((arg->flags & ~SHMBOX_RECV_FLAGS) || arg->prio || arg->uid ||
+	    arg->id)
 		return -EINVAL;
 	ret = shmbox_recv_begin(file, arg->flags, arg->pid, arg->deadline_ns,
 				&r);
 	if (ret)
 		return ret;
-	/* The result fields are laid out as a descriptor's (ioctl.c). */
-	r.ures = &((struct shmbox_mbox_recv __user *)uarg)->len;
+	/*
+	 * len, prio, pid and uid are laid out as a version-0 descriptor's
+	 * results (ioctl.c); the id, after the deadline, only in a caller's
+	 * structure that has it.
+	 */
+	r.ures = &ures->len;
+	r.stride = sizeof(*arg);
+	r.rsize = SHMBOX_MBOX_MSG_SIZE_VER0 - offsetof(struct shmbox_mbox_msg,
+						       len);
+	if (usize >= offsetofend(struct shmbox_mbox_recv, id))
+		r.idp = &ures->id;
 	shmbox_mbox_recv(&r, &m, 1, true, &err);
 	return err;
 }
@@ -379,7 +423,7 @@ long shmbox_ioc_mbox_recv(struct file *file, void *karg,
  */
 ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count)
 {
-	struct shmbox_mbox_msg m = {
+	struct shmbox_mbox_msgx m = {
 		.buf = (u64)(uintptr_t)buf, .len = min_t(size_t, count, U32_MAX),
 	};
 	struct shmbox_recv r;
@@ -395,44 +439,97 @@ ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count)
 
 /* ---- vector calls -------------------------------------------------------- */
 
-/* A vector call's own fields: known flags, a count in range. */
+/*
+ * A vector call's own fields: known flags, a count in range, a
+ * descriptor size (0: version 0) that is whole 8-byte words in range.
+ */
 static int shmbox_vec_check(const struct shmbox_mbox_vec *vec, u32 allowed)
 {
+	u32 ms = vec->msg_size;
+
 	if ((vec->flags & ~allowed) || !vec->count ||
-	    vec->count > SHMBOX_MBOX_VEC_MAX)
+	    vec->count > SHMBOX_MBOX_VEC_MAX || vec->pad)
+		return -EINVAL;
+	if (ms && (ms % 8 || ms < SHMBOX_MBOX_MSG_SIZE_VER0 ||
+		   ms > SHMBOX_MBOX_MSG_SIZE_MAX))
 		return -EINVAL;
 	return 0;
 }
 
-/* A send descriptor: a priority in range, no pid or uid. */
-static bool shmbox_send_desc_ok(const struct shmbox_mbox_msg *m)
+/* The stride of a vector call's descriptors. */
+static u32 shmbox_vec_stride(const struct shmbox_mbox_vec *vec)
 {
-	return m->prio < SHMBOX_MSG_PRIO_MAX && !m->pid && !m->uid;
+	return vec->msg_size ? vec->msg_size : SHMBOX_MBOX_MSG_SIZE_VER0;
+}
+
+/* A send descriptor: a priority in range, no pid, uid or id. */
+static bool shmbox_send_desc_ok(const struct shmbox_mbox_msgx *m)
+{
+	return m->prio < SHMBOX_MSG_PRIO_MAX && !m->pid && !m->uid && !m->id;
 }
 
 /* A receive descriptor: the result fields zero. */
-static bool shmbox_recv_desc_ok(const struct shmbox_mbox_msg *m)
+static bool shmbox_recv_desc_ok(const struct shmbox_mbox_msgx *m)
 {
-	return !m->prio && !m->pid && !m->uid;
+	return !m->prio && !m->pid && !m->uid && !m->id;
+}
+
+/*
+ * Version-0 entries, copied into @m as they were in user memory: spread
+ * them out to their places, from the last (which never overwrites an
+ * entry not moved yet), their ids 0.
+ */
+static void shmbox_vec_spread(struct shmbox_mbox_msgx *m, u32 n)
+{
+	const struct shmbox_mbox_msg *v0 = (const void *)m;
+	struct shmbox_mbox_msg e;
+
+	while (n--) {
+		e = v0[n];
+		m[n] = (struct shmbox_mbox_msgx){ .buf = e.buf, .len = e.len,
+			.prio = e.prio, .pid = e.pid, .uid = e.uid };
+	}
+}
+
+/*
+ * Copy in @n user descriptors of @stride bytes at @um into the kernel's
+ * @m, each as copy_struct_from_user() would.  Return: how many, a
+ * prefix; past it, *@err says why not the next (EFAULT, E2BIG).
+ */
+static u32 shmbox_vec_copy(struct shmbox_mbox_msgx *m, const void __user *um,
+			   u32 stride, u32 n, int *err)
+{
+	u32 i;
+	int ret;
+
+	/* This kernel's size or version 0's: one copy for the chunk. */
+	if ((stride == sizeof(*m) || stride == SHMBOX_MBOX_MSG_SIZE_VER0) &&
+	    !copy_from_user(m, um, (size_t)n * stride)) {
+		if (stride != sizeof(*m))
+			shmbox_vec_spread(m, n);
+		return n;
+	}
+	for (i = 0; i < n; i++, um += stride) {
+		ret = copy_struct_from_user(&m[i], sizeof(*m), um, stride);
+		if (ret) {
+			*err = ret;
+			break;
+		}
+	}
+	return i;
 }
 
 /*
  * Copy in @n descriptors and check them with @ok, in order.
  * Return: how many are good, a prefix; past it, *@err says why the next
- * one is not (EFAULT, EINVAL).
+ * one is not (EFAULT, E2BIG, EINVAL).
  */
-static u32 shmbox_vec_read(struct shmbox_mbox_msg *m,
-			   const struct shmbox_mbox_msg __user *um, u32 n,
-			   bool (*ok)(const struct shmbox_mbox_msg *m), int *err)
+static u32 shmbox_vec_read(struct shmbox_mbox_msgx *m, const void __user *um,
+			   u32 stride, u32 n,
+			   bool (*ok)(const struct shmbox_mbox_msgx *m), int *err)
 {
-	u32 i, got = n;
+	u32 i, got = shmbox_vec_copy(m, um, stride, n, err);
 
-	if (copy_from_user(m, um, n * sizeof(*m))) {
-		for (got = 0; got < n; got++)
-			if (copy_from_user(&m[got], &um[got], sizeof(*m)))
-				break;
-		*err = -EFAULT;
-	}
 	for (i = 0; i < got; i++) {
 		if (!ok(&m[i])) {
 			*err = -EINVAL;
@@ -446,24 +543,24 @@ long shmbox_ioc_mbox_sendv(struct file *file, void *karg,
 			   void __user *uarg, u32 usize)
 {
 	struct shmbox_mbox_vec *vec = karg;
-	struct shmbox_mbox_msg __user *umsgs = u64_to_user_ptr(vec->msgs);
-	struct shmbox_mbox_msg m[SHMBOX_VEC_CHUNK];
-	u32 done = 0, got, sent;
+	const void __user *umsgs = u64_to_user_ptr(vec->msgs);
+	struct shmbox_mbox_msgx m[SHMBOX_VEC_CHUNK];
+	u32 done = 0, got, sent, stride = shmbox_vec_stride(vec);
 	struct shmbox_send s;
 	int ret, err = 0;
 
 	ret = shmbox_vec_check(vec, SHMBOX_SEND_FLAGS);
 	if (ret)
 		return ret;
-	if (vec->pid < 0)
+	if (!shmbox_send_target_ok(vec->flags, vec->pid, vec->id))
 		return -EINVAL;
-	ret = shmbox_send_begin(file, vec->flags, vec->pid, vec->deadline_ns,
-				&s);
+	ret = shmbox_send_begin(file, vec->flags, vec->pid, vec->id,
+				vec->deadline_ns, &s);
 	if (ret)
 		return ret;
 	/* Each chunk stops at the first failure; err is that message's. */
 	while (done < vec->count && !err) {
-		got = shmbox_vec_read(m, &umsgs[done],
+		got = shmbox_vec_read(m, umsgs + (size_t)done * stride, stride,
 				      min_t(u32, vec->count - done,
 					    SHMBOX_VEC_CHUNK),
 				      shmbox_send_desc_ok, &err);
@@ -482,28 +579,34 @@ long shmbox_ioc_mbox_recvv(struct file *file, void *karg,
 			   void __user *uarg, u32 usize)
 {
 	struct shmbox_mbox_vec *vec = karg;
-	struct shmbox_mbox_msg __user *umsgs = u64_to_user_ptr(vec->msgs);
-	struct shmbox_mbox_msg m[SHMBOX_VEC_CHUNK];
-	u32 done = 0, got, took;
+	void __user *umsgs = u64_to_user_ptr(vec->msgs);
+	struct shmbox_mbox_msgx m[SHMBOX_VEC_CHUNK];
+	u32 done = 0, got, took, stride = shmbox_vec_stride(vec);
 	struct shmbox_recv r;
 	int ret, err = 0;
 
 	ret = shmbox_vec_check(vec, SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM);
 	if (ret)
 		return ret;
+	if (vec->id)
+		return -EINVAL;
 	ret = shmbox_recv_begin(file, vec->flags, vec->pid, vec->deadline_ns,
 				&r);
 	if (ret)
 		return ret;
+	r.stride = stride;
+	r.rsize = min_t(u32, stride, sizeof(*m)) -
+		  offsetof(struct shmbox_mbox_msgx, len);
 	/* Only the first message is waited for; err is the first failure's. */
 	while (done < vec->count && !err) {
-		got = shmbox_vec_read(m, &umsgs[done],
+		got = shmbox_vec_read(m, umsgs + (size_t)done * stride, stride,
 				      min_t(u32, vec->count - done,
 					    SHMBOX_VEC_CHUNK),
 				      shmbox_recv_desc_ok, &err);
 		if (!got)
 			break;
-		r.ures = &umsgs[done].len;
+		r.ures = umsgs + (size_t)done * stride +
+			 offsetof(struct shmbox_mbox_msgx, len);
 		ret = 0;
 		took = shmbox_mbox_recv(&r, m, got, !done, &ret);
 		done += took;
@@ -542,7 +645,8 @@ __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt)
 
 u64 shmbox_mbox_features(void)
 {
-	return SHMBOX_FEAT_MAILBOX | SHMBOX_FEAT_DIRECT | SHMBOX_FEAT_MBOX_RW;
+	return SHMBOX_FEAT_MAILBOX | SHMBOX_FEAT_DIRECT | SHMBOX_FEAT_MBOX_RW |
+	       SHMBOX_FEAT_INBOX_ID;
 }
 
 int shmbox_mbox_init(void)

@@ -8,7 +8,7 @@
  *			send, receive, their vector forms; read, write, poll
  *	mbox_send.c	the one send path (a chunk of messages)
  *	mbox_recv.c	the one receive path (a chunk of messages)
- *	inbox.c		the table of per-process inboxes
+ *	inbox.c		the tables of inboxes (by owner program, by id)
  *	mbox_wait.c	the one sleep of a mailbox wait, its errno ladder and
  *			the adaptive spin
  *	mbox_queue.c	the queue under mb->lock: link, reserve, hand over to
@@ -30,6 +30,7 @@
 #include <linux/llist.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -73,6 +74,7 @@ struct shmbox_msg {
 	u8 prio;
 	u32 len;
 	struct pid *sender;		/* thread group of the sender */
+	u64 sender_id;			/* its inbox when it sent, 0: none */
 	kuid_t uid;			/* sender's euid */
 	struct shmbox_acct *acct;	/* charged: the mailbox owner's */
 	struct shmbox_swait *sw;	/* synchronous sender waiting for it */
@@ -120,10 +122,14 @@ struct shmbox_mbox {
 	struct shmbox_obj obj;
 	u32 capacity;			/* SHMBOX_MBOX_UNBOUNDED: none */
 	u32 max_msg;
-	/* Inbox only: owner process, table linkage, bound fds. */
-	struct pid *inbox_pid;
-	struct hlist_node inbox_node;
+	/* Inbox only (inbox.c): owner program, id, table linkage, fds. */
+	struct pid *inbox_pid;		/* owner's thread group */
+	u64 inbox_gen;			/* owner's exec generation */
+	u64 inbox_id;			/* never 0 for an inbox */
+	struct hlist_node inbox_node;	/* by owner; RCU readers */
+	struct hlist_node inbox_id_node; /* by id */
 	unsigned int inbox_fds;		/* under shmbox_inbox_lock */
+	struct rcu_head rcu;		/* freed after RCU readers of the table */
 
 	spinlock_t lock;		/* everything below but the spares */
 	bool dead;			/* removed: EIDRM */
@@ -344,13 +350,14 @@ bool shmbox_mbox_sleep(struct shmbox_mbox *mb, struct shmbox_wakeups *wq,
 /* One send call, its arguments checked. */
 struct shmbox_send {
 	struct shmbox_mbox *mb;
+	u64 sender_id;			/* stamped on every message */
 	bool sync;			/* wait until a receiver took it */
 	bool nonblock;
 	u64 deadline;			/* absolute CLOCK_MONOTONIC ns */
 };
 
 u32 shmbox_mbox_send(const struct shmbox_send *s,
-		     const struct shmbox_mbox_msg *m, u32 n, int *err);
+		     const struct shmbox_mbox_msgx *m, u32 n, int *err);
 
 /* ---- receive (mbox_recv.c) ----------------------------------------------- */
 
@@ -363,22 +370,31 @@ struct shmbox_recv {
 	bool nonblock;
 	u64 deadline;			/* absolute CLOCK_MONOTONIC ns */
 	/*
-	 * Where the results go: the len, prio, pid and uid of user
-	 * descriptor i are written at @ures + i * sizeof(struct
-	 * shmbox_mbox_msg).  NULL: nowhere (read(2)).
+	 * Where the results go: the first @rsize bytes of len, prio, pid,
+	 * uid and id of user descriptor i are written at @ures + i *
+	 * @stride; NULL: nowhere (read(2)).  @idp: where the id goes
+	 * instead, for a single receive whose id is apart from the rest
+	 * (SHMBOX_IOC_MBOX_RECV); NULL: nowhere or within @rsize.
 	 */
 	void __user *ures;
+	u32 stride;
+	u32 rsize;
+	u64 __user *idp;
 };
 
-u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msg *m,
+u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msgx *m,
 		     u32 n, bool wait, int *err);
 
 /* ---- inboxes (inbox.c) --------------------------------------------------- */
 
 int shmbox_inbox_open(struct file *file, struct shmbox_open_args *args,
 		      struct shmbox_obj **objp);
+void shmbox_inbox_init(struct shmbox_mbox *mb);
 void shmbox_inbox_put_fd(struct shmbox_mbox *mb);
 struct shmbox_mbox *shmbox_inbox_get(pid_t pid);
+struct shmbox_mbox *shmbox_inbox_get_id(u64 id);
+u64 shmbox_inbox_self_id(void);
+pid_t shmbox_inbox_pid_vnr(struct shmbox_mbox *mb);
 bool shmbox_inboxes_empty(void);
 
 #endif /* _SHMBOX_MBOX_H */

@@ -43,10 +43,6 @@
 
 #include "mbox.h"
 
-/* The result fields of a descriptor: len, prio, pid and uid. */
-#define SHMBOX_RESULT_SIZE	(offsetofend(struct shmbox_mbox_msg, uid) - \
-				 offsetof(struct shmbox_mbox_msg, len))
-
 /* What one chunk took, see shmbox_recv_take(). */
 struct shmbox_take {
 	u32 n;				/* messages in @msgs */
@@ -59,43 +55,58 @@ struct shmbox_take {
 
 /* What a receiver learns of @msg, the sender seen from its namespaces. */
 static void shmbox_recv_describe(const struct shmbox_msg *msg,
-				 struct shmbox_mbox_msg *out)
+				 struct shmbox_mbox_msgx *out)
 {
 	out->len = msg->len;
 	out->prio = msg->prio;
 	out->pid = pid_vnr(msg->sender);
 	out->uid = from_kuid_munged(current_user_ns(), msg->uid);
+	out->id = msg->sender_id;
 }
 
 /* Where descriptor @i's results go. */
 static void __user *shmbox_recv_ures(const struct shmbox_recv *r, u32 i)
 {
-	return r->ures + (size_t)i * sizeof(struct shmbox_mbox_msg);
+	return r->ures + (size_t)i * r->stride;
+}
+
+/* The one result of a receive under mb->lock: page faults disabled. */
+static int shmbox_recv_put_nofault(const struct shmbox_recv *r,
+				   const struct shmbox_mbox_msgx *m)
+{
+	if (copy_to_user_nofault(r->ures, &m->len, r->rsize) ||
+	    (r->idp && copy_to_user_nofault(r->idp, &m->id, sizeof(m->id))))
+		return -EFAULT;
+	return 0;
 }
 
 /*
- * Write the results of @m[0..n) in order; @nofault (one result, under
- * mb->lock): with page faults disabled.  On a fault, as many as could be
- * written in order.  Return: how many were written.
+ * Write the results of @m[0..n) in order, at the caller's stride, in one
+ * user access window; @nofault (one result, under mb->lock): with page
+ * faults disabled.  On a fault, as many as could be written in order.
+ * Return: how many were written.
  */
 static u32 shmbox_recv_publish(const struct shmbox_recv *r,
-			       const struct shmbox_mbox_msg *m, u32 n,
+			       const struct shmbox_mbox_msgx *m, u32 n,
 			       bool nofault)
 {
-	u32 i;
+	void __user *to = r->ures;
+	u32 i = 0;
 
 	if (!r->ures || !n)
 		return n;
 	if (nofault)
-		return copy_to_user_nofault(r->ures, &m->len,
-					    SHMBOX_RESULT_SIZE) ? 0 : 1;
-	if (!copy_to_user(r->ures, &m->len,
-			  (n - 1) * sizeof(*m) + SHMBOX_RESULT_SIZE))
-		return n;
-	for (i = 0; i < n; i++)
-		if (copy_to_user(shmbox_recv_ures(r, i), &m[i].len,
-				 SHMBOX_RESULT_SIZE))
-			break;
+		return shmbox_recv_put_nofault(r, m) ? 0 : 1;
+	if (!user_write_access_begin(to, (size_t)(n - 1) * r->stride + r->rsize))
+		return 0;
+	for (; i < n; i++, to += r->stride)
+		unsafe_copy_to_user(to, (const char *)&m[i].len, r->rsize,
+				    fault);
+fault:
+	user_write_access_end();
+	/* Only a single receive (n == 1) has its id apart. */
+	if (i == n && r->idp && put_user(m->id, r->idp))
+		return 0;
 	return i;
 }
 
@@ -124,10 +135,10 @@ static int shmbox_recv_needed(const struct shmbox_recv *r, u32 i, u32 needed)
  * Return: true if @msg was received (@t->received, ->done set).
  */
 static bool shmbox_recv_inlock(const struct shmbox_recv *r,
-			       struct shmbox_msg *msg, struct shmbox_mbox_msg *m,
+			       struct shmbox_msg *msg, struct shmbox_mbox_msgx *m,
 			       struct shmbox_take *t, struct shmbox_wakeups *wq)
 {
-	struct shmbox_mbox_msg out = { .buf = m->buf };
+	struct shmbox_mbox_msgx out = { .buf = m->buf };
 
 	lockdep_assert_held(&r->mb->lock);
 	if (msg->len > SHMBOX_MSG_INLINE ||
@@ -149,7 +160,7 @@ static bool shmbox_recv_inlock(const struct shmbox_recv *r,
  * there, -EMSGSIZE (@t->needed) if it does not fit the first buffer.
  */
 static int shmbox_recv_look(const struct shmbox_recv *r,
-			    struct shmbox_mbox_msg *m, u32 n,
+			    struct shmbox_mbox_msgx *m, u32 n,
 			    struct shmbox_take *t, struct shmbox_wakeups *wq)
 {
 	struct shmbox_msg *msg;
@@ -178,7 +189,7 @@ static int shmbox_recv_look(const struct shmbox_recv *r,
  * left or the next does not fit its buffer (@t->needed).
  */
 static void shmbox_recv_more(const struct shmbox_recv *r,
-			     const struct shmbox_mbox_msg *m, u32 n,
+			     const struct shmbox_mbox_msgx *m, u32 n,
 			     struct shmbox_take *t)
 {
 	struct shmbox_msg *msg;
@@ -218,7 +229,7 @@ static void shmbox_rwait_enter(struct shmbox_mbox *mb, struct shmbox_rwait *rw)
  * call may not wait, or a negative errno (-EMSGSIZE: @t->needed).
  */
 static int shmbox_recv_take(const struct shmbox_recv *r,
-			    struct shmbox_mbox_msg *m, u32 n, bool wait,
+			    struct shmbox_mbox_msgx *m, u32 n, bool wait,
 			    struct shmbox_take *t)
 {
 	struct shmbox_mbox *mb = r->mb;
@@ -272,7 +283,7 @@ static int shmbox_recv_take(const struct shmbox_recv *r,
 
 /* Copy the payloads out, describe them; return how many were copied. */
 static u32 shmbox_recv_copy(const struct shmbox_take *t,
-			    struct shmbox_mbox_msg *m)
+			    struct shmbox_mbox_msgx *m)
 {
 	u32 i;
 
@@ -351,7 +362,7 @@ static u32 shmbox_recv_deliver(const struct shmbox_recv *r,
  *
  * Return: how many were received, in order.
  */
-u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msg *m,
+u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msgx *m,
 		     u32 n, bool wait, int *err)
 {
 	u32 buflen[SHMBOX_VEC_CHUNK], got, i;

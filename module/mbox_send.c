@@ -5,7 +5,8 @@
  * to SHMBOX_VEC_CHUNK messages (a single send is a chunk of one):
  *
  *	build	copy each payload in, into a spare header when it fits
- *		inline (mbox_msg.c), without mb->lock;
+ *		inline (mbox_msg.c), without mb->lock, and stamp the call's
+ *		sender inbox id on it;
  *	charge	all of them to the mailbox owner's account at once;
  *	queue	as many as fit, under one lock hold, handing them straight
  *		to waiting receivers (shmbox_mbox_offer());
@@ -63,7 +64,7 @@ static int shmbox_msg_fits(struct shmbox_mbox *mb, u32 len)
  * one was not.
  */
 static u32 shmbox_msgs_build(struct shmbox_mbox *mb,
-			     const struct shmbox_mbox_msg *m,
+			     const struct shmbox_mbox_msgx *m,
 			     struct shmbox_msg **msgs, u32 n, int *err)
 {
 	struct shmbox_msg *spare[SHMBOX_VEC_CHUNK], *msg;
@@ -265,7 +266,7 @@ static int shmbox_send_wait(const struct shmbox_send *s, struct shmbox_msg *msg)
  * Return: how many were sent.
  */
 u32 shmbox_mbox_send(const struct shmbox_send *s,
-		     const struct shmbox_mbox_msg *m, u32 n, int *err)
+		     const struct shmbox_mbox_msgx *m, u32 n, int *err)
 {
 	struct shmbox_msg *msgs[SHMBOX_VEC_CHUNK];
 	struct shmbox_mbox *mb = s->mb;
@@ -279,6 +280,8 @@ u32 shmbox_mbox_send(const struct shmbox_send *s,
 		return 0;
 	}
 	built = shmbox_msgs_build(mb, m, msgs, n, err);
+	for (k = 0; k < built; k++)
+		msgs[k]->sender_id = s->sender_id;
 	charged = shmbox_msgs_charge(mb, msgs, built, err);
 	for (k = charged; k < built; k++)
 		shmbox_msg_put(msgs[k]);

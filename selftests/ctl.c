@@ -3,9 +3,10 @@
  * ctl: the shmboxctl tool (/usr/bin/shmboxctl in the guest) -- create,
  * ls (its rows are the /proc/shmbox rows, --json parses and carries the
  * same values), stat, send/recv (one message, lines, priorities,
- * non-blocking and timed), rm, watch, --hold with --autoremove, --help
- * of every command, and the exit codes and error messages for bad input,
- * missing objects and a second uid without permission.
+ * non-blocking and timed, a reply by inbox id), rm, watch, --hold with
+ * --autoremove, --help of every command, and the exit codes and error
+ * messages for bad input, missing objects and a second uid without
+ * permission.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -538,6 +539,42 @@ TEST(watch_is_bounded)
 	EXPECT_EQ(3, rounds);
 	EXPECT_NE(NULL, strstr(r.out, name));
 	EXPECT_EQ(0, run(&r, NULL, "rm", name, NULL));
+}
+
+/* A reply by inbox id: recv -v names the sender's, send --to-id uses it. */
+TEST(reply_by_inbox_id)
+{
+	struct shmbox_mbox_attr a = { .capacity = 4, .mode = 0600 };
+	char name[64], want[128], id[32], buf[8];
+	struct shmbox_mbox_stat st;
+	struct res r;
+	int in, fd;
+
+	cname(name, sizeof(name), "id");
+	in = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+	ASSERT_LE(0, in);
+	ASSERT_EQ(0, shmbox_mbox_stat(in, &st));
+	snprintf(id, sizeof(id), "%llu", (unsigned long long)st.inbox_id);
+	fd = shmbox_mbox_open(name, SHMBOX_O_CREAT, NULL, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, shmbox_mbox_send(fd, "q", 1, 0, 0, SHMBOX_TIMEOUT_NONE));
+	ASSERT_EQ(0, run(&r, NULL, "recv", "-v", name, NULL));
+	snprintf(want, sizeof(want), " uid 0 id %s\n", id);
+	EXPECT_NE(NULL, strstr(r.err, want)) TH_LOG("%s", r.err);
+	ASSERT_EQ(0, run(&r, NULL, "send", "--to-id", id, "-m", "ok", NULL))
+		TH_LOG("%s", r.err);
+	EXPECT_EQ(2, shmbox_mbox_recv(in, buf, sizeof(buf), 0, SHMBOX_NOWAIT,
+				      NULL));
+	close(in);
+	/* That inbox is gone: exit 3, whoever has our pid later. */
+	EXPECT_EQ(3, run(&r, NULL, "send", "--to-id", id, "-m", "late", NULL));
+	snprintf(want, sizeof(want),
+		 "shmboxctl: send inbox %s: no such inbox (it is gone)\n", id);
+	EXPECT_STREQ(want, r.err);
+	EXPECT_EQ(2, run(&r, NULL, "send", "--to-id", id, name, NULL));
+	EXPECT_EQ(2, run(&r, NULL, "send", "--to-id", "0", "-m", "x", NULL));
+	close(fd);
+	shmbox_unlink(name, SHMBOX_KIND_MAILBOX);
 }
 
 TEST(hold_with_autoremove)

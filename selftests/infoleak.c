@@ -253,6 +253,7 @@ TEST(mbox_stat_every_field)
 	EXPECT_EQ(0, st.received);
 	EXPECT_EQ(0, st.blocked_senders);
 	EXPECT_EQ(0, st.blocked_receivers);
+	EXPECT_EQ(0, st.inbox_id);
 	shmbox_unlink("infoleak-mstat", 0);
 	close(fd);
 }
@@ -311,6 +312,7 @@ TEST(recv_writes_exactly_the_payload)
 		EXPECT_EQ(i + 1, r.prio);
 		EXPECT_EQ(sender, r.pid);
 		EXPECT_EQ(NOBODY, r.uid);
+		EXPECT_EQ(0, r.id);	/* the sender has no inbox */
 		EXPECT_EQ(0, memcmp(buf, msg, lens[i]));
 		EXPECT_EQ(0, unpatterned(buf + lens[i], sizeof(buf) - lens[i]))
 			TH_LOG("len %u: bytes past the message were written", lens[i]);

@@ -17,10 +17,13 @@
 
 /*
  * The argument starts valid for @cmd (see inval_arg()); a field named in
- * a row replaces the one of that name: flags, pad, prio, pid, uid,
+ * a row replaces the one of that name: flags, pad, prio, pid, uid, id,
  * max_msg_size and received as given, capacity, mode and size where
  * non-zero.  For the vector calls prio and pid are the one message's,
- * count is always the row's, and msgs (if set) replaces the array.
+ * count, msg_size and id always the row's, and msgs (if set) replaces the
+ * array; with a msg_size the one message is a struct shmbox_mbox_msgx
+ * with the row's entry_id, and entry_tail in the word after it.  For
+ * stat, id is inbox_id.
  */
 FIXTURE_VARIANT(mb) {
 	unsigned long cmd;
@@ -29,6 +32,7 @@ FIXTURE_VARIANT(mb) {
 	unsigned int prio;
 	int pid;
 	unsigned int uid;
+	uint64_t id;
 	unsigned int size;
 	/* open */
 	const char *name;
@@ -43,6 +47,9 @@ FIXTURE_VARIANT(mb) {
 	unsigned int count;
 	const char *payload;		/* the message, or none */
 	const void *msgs;
+	unsigned int msg_size;
+	uint64_t entry_id;
+	uint64_t entry_tail;
 	/* stat */
 	unsigned int received;
 	int err;
@@ -119,6 +126,15 @@ FIXTURE_VARIANT_ADD(mb, send_negative_pid_einval) {
 FIXTURE_VARIANT_ADD(mb, send_size_below_ver0_einval) {
 	SEND, .size = 8, .err = EINVAL,
 };
+FIXTURE_VARIANT_ADD(mb, send_to_id_zero_einval) {
+	SEND, .flags = SHMBOX_MSG_TO_ID, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, send_id_without_to_id_einval) {
+	SEND, .id = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, send_to_id_with_pid_einval) {
+	SEND, .flags = SHMBOX_MSG_TO_ID, .id = 1, .pid = 1, .err = EINVAL,
+};
 
 /* ---- recv: over rarg(buf, 8, 0) ---------------------------------------- */
 
@@ -136,6 +152,12 @@ FIXTURE_VARIANT_ADD(mb, recv_nonzero_prio_einval) {
 };
 FIXTURE_VARIANT_ADD(mb, recv_nonzero_uid_einval) {
 	RECV, .uid = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recv_nonzero_id_einval) {
+	RECV, .id = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recv_to_id_flag_einval) {
+	RECV, .flags = SHMBOX_MSG_TO_ID, .err = EINVAL,
 };
 
 /* ---- sendv, recvv: non-blocking, over one empty message ----------------- */
@@ -158,6 +180,43 @@ FIXTURE_VARIANT_ADD(mb, sendv_entry_prio_too_high_einval) {
 FIXTURE_VARIANT_ADD(mb, vec_bad_array_pointer_efault) {
 	SENDV, .count = 1, .msgs = (void *)16, .err = EFAULT,
 };
+FIXTURE_VARIANT_ADD(mb, vec_nonzero_pad_einval) {
+	SENDV, .count = 1, .payload = "x", .pad = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, vec_msg_size_not_words_einval) {
+	RECVV, .count = 1, .msg_size = 36, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, vec_msg_size_too_small_einval) {
+	SENDV, .count = 1, .payload = "x", .msg_size = 16, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, vec_msg_size_too_big_einval) {
+	RECVV, .count = 1, .msg_size = SHMBOX_MBOX_MSG_SIZE_MAX + 8,
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, sendv_to_id_zero_einval) {
+	SENDV, .count = 1, .payload = "x", .flags = SHMBOX_MSG_TO_ID,
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, sendv_id_without_to_id_einval) {
+	SENDV, .count = 1, .payload = "x", .id = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recvv_to_id_einval) {
+	RECVV, .count = 1, .flags = SHMBOX_MSG_TO_ID, .id = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recvv_nonzero_id_einval) {
+	RECVV, .count = 1, .id = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, sendv_entry_with_id_einval) {
+	SENDV, .count = 1, .payload = "x", .msg_size = 32, .entry_id = 1,
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recvv_entry_with_id_einval) {
+	RECVV, .count = 1, .msg_size = 32, .entry_id = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, sendv_entry_unknown_tail_e2big) {
+	SENDV, .count = 1, .payload = "x", .msg_size = 40, .entry_tail = 1,
+	.err = E2BIG,
+};
 
 /* ---- stat: over a zeroed struct of its size ---------------------------- */
 
@@ -166,6 +225,9 @@ FIXTURE_VARIANT_ADD(mb, stat_nonzero_flags_einval) {
 };
 FIXTURE_VARIANT_ADD(mb, stat_nonzero_output_field_einval) {
 	STAT, .received = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, stat_nonzero_inbox_id_einval) {
+	STAT, .id = 1, .err = EINVAL,
 };
 
 /* ---- a command the mailbox does not have ------------------------------- */
@@ -189,6 +251,10 @@ struct inval_arg {
 	char name[300];
 	char buf[8];
 	struct shmbox_mbox_msg m[1];
+	struct {
+		struct shmbox_mbox_msgx x;
+		uint64_t tail;
+	} mx[1];
 };
 
 static void open_arg(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a)
@@ -212,18 +278,36 @@ static void open_arg(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a)
 		o->size = sizeof(a->open);
 }
 
+/* The one message of a vector row: a version-0 entry, or one of msg_size. */
+static void *vec_entry(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a)
+{
+	struct shmbox_mbox_msgx *x = &a->mx[0].x;
+
+	if (v->payload) {
+		x->buf = (uintptr_t)v->payload;
+		x->len = strlen(v->payload);
+	}
+	x->prio = v->prio;
+	x->pid = v->pid;
+	x->id = v->entry_id;
+	a->mx[0].tail = v->entry_tail;
+	if (v->msg_size)
+		return a->mx;
+	memcpy(a->m, x, sizeof(a->m[0]));
+	return a->m;
+}
+
 static void vec_arg(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a)
 {
-	if (v->payload) {
-		a->m[0].buf = (uintptr_t)v->payload;
-		a->m[0].len = strlen(v->payload);
-	}
-	a->m[0].prio = v->prio;
-	a->m[0].pid = v->pid;
+	void *entry = vec_entry(v, a);
+
 	a->vec.size = sizeof(a->vec);
 	a->vec.flags = v->flags | SHMBOX_MSG_NONBLOCK;
-	a->vec.msgs = (uintptr_t)(v->msgs ? v->msgs : a->m);
+	a->vec.msgs = (uintptr_t)(v->msgs ? v->msgs : entry);
 	a->vec.count = v->count;
+	a->vec.msg_size = v->msg_size;
+	a->vec.pad = v->pad;
+	a->vec.id = v->id;
 }
 
 /* @v's argument in @a, valid but for the row's field; its size field. */
@@ -239,12 +323,14 @@ static uint32_t *inval_arg(const FIXTURE_VARIANT(mb) *v,
 		a->send = sarg("x", 1, v->prio, v->flags);
 		a->send.pid = v->pid;
 		a->send.pad = v->pad;
+		a->send.id = v->id;
 		return &a->send.size;
 	case SHMBOX_IOC_MBOX_RECV:
 		a->recv = rarg(a->buf, sizeof(a->buf), v->flags);
 		a->recv.pid = v->from_me ? getpid() : 0;
 		a->recv.prio = v->prio;
 		a->recv.uid = v->uid;
+		a->recv.id = v->id;
 		return &a->recv.size;
 	case SHMBOX_IOC_MBOX_SENDV:
 	case SHMBOX_IOC_MBOX_RECVV:
@@ -254,6 +340,7 @@ static uint32_t *inval_arg(const FIXTURE_VARIANT(mb) *v,
 		a->stat.size = sizeof(a->stat);
 		a->stat.flags = v->flags;
 		a->stat.received = v->received;
+		a->stat.inbox_id = v->id;
 		return &a->stat.size;
 	}
 	return NULL;

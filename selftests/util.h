@@ -2,7 +2,8 @@
 /*
  * Helpers shared by the shmbox selftests: the unprivileged identities the
  * permission tests switch to, running a function in a child (as one of
- * them, or as we are), and reading and writing the module's parameters.
+ * them, or as we are), and reading and writing the module's parameters
+ * (and other numbers in sysfs and procfs files).
  */
 #ifndef SHMBOX_SELFTEST_UTIL_H
 #define SHMBOX_SELFTEST_UTIL_H
@@ -114,19 +115,10 @@ static inline pid_t fork_connected(int (*fn)(int sock, void *arg), void *arg,
 
 #define PARAM_DIR	"/sys/module/shmbox/parameters/"
 
-/* Module parameter @p's sysfs file, opened with @mode, or NULL. */
-static inline FILE *param_open(const char *p, const char *mode)
+/* The number in file @path (sysfs, procfs) into *@val: 0, or -1. */
+static inline int read_ulong(const char *path, unsigned long *val)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), PARAM_DIR "%s", p);
-	return fopen(path, mode);
-}
-
-/* Module parameter @p into *@val: 0, or -1 if it cannot be read. */
-static inline int param_read(const char *p, unsigned long *val)
-{
-	FILE *f = param_open(p, "r");
+	FILE *f = fopen(path, "r");
 	char buf[64], *end;
 	int ok;
 
@@ -140,6 +132,27 @@ static inline int param_read(const char *p, unsigned long *val)
 	return end == buf ? -1 : 0;
 }
 
+/* Write @v to file @path: 0, or -1 (errno says why) if refused. */
+static inline int write_ulong(const char *path, unsigned long v)
+{
+	FILE *f = fopen(path, "w");
+	int ret;
+
+	if (!f)
+		return -1;
+	ret = fprintf(f, "%lu\n", v) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+/* Module parameter @p into *@val: 0, or -1 if it cannot be read. */
+static inline int param_read(const char *p, unsigned long *val)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PARAM_DIR "%s", p);
+	return read_ulong(path, val);
+}
+
 /* Module parameter @p, or 0 if it cannot be read. */
 static inline unsigned long param_get(const char *p)
 {
@@ -151,13 +164,10 @@ static inline unsigned long param_get(const char *p)
 /* Set module parameter @p to @v: 0, or -1 (errno says why) if refused. */
 static inline int param_set(const char *p, unsigned long v)
 {
-	FILE *f = param_open(p, "w");
-	int ret;
+	char path[128];
 
-	if (!f)
-		return -1;
-	ret = fprintf(f, "%lu\n", v) < 0;
-	return fclose(f) || ret ? -1 : 0;
+	snprintf(path, sizeof(path), PARAM_DIR "%s", p);
+	return write_ulong(path, v);
 }
 
 /* Save module parameter @p in *@old, then set it to @v: 0, or -1. */

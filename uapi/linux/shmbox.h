@@ -42,7 +42,7 @@
 
 /* ABI version: the major changes only on an incompatible change (never so far). */
 #define SHMBOX_ABI_MAJOR	1
-#define SHMBOX_ABI_MINOR	1	/* 1: SHMBOX_FEAT_MBOX_RW */
+#define SHMBOX_ABI_MINOR	2	/* 1: SHMBOX_FEAT_MBOX_RW, 2: _INBOX_ID */
 
 /* Feature bits reported by SHMBOX_IOC_GET_VERSION. */
 #define SHMBOX_FEAT_VERSION	_BITULL(0)	/* SHMBOX_IOC_GET_VERSION itself */
@@ -51,6 +51,7 @@
 #define SHMBOX_FEAT_MAILBOX	_BITULL(3)	/* named and anonymous mailboxes */
 #define SHMBOX_FEAT_DIRECT	_BITULL(4)	/* inboxes, send to a pid */
 #define SHMBOX_FEAT_MBOX_RW	_BITULL(5)	/* read(2)/write(2) on a mailbox fd */
+#define SHMBOX_FEAT_INBOX_ID	_BITULL(6)	/* inbox ids, send by id, exec */
 
 #define SHMBOX_IOC_MAGIC	0xB9
 
@@ -463,17 +464,40 @@ struct shmbox_ring_wake {
  * unbounded mailbox lets it use up to the owner's whole max_user_bytes).
  *
  * Direct communication: SHMBOX_MBOX_INBOX binds the fd to the calling
- * process's own inbox (one per thread group), created on first open.  Any
- * process may send to it by pid (SHMBOX_IOC_MBOX_SEND with @pid, the pid
- * as seen in the sender's pid namespace) if the inbox's mode grants it
- * write access.  An inbox has no name; it goes away when the last fd bound
- * to it is closed (blocked senders then fail with EIDRM).
+ * process's own inbox, created on first open.  A process has one inbox
+ * per program it runs: inboxes are keyed by thread group and exec
+ * generation, so after execve() the new program's inbox open finds no
+ * inbox and creates a new one (SHMBOX_FEAT_INBOX_ID, ABI 1.2; before, an
+ * inbox crossed exec).  Any process may send to it by pid
+ * (SHMBOX_IOC_MBOX_SEND with @pid, the pid as seen in the sender's pid
+ * namespace), which reaches the inbox of the program the process runs
+ * now, or by id (SHMBOX_MSG_TO_ID), if the inbox's mode grants it write
+ * access.  An inbox has no name; it goes away when the last fd bound to
+ * it is closed (blocked senders then fail with EIDRM).  An inbox left
+ * behind by exec (an fd to it kept open, by a child say) keeps working
+ * through those fds and by its id, but no pid reaches it any more and no
+ * inbox open returns it.
+ *
+ * Inbox ids: every inbox gets a 64-bit id when it is created, from one
+ * counter of the module: never 0, never reused while the module is
+ * loaded, the same in every namespace (SHMBOX_IOC_MBOX_STAT reports it).
+ * A send by id reaches exactly that inbox while it exists and fails with
+ * ESRCH once it is gone, whoever has the pid now.  Pidfds are not
+ * accepted as send targets: neither 6.1 nor 6.12 exports to modules a
+ * way to tell a pidfd from another file or to get its struct pid
+ * (pidfd_pid(), pidfd_get_pid(), pidfd_fops are all internal), and an id
+ * names a program's inbox more precisely than a pidfd would (a pidfd
+ * stays the same across exec).
  *
  * Credentials: the kernel stamps every message with its sender's process
- * id (thread group id) and effective uid; a receiver gets them translated
- * into its own pid and user namespaces (pid 0 when the sender is not
- * visible there, the overflow uid when the uid is not mapped), so it can
- * reply with a direct send.
+ * id (thread group id), effective uid and inbox id: the id of the inbox
+ * of the program the sender runs at the time of the send (0 if it has
+ * none; an inbox it merely holds an fd to, such as its parent's, does not
+ * count).  A receiver gets pid and uid translated into its own pid and
+ * user namespaces (pid 0 when the sender is not visible there, the
+ * overflow uid when the uid is not mapped).  To reply, send to the id: a
+ * pid may have been reused by another process since the message was sent,
+ * an id never.
  *
  * Access: sending needs an fd opened for writing, receiving one opened for
  * reading (EBADF otherwise); the mailbox's mode was checked against that
@@ -550,6 +574,7 @@ struct shmbox_ring_wake {
 #define SHMBOX_MSG_SYNC		_BITUL(1)	/* send: until a receiver took it */
 #define SHMBOX_MSG_PEEK		_BITUL(2)	/* receive: copy, do not remove */
 #define SHMBOX_MSG_FROM		_BITUL(3)	/* receive: only from sender @pid */
+#define SHMBOX_MSG_TO_ID	_BITUL(4)	/* send: to the inbox @id */
 
 /**
  * struct shmbox_mbox_open - argument of SHMBOX_IOC_MBOX_OPEN
@@ -606,7 +631,8 @@ struct shmbox_mbox_open {
  * @depth:	out: messages in the mailbox, including those a receiver is
  *		copying out and those of synchronous senders
  * @inbox_pid:	out: an inbox's process, in the caller's pid namespace
- *		(0 for a mailbox, or if not visible)
+ *		(0 for a mailbox, if not visible, or once that process has
+ *		exited or exec'd: it is not the inbox's program any more)
  * @bytes:	out: payload bytes of those messages
  * @charged:	out: quota bytes of those messages (SHMBOX_MSG_COST each)
  * @max_bytes:	out: the mailbox byte quota now (max_mbox_bytes)
@@ -614,6 +640,7 @@ struct shmbox_mbox_open {
  * @received:	out: messages received (peeks not counted)
  * @blocked_senders: out: senders waiting now
  * @blocked_receivers: out: receivers waiting now
+ * @inbox_id:	out: an inbox's id (0 for a mailbox); since ABI 1.2
  */
 struct shmbox_mbox_stat {
 	__u32 size;
@@ -630,9 +657,11 @@ struct shmbox_mbox_stat {
 	__u64 received;
 	__u32 blocked_senders;
 	__u32 blocked_receivers;
+	__u64 inbox_id;
 };
 
 #define SHMBOX_MBOX_STAT_SIZE_VER0	120
+#define SHMBOX_MBOX_STAT_SIZE_VER1	128	/* @inbox_id */
 
 /*
  * SHMBOX_IOC_MBOX_STAT - report the bound mailbox's state.
@@ -644,15 +673,18 @@ struct shmbox_mbox_stat {
 /**
  * struct shmbox_mbox_send - argument of SHMBOX_IOC_MBOX_SEND
  * @size:	sizeof(struct shmbox_mbox_send)
- * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_SYNC
+ * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_SYNC, SHMBOX_MSG_TO_ID
  * @buf:	pointer to the message
  * @len:	its length in bytes (0 allowed)
  * @prio:	priority, below SHMBOX_MSG_PRIO_MAX
- * @pid:	0: send to the bound mailbox; > 0: send to the inbox of that
- *		process (in the caller's pid namespace); the fd need not be
- *		bound then
+ * @pid:	0: send to the bound mailbox (or to @id); > 0: send to the
+ *		inbox of the program that process runs (in the caller's pid
+ *		namespace); the fd need not be bound then
  * @pad:	must be 0
  * @deadline_ns: absolute CLOCK_MONOTONIC deadline, or SHMBOX_TIMEOUT_NONE
+ * @id:		with SHMBOX_MSG_TO_ID: the inbox to send to (not 0; @pid
+ *		must be 0 then, and the fd need not be bound); else 0.
+ *		Since ABI 1.2.
  */
 struct shmbox_mbox_send {
 	__u32 size;
@@ -663,9 +695,11 @@ struct shmbox_mbox_send {
 	__s32 pid;
 	__u32 pad;
 	__u64 deadline_ns;
+	__u64 id;
 };
 
 #define SHMBOX_MBOX_SEND_SIZE_VER0	40
+#define SHMBOX_MBOX_SEND_SIZE_VER1	48	/* @id */
 
 /*
  * SHMBOX_IOC_MBOX_SEND - send one message.  With SHMBOX_MSG_SYNC, or to
@@ -699,6 +733,9 @@ struct shmbox_mbox_send {
  * @uid:	out: the sender's effective uid in the caller's user
  *		namespace (in: must be 0)
  * @deadline_ns: absolute CLOCK_MONOTONIC deadline, or SHMBOX_TIMEOUT_NONE
+ * @id:		out: the sender's inbox id at the time of the send, 0 if it
+ *		had none (in: must be 0); since ABI 1.2.  Reply to it with
+ *		SHMBOX_MSG_TO_ID.
  */
 struct shmbox_mbox_recv {
 	__u32 size;
@@ -709,9 +746,11 @@ struct shmbox_mbox_recv {
 	__s32 pid;
 	__u32 uid;
 	__u64 deadline_ns;
+	__u64 id;
 };
 
 #define SHMBOX_MBOX_RECV_SIZE_VER0	40
+#define SHMBOX_MBOX_RECV_SIZE_VER1	48	/* @id */
 
 /*
  * SHMBOX_IOC_MBOX_RECV - receive (or peek at) the first message: the
@@ -721,7 +760,8 @@ struct shmbox_mbox_recv {
  * stays), EFAULT (the buffer is not writable: the message stays, at the
  * head), EBADF (fd not open for reading), EBADFD (fd not bound to a
  * mailbox), EINVAL (unknown flag, SHMBOX_MSG_FROM with @pid <= 0, @pid
- * without SHMBOX_MSG_FROM, non-zero @prio or @uid), and the common ones.
+ * without SHMBOX_MSG_FROM, non-zero @prio, @uid or @id), and the common
+ * ones.
  */
 #define SHMBOX_IOC_MBOX_RECV	_IOWR(SHMBOX_IOC_MAGIC, 0x23, struct shmbox_mbox_recv)
 
@@ -741,7 +781,7 @@ struct shmbox_mbox_recv {
  * returns its length; a zero-length message reads as 0, like a
  * zero-length datagram, not as end of file.  A message is never split or
  * merged: a short buffer fails with EMSGSIZE and the message stays.  The
- * sender's pid, uid and the priority are not reported: use the ioctl.
+ * sender's pid, uid, id and the priority are not reported: use the ioctl.
  * pread/pwrite fail with ESPIPE; poll() works as for the ioctls.
  * write errors: EAGAIN, EINTR, EIDRM, EMSGSIZE, ENOSPC, ENOMEM, EFAULT
  * (nothing is queued), as for SHMBOX_IOC_MBOX_SEND; EBADF (fd not open
@@ -754,13 +794,18 @@ struct shmbox_mbox_recv {
  */
 
 /**
- * struct shmbox_mbox_msg - one message of a vector call
+ * struct shmbox_mbox_msg - one message of a vector call, version 0
  * @buf:	pointer to the message (send) or the buffer (receive)
  * @len:	send: message length; receive: in buffer size, out message
  *		length
  * @prio:	send: priority; receive: out
  * @pid:	send: must be 0; receive: out, the sender
  * @uid:	send: must be 0; receive: out, the sender's uid
+ *
+ * The descriptor a vector call uses when struct shmbox_mbox_vec's
+ * @msg_size is 0.  It never grows (programs built against an older
+ * header would then pass an array of another stride without saying so);
+ * struct shmbox_mbox_msgx is the descriptor that does.
  */
 struct shmbox_mbox_msg {
 	__u64 buf;
@@ -770,15 +815,58 @@ struct shmbox_mbox_msg {
 	__u32 uid;
 };
 
+#define SHMBOX_MBOX_MSG_SIZE_VER0	24
+
+/**
+ * struct shmbox_mbox_msgx - one message of a vector call, extensible
+ * @buf:	as in struct shmbox_mbox_msg
+ * @len:	as in struct shmbox_mbox_msg
+ * @prio:	as in struct shmbox_mbox_msg
+ * @pid:	as in struct shmbox_mbox_msg
+ * @uid:	as in struct shmbox_mbox_msg
+ * @id:		send: must be 0; receive: out, the sender's inbox id as in
+ *		struct shmbox_mbox_recv
+ *
+ * Selected by struct shmbox_mbox_vec's @msg_size, which must then be
+ * sizeof(struct shmbox_mbox_msgx) as the caller compiled it: the array's
+ * stride.  Like an argument structure, it grows only at its end, and the
+ * kernel treats each entry as copy_struct_from_user() does (a smaller
+ * entry is zero-extended, a larger one must have zeros in the bytes the
+ * kernel does not know, else E2BIG; results are written into the first
+ * min(@msg_size, its own size) bytes), the way BPF treats a record size
+ * such as func_info_rec_size.
+ */
+struct shmbox_mbox_msgx {
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__s32 pid;
+	__u32 uid;
+	__u64 id;
+};
+
+#define SHMBOX_MBOX_MSGX_SIZE_VER1	32	/* the first, with @id */
+#define SHMBOX_MBOX_MSG_SIZE_MAX	256	/* largest @msg_size */
+
 /**
  * struct shmbox_mbox_vec - argument of SHMBOX_IOC_MBOX_SENDV and _RECVV
  * @size:	sizeof(struct shmbox_mbox_vec)
- * @flags:	as for the one-message command (no SHMBOX_MSG_PEEK)
- * @msgs:	pointer to an array of struct shmbox_mbox_msg
+ * @flags:	as for the one-message command (no SHMBOX_MSG_PEEK;
+ *		SHMBOX_MSG_TO_ID only to send)
+ * @msgs:	pointer to an array of struct shmbox_mbox_msg (@msg_size 0)
+ *		or struct shmbox_mbox_msgx
  * @count:	entries in it, 1 to SHMBOX_MBOX_VEC_MAX
  * @pid:	send: destination as in struct shmbox_mbox_send; receive:
  *		the sender with SHMBOX_MSG_FROM, else 0
  * @deadline_ns: absolute CLOCK_MONOTONIC deadline, or SHMBOX_TIMEOUT_NONE
+ * @msg_size:	the size of each entry of @msgs, its stride: 0 for struct
+ *		shmbox_mbox_msg (as SHMBOX_MBOX_MSG_SIZE_VER0), else
+ *		sizeof(struct shmbox_mbox_msgx); a multiple of 8 from
+ *		SHMBOX_MBOX_MSG_SIZE_VER0 to SHMBOX_MBOX_MSG_SIZE_MAX.
+ *		Since ABI 1.2.
+ * @pad:	must be 0
+ * @id:		send with SHMBOX_MSG_TO_ID: the inbox, as in struct
+ *		shmbox_mbox_send; else 0.  Since ABI 1.2.
  */
 struct shmbox_mbox_vec {
 	__u32 size;
@@ -787,17 +875,23 @@ struct shmbox_mbox_vec {
 	__u32 count;
 	__s32 pid;
 	__u64 deadline_ns;
+	__u32 msg_size;
+	__u32 pad;
+	__u64 id;
 };
 
 #define SHMBOX_MBOX_VEC_SIZE_VER0	32
+#define SHMBOX_MBOX_VEC_SIZE_VER1	48	/* @msg_size, @pad, @id */
 
 /*
  * SHMBOX_IOC_MBOX_SENDV - send @count messages in order, each as
  * SHMBOX_IOC_MBOX_SEND would (each may wait).  Returns how many were
  * sent; stops at the first that fails and reports its error only if it
  * was the first message.
- * Errors: those of SHMBOX_IOC_MBOX_SEND, EINVAL for a bad @count or a
- * bad entry.
+ * Errors: those of SHMBOX_IOC_MBOX_SEND, EINVAL for a bad @count,
+ * @msg_size or entry, or a non-zero @pad, E2BIG for an entry larger than
+ * the kernel's struct shmbox_mbox_msgx with non-zero bytes it does not
+ * know.
  */
 #define SHMBOX_IOC_MBOX_SENDV	_IOW(SHMBOX_IOC_MAGIC, 0x24, struct shmbox_mbox_vec)
 
@@ -805,11 +899,13 @@ struct shmbox_mbox_vec {
  * SHMBOX_IOC_MBOX_RECVV - receive up to @count messages: waits (as
  * SHMBOX_IOC_MBOX_RECV would) for the first only, then takes what is
  * there without waiting.  Returns how many were received, filling the
- * entries' @len, @prio, @pid and @uid; stops at the first failure and
- * reports its error only if nothing was received (an EMSGSIZE entry gets
- * the needed @len either way).
+ * entries' @len, @prio, @pid, @uid (and @id, with struct
+ * shmbox_mbox_msgx); stops at the first failure and reports its error
+ * only if nothing was received (an EMSGSIZE entry gets the needed @len
+ * either way).
  * Errors: those of SHMBOX_IOC_MBOX_RECV, EINVAL for a bad @count or
- * SHMBOX_MSG_PEEK.
+ * @msg_size, SHMBOX_MSG_PEEK, SHMBOX_MSG_TO_ID, a non-zero @pad or @id,
+ * E2BIG as for SENDV.
  */
 #define SHMBOX_IOC_MBOX_RECVV	_IOW(SHMBOX_IOC_MAGIC, 0x25, struct shmbox_mbox_vec)
 

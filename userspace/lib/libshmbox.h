@@ -136,6 +136,18 @@ struct shmbox_msg_info {
 };
 
 /*
+ * The same with the sender's inbox id (libshmbox 1.2, ABI 1.2): the id of
+ * the inbox of the program the sender ran when it sent, 0 if it had
+ * none.  Reply to the id, not to the pid: a pid may belong to another
+ * process by the time the reply goes out, an id never names another
+ * inbox (the send fails with -ESRCH once that inbox is gone).
+ */
+struct shmbox_msg_info_id {
+	struct shmbox_msg_info info;
+	uint64_t id;
+};
+
+/*
  * Create or open mailbox @name (NULL: anonymous) and return a bound fd
  * (close-on-exec) or -errno.  @flags: SHMBOX_O_*; @attr applies at
  * creation (NULL: unbounded, largest messages, mode 0600).
@@ -145,7 +157,11 @@ int shmbox_mbox_open(const char *name, unsigned int flags,
 /* Open (SHMBOX_O_CREAT: create) this process's inbox; fd or -errno. */
 int shmbox_inbox_open(unsigned int flags, const struct shmbox_mbox_attr *attr,
 		      int access);
-/* SHMBOX_IOC_MBOX_STAT on a bound fd.  0 or -errno. */
+/*
+ * SHMBOX_IOC_MBOX_STAT on a bound fd.  0 or -errno.  Programs built
+ * against libshmbox 1.2 get the whole structure (with @inbox_id); older
+ * ones keep the version they were built with (symbol versions).
+ */
 int shmbox_mbox_stat(int fd, struct shmbox_mbox_stat *st);
 
 /* Send to the bound mailbox / to @pid's inbox (any /dev/shmbox fd open
@@ -155,6 +171,24 @@ int shmbox_mbox_send(int fd, const void *buf, uint32_t len, unsigned int prio,
 int shmbox_mbox_send_to(int fd, int pid, const void *buf, uint32_t len,
 			unsigned int prio, unsigned int flags,
 			uint64_t deadline_ns);
+
+/*
+ * Send to inbox @id (from a receive's struct shmbox_msg_info_id, or
+ * stat's @inbox_id) through any /dev/shmbox fd open for writing: exactly
+ * that inbox, or -ESRCH once it is gone (libshmbox 1.2).  0 or -errno.
+ */
+int shmbox_mbox_send_to_id(int fd, uint64_t id, const void *buf, uint32_t len,
+			   unsigned int prio, unsigned int flags,
+			   uint64_t deadline_ns);
+
+/*
+ * Reply to the sender of a message received with shmbox_mbox_recv_id():
+ * a send to its inbox id, never to its pid.  -ENOENT without a system
+ * call if the sender had no inbox (id 0), -ESRCH if it is gone.
+ */
+int shmbox_mbox_reply(int fd, const struct shmbox_msg_info_id *to,
+		      const void *buf, uint32_t len, unsigned int prio,
+		      unsigned int flags, uint64_t deadline_ns);
 
 /*
  * Receive (SHMBOX_MSG_PEEK: copy without removing) into @buf of @cap
@@ -167,6 +201,10 @@ int shmbox_mbox_recv(int fd, void *buf, uint32_t cap, unsigned int flags,
 int shmbox_mbox_recv_from(int fd, int from, void *buf, uint32_t cap,
 			  unsigned int flags, uint64_t deadline_ns,
 			  struct shmbox_msg_info *info);
+/* As shmbox_mbox_recv_from(), with the sender's inbox id (libshmbox 1.2). */
+int shmbox_mbox_recv_id(int fd, int from, void *buf, uint32_t cap,
+			unsigned int flags, uint64_t deadline_ns,
+			struct shmbox_msg_info_id *info);
 
 /*
  * write(2)/read(2) on a bound mailbox fd: one message at priority 0,
@@ -188,6 +226,17 @@ int shmbox_mbox_sendv(int fd, int pid, const struct shmbox_mbox_msg *msgs,
 int shmbox_mbox_recvv(int fd, int from, struct shmbox_mbox_msg *msgs,
 		      unsigned int count, unsigned int flags,
 		      uint64_t deadline_ns);
+/*
+ * libshmbox 1.2: send a vector to inbox @id; receive into descriptors
+ * that also get each sender's inbox id (struct shmbox_mbox_msgx).
+ */
+int shmbox_mbox_sendv_to_id(int fd, uint64_t id,
+			    const struct shmbox_mbox_msg *msgs,
+			    unsigned int count, unsigned int flags,
+			    uint64_t deadline_ns);
+int shmbox_mbox_recvvx(int fd, int from, struct shmbox_mbox_msgx *msgs,
+		       unsigned int count, unsigned int flags,
+		       uint64_t deadline_ns);
 
 #ifdef __cplusplus
 }

@@ -7,7 +7,8 @@
  *   mboxdemo recv NAME COUNT    receive COUNT messages from NAME, then
  *                               remove it
  *   mboxdemo echo               open this process's inbox, answer one
- *                               message by a direct send to its sender
+ *                               message by a direct send to its sender's
+ *                               inbox id (never its pid, which may be reused)
  *   mboxdemo ping PID MSG       send MSG to PID's inbox, wait for the reply
  *                               in our own inbox
  */
@@ -84,7 +85,7 @@ static int cmd_recv(const char *name, int count)
 static int cmd_echo(void)
 {
 	struct shmbox_mbox_attr a = { .capacity = 4, .mode = 0622 };
-	struct shmbox_msg_info info;
+	struct shmbox_msg_info_id info;
 	char buf[256], reply[300];
 	int in, n, err;
 
@@ -93,17 +94,19 @@ static int cmd_echo(void)
 		return fail("inbox", in);
 	printf("[pid %d] echo: inbox open, waiting\n", getpid());
 	fflush(stdout);
-	n = shmbox_mbox_recv(in, buf, sizeof(buf) - 1, 0,
-			     shmbox_deadline_in(30 * NS), &info);
+	n = shmbox_mbox_recv_id(in, 0, buf, sizeof(buf) - 1, 0,
+				shmbox_deadline_in(30 * NS), &info);
 	if (n < 0)
 		return fail("recv", n);
 	buf[n] = 0;
-	printf("[pid %d] echo: got \"%s\" from pid %d (uid %u); replying to it\n",
-	       getpid(), buf, info.pid, info.uid);
+	printf("[pid %d] echo: got \"%s\" from pid %d (uid %u, inbox %llu); replying to it\n",
+	       getpid(), buf, info.info.pid, info.info.uid,
+	       (unsigned long long)info.id);
 	fflush(stdout);
 	snprintf(reply, sizeof(reply), "echo of '%s'", buf);
-	err = shmbox_mbox_send_to(in, info.pid, reply, strlen(reply), 0, 0,
-				  shmbox_deadline_in(30 * NS));
+	/* To the sender's inbox id: its pid may be someone else's by now. */
+	err = shmbox_mbox_reply(in, &info, reply, strlen(reply), 0, 0,
+				shmbox_deadline_in(30 * NS));
 	close(in);
 	return err ? fail("reply", err) : 0;
 }

@@ -7,7 +7,8 @@
  *   stat    everything the stat ioctl says about one named object
  *   create  a mailbox, ring or region with its attributes
  *   rm      unlink names
- *   send    stdin (one message, or one per line) into a mailbox
+ *   send    stdin (one message, or one per line) into a mailbox, or to an
+ *           inbox by its id (a reply to a sender recv --verbose names)
  *   recv    messages from a mailbox to stdout
  *   watch   live counters, every --interval seconds, --count times
  *
@@ -50,7 +51,7 @@ static int exit_code(int err)
 {
 	switch (err) {
 	case 0: return EX_OK;
-	case -ENOENT: return EX_NOENT;
+	case -ENOENT: case -ESRCH: return EX_NOENT;
 	case -EACCES: case -EPERM: return EX_PERM;
 	case -EAGAIN: case -ETIMEDOUT: return EX_AGAIN;
 	case -EEXIST: return EX_EXIST;
@@ -64,6 +65,7 @@ static const char *cause(int err)
 {
 	switch (err) {
 	case -ENOENT: return "no such object";
+	case -ESRCH: return "no such inbox (it is gone)";
 	case -EEXIST: return "already exists";
 	case -EACCES: return "permission denied";
 	case -EPERM: return "not permitted (only its owner, its creator or CAP_SYS_ADMIN may remove it)";
@@ -108,17 +110,25 @@ static int usage_error(const char *fmt, const char *arg)
 
 /* ---- argument parsing ---------------------------------------------------- */
 
-/* A size with an optional K, M or G suffix (powers of 1024). */
-static bool parse_size(const char *s, uint64_t *out)
+/* An unsigned number (any base, not negative): what follows it, or NULL. */
+static char *parse_num(const char *s, unsigned long long *v)
 {
 	char *end;
-	unsigned long long v;
 
 	errno = 0;
 	if (*s == '-')
-		return false;
-	v = strtoull(s, &end, 0);
-	if (errno || end == s)
+		return NULL;
+	*v = strtoull(s, &end, 0);
+	return errno || end == s ? NULL : end;
+}
+
+/* A size with an optional K, M or G suffix (powers of 1024). */
+static bool parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end = parse_num(s, &v);
+
+	if (!end)
 		return false;
 	switch (*end) {
 	case 'k': case 'K': v <<= 10; end++; break;
@@ -808,111 +818,168 @@ static uint64_t deadline(const struct wait_opts *w)
 	return shmbox_deadline_in((uint64_t)(w->timeout * 1e9));
 }
 
+/* An inbox id: any 64-bit number but 0. */
+static bool parse_id(const char *s, uint64_t *out)
+{
+	unsigned long long v;
+	char *end = parse_num(s, &v);
+
+	if (!end || *end || !v)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* Where a send goes: mailbox @name, or (@to_id not 0) that inbox. */
+struct send_to {
+	const char *name;
+	uint64_t to_id;
+	unsigned long prio;
+	unsigned int flags;
+	struct wait_opts w;
+};
+
+static int send_one(int fd, const struct send_to *t, const void *buf,
+		    size_t len)
+{
+	if (t->to_id)
+		return shmbox_mbox_send_to_id(fd, t->to_id, buf, len, t->prio,
+					      t->flags, deadline(&t->w));
+	return shmbox_mbox_send(fd, buf, len, t->prio, t->flags,
+				deadline(&t->w));
+}
+
+/* All of stdin as one message. */
+static int send_stdin(int fd, const struct send_to *t)
+{
+	size_t cap = 0, len = 0;
+	char *buf = NULL, *nbuf;
+	ssize_t n;
+	int err = 0;
+
+	for (;;) {
+		if (len == cap) {
+			cap = cap ? 2 * cap : 65536;
+			nbuf = realloc(buf, cap);
+			if (!nbuf) {
+				err = -ENOMEM;
+				break;
+			}
+			buf = nbuf;
+		}
+		n = read(0, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n ? -errno : 0;
+			break;
+		}
+		len += n;
+		if (len > UINT32_MAX) {
+			err = -EMSGSIZE;
+			break;
+		}
+	}
+	if (!err)
+		err = send_one(fd, t, buf, len);
+	free(buf);
+	return err;
+}
+
+/* One message per line of stdin, without the newline. */
+static int send_lines(int fd, const struct send_to *t)
+{
+	size_t cap = 0;
+	char *buf = NULL;
+	ssize_t n;
+	int err = 0;
+
+	while (!err && (n = getline(&buf, &cap, stdin)) >= 0) {
+		if (n && buf[n - 1] == '\n')
+			n--;
+		err = send_one(fd, t, buf, n);
+	}
+	free(buf);
+	return err;
+}
+
+static int send_usage(void)
+{
+	printf("usage: shmboxctl send [OPTIONS] NAME\n"
+	       "       shmboxctl send [OPTIONS] --to-id ID\n"
+	       "Send to mailbox NAME, or to the inbox with id ID (as recv --verbose\n"
+	       "reports a sender's: a reply that can reach no other process), stdin\n"
+	       "as one message (default), one message per line of stdin (--lines,\n"
+	       "without the newline), or TEXT (-m).\n"
+	       "  -m, --message TEXT  send TEXT, ignore stdin\n"
+	       "  -l, --lines         one message per input line\n"
+	       "  -p, --prio N        priority 0-31 (higher is received first)\n"
+	       "  -i, --to-id ID      to inbox ID instead of a mailbox (exit 3 once it\n"
+	       "                      is gone)\n"
+	       "  -s, --sync          return once a receiver has taken each message\n"
+	       "  -n, --nonblock      fail (exit 5) instead of waiting for room\n"
+	       "  -t, --timeout SEC   wait at most SEC seconds per message (exit 5)\n");
+	return EX_OK;
+}
+
 static int cmd_send(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "message", required_argument, NULL, 'm' },
 		{ "lines", no_argument, NULL, 'l' },
 		{ "prio", required_argument, NULL, 'p' },
+		{ "to-id", required_argument, NULL, 'i' },
 		{ "sync", no_argument, NULL, 's' },
 		{ "nonblock", no_argument, NULL, 'n' },
 		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct wait_opts w = { 0 };
-	const char *text = NULL, *name;
-	unsigned int flags = 0;
-	unsigned long prio = 0;
+	struct send_to t = { 0 };
+	const char *text = NULL;
+	char idname[32];
 	bool lines = false;
-	char *buf = NULL;
-	size_t cap = 0, len = 0;
-	ssize_t n;
-	int o, fd, err = 0;
+	int o, fd, err;
 
-	while ((o = getopt_long(argc, argv, "m:lp:snt:h", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, "m:lp:i:snt:h", opts, NULL)) != -1) {
 		switch (o) {
 		case 'm': text = optarg; break;
 		case 'l': lines = true; break;
 		case 'p':
-			if (!parse_uint(optarg, SHMBOX_MSG_PRIO_MAX - 1, &prio))
+			if (!parse_uint(optarg, SHMBOX_MSG_PRIO_MAX - 1, &t.prio))
 				return usage_error("bad priority '%s' (0 to 31)", optarg);
 			break;
-		case 's': flags |= SHMBOX_MSG_SYNC; break;
-		case 'n': w.nonblock = true; break;
-		case 't':
-			if (!parse_seconds(optarg, &w.timeout))
-				return usage_error("bad timeout '%s' (seconds)", optarg);
-			w.timed = true;
+		case 'i':
+			if (!parse_id(optarg, &t.to_id))
+				return usage_error("bad inbox id '%s'", optarg);
 			break;
-		case 'h':
-			printf("usage: shmboxctl send [OPTIONS] NAME\n"
-			       "Send to mailbox NAME: stdin as one message (default), one message\n"
-			       "per line of stdin (--lines, without the newline), or TEXT (-m).\n"
-			       "  -m, --message TEXT  send TEXT, ignore stdin\n"
-			       "  -l, --lines         one message per input line\n"
-			       "  -p, --prio N        priority 0-31 (higher is received first)\n"
-			       "  -s, --sync          return once a receiver has taken each message\n"
-			       "  -n, --nonblock      fail (exit 5) instead of waiting for room\n"
-			       "  -t, --timeout SEC   wait at most SEC seconds per message (exit 5)\n");
-			return EX_OK;
-		default:
-			return EX_USAGE;
+		case 's': t.flags |= SHMBOX_MSG_SYNC; break;
+		case 'n': t.w.nonblock = true; break;
+		case 't':
+			if (!parse_seconds(optarg, &t.w.timeout))
+				return usage_error("bad timeout '%s' (seconds)", optarg);
+			t.w.timed = true;
+			break;
+		case 'h': return send_usage();
+		default: return EX_USAGE;
 		}
 	}
-	if (argc - optind != 1)
-		return usage_error("%s", "expected one NAME");
+	if (argc - optind != (t.to_id ? 0 : 1))
+		return usage_error("%s", t.to_id ? "no NAME with --to-id" : "expected one NAME");
 	if (text && lines)
 		return usage_error("%s", "--message and --lines exclude each other");
-	name = argv[optind];
+	snprintf(idname, sizeof(idname), "inbox %" PRIu64, t.to_id);
+	t.name = t.to_id ? idname : argv[optind];
 
-	fd = shmbox_mbox_open(name, 0, NULL, O_WRONLY);
+	fd = t.to_id ? shmbox_dev_open() : shmbox_mbox_open(t.name, 0, NULL, O_WRONLY);
 	if (fd < 0)
-		return fail(name, fd);
-	if (text) {
-		err = shmbox_mbox_send(fd, text, strlen(text), prio, flags,
-				       deadline(&w));
-	} else if (lines) {
-		while ((n = getline(&buf, &cap, stdin)) >= 0) {
-			if (n && buf[n - 1] == '\n')
-				n--;
-			err = shmbox_mbox_send(fd, buf, n, prio, flags,
-					       deadline(&w));
-			if (err)
-				break;
-		}
-	} else {
-		for (;;) {
-			if (len == cap) {
-				cap = cap ? 2 * cap : 65536;
-				buf = realloc(buf, cap);
-				if (!buf) {
-					err = -ENOMEM;
-					break;
-				}
-			}
-			n = read(0, buf + len, cap - len);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0) {
-				err = -errno;
-				break;
-			}
-			if (n == 0)
-				break;
-			len += n;
-			if (len > UINT32_MAX) {
-				err = -EMSGSIZE;
-				break;
-			}
-		}
-		if (!err)
-			err = shmbox_mbox_send(fd, buf, len, prio, flags,
-					       deadline(&w));
-	}
-	free(buf);
+		return fail(t.name, fd);
+	if (text)
+		err = send_one(fd, &t, text, strlen(text));
+	else
+		err = lines ? send_lines(fd, &t) : send_stdin(fd, &t);
 	close(fd);
-	return err ? fail(name, err) : EX_OK;
+	return err ? fail(t.name, err) : EX_OK;
 }
 
 static bool write_all(const void *buf, size_t len)
@@ -936,7 +1003,7 @@ static int cmd_recv(int argc, char **argv)
 	};
 	struct wait_opts w = { 0 };
 	struct shmbox_mbox_stat st;
-	struct shmbox_msg_info info;
+	struct shmbox_msg_info_id info;
 	unsigned long count = 1, from = 0, got = 0;
 	bool all = false, lines = false, verbose = false;
 	unsigned int flags = 0;
@@ -974,7 +1041,9 @@ static int cmd_recv(int argc, char **argv)
 			       "  -l, --lines         end each message with a newline\n"
 			       "  -P, --peek          copy the first message, leave it queued\n"
 			       "  -f, --from PID      only messages sent by process PID\n"
-			       "  -v, --verbose       'len L prio P pid P uid U' on stderr per message\n"
+			       "  -v, --verbose       'len L prio P pid P uid U id I' on stderr per\n"
+			       "                      message (I: the sender's inbox id, 0 if none;\n"
+			       "                      reply with send --to-id I)\n"
 			       "  -n, --nonblock      fail (exit 5) if there is no message\n"
 			       "  -t, --timeout SEC   wait at most SEC seconds per message (exit 5)\n");
 			return EX_OK;
@@ -1007,8 +1076,8 @@ static int cmd_recv(int argc, char **argv)
 
 		if (!more && !all)
 			break;
-		n = shmbox_mbox_recv_from(fd, from, buf, st.max_msg_size, flags,
-					  dl, &info);
+		n = shmbox_mbox_recv_id(fd, from, buf, st.max_msg_size, flags,
+					dl, &info);
 		if (n < 0) {
 			if (!more && n == -EAGAIN)
 				break;		/* --all: drained */
@@ -1017,8 +1086,9 @@ static int cmd_recv(int argc, char **argv)
 		}
 		got++;
 		if (verbose)
-			fprintf(stderr, "len %u prio %u pid %d uid %u\n",
-				info.len, info.prio, info.pid, info.uid);
+			fprintf(stderr, "len %u prio %u pid %d uid %u id %" PRIu64 "\n",
+				info.info.len, info.info.prio, info.info.pid,
+				info.info.uid, (uint64_t)info.id);
 		if (!write_all(buf, n) || (lines && putchar('\n') == EOF)) {
 			err = -EIO;
 			break;
@@ -1181,7 +1251,7 @@ static int usage(FILE *f)
 		"  stat     show one named object in detail\n"
 		"  create   create a mailbox, ring or region\n"
 		"  rm       remove names\n"
-		"  send     send stdin or lines of it to a mailbox\n"
+		"  send     send stdin or lines of it to a mailbox or an inbox id\n"
 		"  recv     receive messages from a mailbox to stdout\n"
 		"  watch    live counters\n"
 		"  version  module ABI version and features\n"
