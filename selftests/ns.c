@@ -517,4 +517,35 @@ TEST_F(host, user_namespace_as_unprivileged_user)
 	EXPECT_EQ(3, mbox_capacity(self->fd));
 }
 
+/*
+ * In a user namespace owned by NOBODY with two uids (mapped by root), and
+ * an IPC namespace it owns: its root has CAP_IPC_OWNER over an object of
+ * its uid 1 there, whatever the mode says.
+ */
+static int caps_child(void *p)
+{
+	int fd;
+
+	if (unshare(CLONE_NEWIPC) || setresgid(0, 0, 0) ||
+	    setresuid(1, 1, 0))
+		return 11;
+	fd = mkmbox("caps", 1, 0600);
+	if (fd < 0)
+		return 1;
+	close(fd);
+	if (setresuid(0, 0, 0))
+		return 12;
+	fd = shmbox_mbox_open("caps", 0, NULL, O_RDWR);
+	return fd >= 0 ? 0 : 2;
+}
+
+TEST(cap_ipc_owner_counts_in_the_namespaces_owner)
+{
+	int ret = in_mapped_userns(caps_child, NULL, "0 200000 2");
+
+	if (ret == 99)
+		SKIP(return, "unprivileged user namespaces are disabled");
+	EXPECT_EQ(0, ret);
+}
+
 TEST_HARNESS_MAIN

@@ -11,6 +11,8 @@
 #include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -111,6 +113,63 @@ static inline pid_t fork_connected(int (*fn)(int sock, void *arg), void *arg,
 	close(sv[1]);
 	*sock = sv[0];
 	return pid;
+}
+
+/* Write @map into /proc/@pid/@file (uid_map, gid_map): 0, or -1. */
+static inline int write_map(pid_t pid, const char *file, const char *map)
+{
+	char path[64];
+	FILE *f;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, file);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	ret = fputs(map, f) < 0;
+	return fclose(f) || ret ? -1 : 0;
+}
+
+struct userns_call {
+	int (*fn)(void *);
+	void *arg;
+};
+
+/* In the child: become NOBODY in a new user namespace, wait to be mapped. */
+static inline int userns_trampoline(int sock, void *p)
+{
+	struct userns_call *c = p;
+
+	if (become_nobody() || prctl(PR_SET_DUMPABLE, 1) ||
+	    unshare(CLONE_NEWUSER))
+		return 99;
+	if (sync_send(sock) || sync_wait(sock))
+		return 98;
+	return c->fn(c->arg);
+}
+
+/*
+ * Run @fn(@arg) in a child that, as NOBODY, enters a new user namespace
+ * into which root (we) maps @map ("inside outside count", uids and gids),
+ * as newuidmap would for subordinate ids.  The child's exit code; 99 if
+ * the kernel refuses unprivileged user namespaces; -1 on a local error.
+ */
+static inline int in_mapped_userns(int (*fn)(void *), void *arg,
+				   const char *map)
+{
+	struct userns_call c = { .fn = fn, .arg = arg };
+	int sock, ret = -1;
+	pid_t pid;
+
+	pid = fork_connected(userns_trampoline, &c, &sock);
+	if (pid < 0)
+		return -1;
+	if (!sync_wait(sock) && !write_map(pid, "uid_map", map) &&
+	    !write_map(pid, "gid_map", map))
+		sync_send(sock);
+	close(sock);
+	ret = child_status(pid);
+	return ret;
 }
 
 #define PARAM_DIR	"/sys/module/shmbox/parameters/"
