@@ -303,7 +303,7 @@ static u32 shmbox_recv_copy(const struct shmbox_take *t,
  * lengths are those of the messages); the copy into @m[copied] faulted
  * after at most @tail bytes.
  */
-static void shmbox_recv_forget(const struct shmbox_mbox_msg *m, u32 first,
+static void shmbox_recv_forget(const struct shmbox_mbox_msgx *m, u32 first,
 			       u32 copied, u32 tail)
 {
 	u32 i, end = copied + !!tail;
@@ -321,7 +321,7 @@ static void shmbox_recv_forget(const struct shmbox_mbox_msg *m, u32 first,
  * is 0: the receive starts again.
  */
 static u32 shmbox_recv_deliver(const struct shmbox_recv *r,
-			       struct shmbox_mbox_msg *m,
+			       struct shmbox_mbox_msgx *m,
 			       struct shmbox_take *t, int *err)
 {
 	u32 copied, published, kept, tail = 0;
