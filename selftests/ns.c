@@ -280,6 +280,38 @@ TEST(inbox_is_not_reachable_from_other_namespace)
 	close(inbox);
 }
 
+static int send_to_id_in_new_ns(void *p)
+{
+	uint64_t id = *(uint64_t *)p;
+	int fd;
+
+	if (unshare(CLONE_NEWIPC))
+		return 10;
+	fd = open(SHMBOX_DEVICE_PATH, O_WRONLY);
+	if (fd < 0)
+		return 1;
+	return shmbox_mbox_send_to_id(fd, id, "x", 1, 0, 0, SHMBOX_NOWAIT) ==
+	       -ESRCH ? 0 : 2;
+}
+
+TEST(inbox_id_is_not_reachable_from_other_namespace)
+{
+	struct shmbox_mbox_attr a = { .capacity = 4, .mode = 0622 };
+	int inbox = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+	struct shmbox_mbox_stat st;
+	uint64_t id;
+	char buf[8];
+
+	ASSERT_LE(0, inbox);
+	ASSERT_EQ(0, shmbox_mbox_stat(inbox, &st));
+	id = st.inbox_id;
+	ASSERT_NE(0, id);
+	EXPECT_EQ(0, in_child(send_to_id_in_new_ns, &id));
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(inbox, buf, sizeof(buf), 0,
+					    SHMBOX_NOWAIT, NULL));
+	close(inbox);
+}
+
 static int pass_fds_child(int sock, void *p)
 {
 	int mine, hosts;

@@ -480,9 +480,10 @@ struct shmbox_ring_wake {
  *
  * Inbox ids: every inbox gets a 64-bit id when it is created, from one
  * counter of the module: never 0, never reused while the module is
- * loaded, the same in every namespace (SHMBOX_IOC_MBOX_STAT reports it).
+ * loaded, unique across namespaces (SHMBOX_IOC_MBOX_STAT reports it).
  * A send by id reaches exactly that inbox while it exists and fails with
- * ESRCH once it is gone, whoever has the pid now.  Pidfds are not
+ * ESRCH once it is gone, whoever has the pid now; from another IPC
+ * namespace than the inbox's it fails with ESRCH too.  Pidfds are not
  * accepted as send targets: neither 6.1 nor 6.12 exports to modules a
  * way to tell a pidfd from another file or to get its struct pid
  * (pidfd_pid(), pidfd_get_pid(), pidfd_fops are all internal), and an id
@@ -714,7 +715,8 @@ struct shmbox_mbox_send {
  * max_msg_size, or a cost above the mailbox byte quota), ENOSPC (the
  * mailbox's owner has max_user_bytes queued), ENOMEM, EBADF (fd not open
  * for writing), EBADFD (@pid 0 and fd not bound to a mailbox), ESRCH (no
- * process @pid), ENOENT (process @pid has no inbox in the caller's IPC
+ * process @pid; with SHMBOX_MSG_TO_ID, no inbox with that id in the
+ * caller's IPC namespace), ENOENT (process @pid has no inbox in the caller's IPC
  * namespace), EACCES (the inbox's mode denies sending), EINVAL (unknown
  * flag, non-zero pad, @prio too high, negative @pid), and the common
  * ones.
