@@ -252,9 +252,15 @@ TEST_F(host, proc_lists_only_the_readers_namespace)
 
 /* ---- inboxes and fds across the boundary ------------------------------------ */
 
-static int send_to_parent_inbox(void *p)
+/* Where a child in a new IPC namespace sends: our inbox, by pid or id. */
+struct inbox_target {
+	pid_t pid;
+	uint64_t id;			/* 0: by pid */
+};
+
+static int send_from_new_ns(void *p)
 {
-	pid_t parent = *(pid_t *)p;
+	const struct inbox_target *t = p;
 	int fd;
 
 	if (unshare(CLONE_NEWIPC))
@@ -262,54 +268,51 @@ static int send_to_parent_inbox(void *p)
 	fd = open(SHMBOX_DEVICE_PATH, O_WRONLY);
 	if (fd < 0)
 		return 1;
-	return shmbox_mbox_send_to(fd, parent, "x", 1, 0, 0, SHMBOX_NOWAIT) ==
-	       -ENOENT ? 0 : 2;
+	if (t->id)
+		return shmbox_mbox_send_to_id(fd, t->id, "x", 1, 0, 0,
+					      SHMBOX_NOWAIT) == -ESRCH ? 0 : 2;
+	return shmbox_mbox_send_to(fd, t->pid, "x", 1, 0, 0, SHMBOX_NOWAIT) ==
+	       -ENOENT ? 0 : 3;
 }
 
-TEST(inbox_is_not_reachable_from_other_namespace)
-{
-	struct shmbox_mbox_attr a = { .capacity = 4, .mode = 0622 };
-	int inbox = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
-	pid_t self_pid = getpid();
-	char buf[8];
-
-	ASSERT_LE(0, inbox);
-	EXPECT_EQ(0, in_child(send_to_parent_inbox, &self_pid));
-	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(inbox, buf, sizeof(buf), 0,
-					    SHMBOX_NOWAIT, NULL));
-	close(inbox);
-}
-
-static int send_to_id_in_new_ns(void *p)
-{
-	uint64_t id = *(uint64_t *)p;
+FIXTURE(inbox) {
 	int fd;
+};
 
-	if (unshare(CLONE_NEWIPC))
-		return 10;
-	fd = open(SHMBOX_DEVICE_PATH, O_WRONLY);
-	if (fd < 0)
-		return 1;
-	return shmbox_mbox_send_to_id(fd, id, "x", 1, 0, 0, SHMBOX_NOWAIT) ==
-	       -ESRCH ? 0 : 2;
-}
+FIXTURE_VARIANT(inbox) {
+	int by_id;
+};
 
-TEST(inbox_id_is_not_reachable_from_other_namespace)
+FIXTURE_VARIANT_ADD(inbox, by_pid_enoent) { .by_id = 0 };
+FIXTURE_VARIANT_ADD(inbox, by_id_esrch) { .by_id = 1 };
+
+FIXTURE_SETUP(inbox)
 {
 	struct shmbox_mbox_attr a = { .capacity = 4, .mode = 0622 };
-	int inbox = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+
+	self->fd = shmbox_inbox_open(SHMBOX_O_CREAT, &a, O_RDWR);
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(inbox)
+{
+	close(self->fd);
+}
+
+TEST_F(inbox, not_reachable_from_other_namespace)
+{
+	struct inbox_target t = { .pid = getpid() };
 	struct shmbox_mbox_stat st;
-	uint64_t id;
 	char buf[8];
 
-	ASSERT_LE(0, inbox);
-	ASSERT_EQ(0, shmbox_mbox_stat(inbox, &st));
-	id = st.inbox_id;
-	ASSERT_NE(0, id);
-	EXPECT_EQ(0, in_child(send_to_id_in_new_ns, &id));
-	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(inbox, buf, sizeof(buf), 0,
+	if (variant->by_id) {
+		ASSERT_EQ(0, shmbox_mbox_stat(self->fd, &st));
+		ASSERT_NE(0, st.inbox_id);
+		t.id = st.inbox_id;
+	}
+	EXPECT_EQ(0, in_child(send_from_new_ns, &t));
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(self->fd, buf, sizeof(buf), 0,
 					    SHMBOX_NOWAIT, NULL));
-	close(inbox);
 }
 
 static int pass_fds_child(int sock, void *p)
