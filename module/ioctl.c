@@ -134,6 +134,11 @@ SHMBOX_GREW(struct shmbox_mbox_recv, id, SHMBOX_MBOX_RECV_SIZE_VER0,
 	    SHMBOX_MBOX_RECV_SIZE_VER1);
 SHMBOX_GREW(struct shmbox_mbox_vec, msg_size, SHMBOX_MBOX_VEC_SIZE_VER0,
 	    SHMBOX_MBOX_VEC_SIZE_VER1);
+/* Their commands still carry version 0's size (old binaries send them). */
+static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_STAT) == SHMBOX_MBOX_STAT_SIZE_VER0);
+static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_SEND) == SHMBOX_MBOX_SEND_SIZE_VER0);
+static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_RECV) == SHMBOX_MBOX_RECV_SIZE_VER0);
+static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_RECVV) == SHMBOX_MBOX_VEC_SIZE_VER0);
 /*
  * A vector call's descriptors: version 0 frozen, the extensible one the
  * same with the id after it; and the ring's control page.

@@ -17,8 +17,9 @@
  *    is EINVAL; a size above 4096 is E2BIG.  Output structures are written
  *    back with min(size, kernel size) bytes.
  *  - The command numbers are frozen at the version-0 size of their
- *    structure: when a structure grows, its command number does not change;
- *    the real size travels in ->size.
+ *    structure: when a structure grows, its command number does not change
+ *    (it is then spelt with _IOC() and the *_SIZE_VER0 constant, since
+ *    _IOW() would take the new sizeof); the real size travels in ->size.
  *  - Every flag the kernel does not know, every reserved field and every
  *    padding member must be zero, otherwise EINVAL.
  *  - Pointers to user memory are passed as __u64.
@@ -669,7 +670,8 @@ struct shmbox_mbox_stat {
  * Errors: EBADFD (fd not bound to a mailbox), EINVAL (non-zero @flags or
  * output field on input) and the common ones.
  */
-#define SHMBOX_IOC_MBOX_STAT	_IOWR(SHMBOX_IOC_MAGIC, 0x21, struct shmbox_mbox_stat)
+#define SHMBOX_IOC_MBOX_STAT	_IOC(_IOC_READ | _IOC_WRITE, SHMBOX_IOC_MAGIC, 0x21, \
+				     SHMBOX_MBOX_STAT_SIZE_VER0)
 
 /**
  * struct shmbox_mbox_send - argument of SHMBOX_IOC_MBOX_SEND
@@ -721,7 +723,8 @@ struct shmbox_mbox_send {
  * flag, non-zero pad, @prio too high, negative @pid), and the common
  * ones.
  */
-#define SHMBOX_IOC_MBOX_SEND	_IOW(SHMBOX_IOC_MAGIC, 0x22, struct shmbox_mbox_send)
+#define SHMBOX_IOC_MBOX_SEND	_IOC(_IOC_WRITE, SHMBOX_IOC_MAGIC, 0x22, \
+				     SHMBOX_MBOX_SEND_SIZE_VER0)
 
 /**
  * struct shmbox_mbox_recv - argument of SHMBOX_IOC_MBOX_RECV
@@ -765,7 +768,8 @@ struct shmbox_mbox_recv {
  * without SHMBOX_MSG_FROM, non-zero @prio, @uid or @id), and the common
  * ones.
  */
-#define SHMBOX_IOC_MBOX_RECV	_IOWR(SHMBOX_IOC_MAGIC, 0x23, struct shmbox_mbox_recv)
+#define SHMBOX_IOC_MBOX_RECV	_IOC(_IOC_READ | _IOC_WRITE, SHMBOX_IOC_MAGIC, 0x23, \
+				     SHMBOX_MBOX_RECV_SIZE_VER0)
 
 /*
  * write(2) and read(2) on an fd bound to a mailbox (SHMBOX_FEAT_MBOX_RW):
@@ -895,7 +899,8 @@ struct shmbox_mbox_vec {
  * the kernel's struct shmbox_mbox_msgx with non-zero bytes it does not
  * know.
  */
-#define SHMBOX_IOC_MBOX_SENDV	_IOW(SHMBOX_IOC_MAGIC, 0x24, struct shmbox_mbox_vec)
+#define SHMBOX_IOC_MBOX_SENDV	_IOC(_IOC_WRITE, SHMBOX_IOC_MAGIC, 0x24, \
+				     SHMBOX_MBOX_VEC_SIZE_VER0)
 
 /*
  * SHMBOX_IOC_MBOX_RECVV - receive up to @count messages: waits (as
@@ -909,6 +914,7 @@ struct shmbox_mbox_vec {
  * @msg_size, SHMBOX_MSG_PEEK, SHMBOX_MSG_TO_ID, a non-zero @pad or @id,
  * E2BIG as for SENDV.
  */
-#define SHMBOX_IOC_MBOX_RECVV	_IOW(SHMBOX_IOC_MAGIC, 0x25, struct shmbox_mbox_vec)
+#define SHMBOX_IOC_MBOX_RECVV	_IOC(_IOC_WRITE, SHMBOX_IOC_MAGIC, 0x25, \
+				     SHMBOX_MBOX_VEC_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_SHMBOX_H */
