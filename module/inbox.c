@@ -70,13 +70,14 @@ void shmbox_inbox_init(struct shmbox_mbox *mb)
 	INIT_HLIST_NODE(&mb->inbox_id_node);
 }
 
+/* The inbox of (@tgid, @gen): under shmbox_inbox_lock or RCU. */
 static struct shmbox_mbox *shmbox_inbox_lookup(struct pid *tgid, u64 gen)
 {
 	struct shmbox_mbox *mb;
 
-	lockdep_assert_held(&shmbox_inbox_lock);
-	hash_for_each_possible(shmbox_inboxes, mb, inbox_node,
-			       shmbox_inbox_key(tgid, gen))
+	hash_for_each_possible_rcu(shmbox_inboxes, mb, inbox_node,
+				   shmbox_inbox_key(tgid, gen),
+				   lockdep_is_held(&shmbox_inbox_lock))
 		if (mb->inbox_pid == tgid && mb->inbox_gen == gen)
 			return mb;
 	return NULL;
@@ -229,18 +230,12 @@ struct shmbox_mbox *shmbox_inbox_get_id(u64 id)
  */
 u64 shmbox_inbox_self_id(void)
 {
-	struct pid *tgid = task_tgid(current);
-	u64 gen = current->self_exec_id, id = 0;
 	struct shmbox_mbox *mb;
+	u64 id;
 
 	rcu_read_lock();
-	hash_for_each_possible_rcu(shmbox_inboxes, mb, inbox_node,
-				   shmbox_inbox_key(tgid, gen)) {
-		if (mb->inbox_pid == tgid && mb->inbox_gen == gen) {
-			id = mb->inbox_id;
-			break;
-		}
-	}
+	mb = shmbox_inbox_lookup(task_tgid(current), current->self_exec_id);
+	id = mb ? mb->inbox_id : 0;
 	rcu_read_unlock();
 	return id;
 }
