@@ -43,7 +43,7 @@
 
 /* ABI version: the major changes only on an incompatible change (never so far). */
 #define SHMBOX_ABI_MAJOR	1
-#define SHMBOX_ABI_MINOR	2	/* 1: SHMBOX_FEAT_MBOX_RW, 2: _INBOX_ID */
+#define SHMBOX_ABI_MINOR	3	/* 1: _MBOX_RW, 2: _INBOX_ID, 3: _CALL */
 
 /* Feature bits reported by SHMBOX_IOC_GET_VERSION. */
 #define SHMBOX_FEAT_VERSION	_BITULL(0)	/* SHMBOX_IOC_GET_VERSION itself */
@@ -53,6 +53,7 @@
 #define SHMBOX_FEAT_DIRECT	_BITULL(4)	/* inboxes, send to a pid */
 #define SHMBOX_FEAT_MBOX_RW	_BITULL(5)	/* read(2)/write(2) on a mailbox fd */
 #define SHMBOX_FEAT_INBOX_ID	_BITULL(6)	/* inbox ids, send by id, exec */
+#define SHMBOX_FEAT_CALL	_BITULL(7)	/* call, reply, reply-and-receive */
 
 #define SHMBOX_IOC_MAGIC	0xB9
 
@@ -643,6 +644,10 @@ struct shmbox_mbox_open {
  * @blocked_senders: out: senders waiting now
  * @blocked_receivers: out: receivers waiting now
  * @inbox_id:	out: an inbox's id (0 for a mailbox); since ABI 1.2
+ * @calls_waiting: out: calls whose request is in the mailbox (counted in
+ *		@depth too); since ABI 1.3
+ * @calls_serving: out: calls received from the mailbox whose reply has not
+ *		been given yet (by the fds bound to it); since ABI 1.3
  */
 struct shmbox_mbox_stat {
 	__u32 size;
@@ -660,10 +665,13 @@ struct shmbox_mbox_stat {
 	__u32 blocked_senders;
 	__u32 blocked_receivers;
 	__u64 inbox_id;
+	__u32 calls_waiting;
+	__u32 calls_serving;
 };
 
 #define SHMBOX_MBOX_STAT_SIZE_VER0	120
 #define SHMBOX_MBOX_STAT_SIZE_VER1	128	/* @inbox_id */
+#define SHMBOX_MBOX_STAT_SIZE_VER2	136	/* @calls_waiting, _serving */
 
 /*
  * SHMBOX_IOC_MBOX_STAT - report the bound mailbox's state.
@@ -741,6 +749,12 @@ struct shmbox_mbox_send {
  * @id:		out: the sender's inbox id at the time of the send, 0 if it
  *		had none (in: must be 0); since ABI 1.2.  Reply to it with
  *		SHMBOX_MSG_TO_ID.
+ * @handle:	out: the reply handle of a call this receive took
+ *		(SHMBOX_RECV_CALL in @rflags, not a peek); else 0 (in: must
+ *		be 0).  Since ABI 1.3, as are the two below.
+ * @reply_max:	out: for a call, the size of its caller's reply buffer:
+ *		the longest reply it takes; else 0 (in: must be 0)
+ * @rflags:	out: SHMBOX_RECV_CALL for a call, else 0 (in: must be 0)
  */
 struct shmbox_mbox_recv {
 	__u32 size;
@@ -752,10 +766,14 @@ struct shmbox_mbox_recv {
 	__u32 uid;
 	__u64 deadline_ns;
 	__u64 id;
+	__u64 handle;
+	__u32 reply_max;
+	__u32 rflags;
 };
 
 #define SHMBOX_MBOX_RECV_SIZE_VER0	40
 #define SHMBOX_MBOX_RECV_SIZE_VER1	48	/* @id */
+#define SHMBOX_MBOX_RECV_SIZE_VER2	64	/* @handle, @reply_max, @rflags */
 
 /*
  * SHMBOX_IOC_MBOX_RECV - receive (or peek at) the first message: the
@@ -832,6 +850,10 @@ struct shmbox_mbox_msg {
  * @uid:	as in struct shmbox_mbox_msg
  * @id:		send: must be 0; receive: out, the sender's inbox id as in
  *		struct shmbox_mbox_recv
+ * @handle:	send: must be 0; receive: out, as in struct shmbox_mbox_recv
+ *		(since ABI 1.3, as are the two below)
+ * @reply_max:	send: must be 0; receive: out, as in struct shmbox_mbox_recv
+ * @rflags:	send: must be 0; receive: out, as in struct shmbox_mbox_recv
  *
  * Selected by struct shmbox_mbox_vec's @msg_size, which must then be
  * sizeof(struct shmbox_mbox_msgx) as the caller compiled it: the array's
@@ -849,9 +871,13 @@ struct shmbox_mbox_msgx {
 	__s32 pid;
 	__u32 uid;
 	__u64 id;
+	__u64 handle;
+	__u32 reply_max;
+	__u32 rflags;
 };
 
 #define SHMBOX_MBOX_MSGX_SIZE_VER1	32	/* the first, with @id */
+#define SHMBOX_MBOX_MSGX_SIZE_VER2	48	/* @handle, @reply_max, @rflags */
 #define SHMBOX_MBOX_MSG_SIZE_MAX	256	/* largest @msg_size */
 
 /**
@@ -916,5 +942,230 @@ struct shmbox_mbox_vec {
  */
 #define SHMBOX_IOC_MBOX_RECVV	_IOC(_IOC_WRITE, SHMBOX_IOC_MAGIC, 0x25, \
 				     SHMBOX_MBOX_VEC_SIZE_VER0)
+
+/*
+ * Call and reply (SHMBOX_FEAT_CALL, ABI 1.3)
+ * -----------------------------------------
+ * A call is a request that waits for its answer, in one system call on
+ * each side, as QNX's MsgSend/MsgReceive/MsgReply or seL4's
+ * Call/ReplyRecv:
+ *
+ *	client					server
+ *	SHMBOX_IOC_MBOX_CALL  ----request--->	SHMBOX_IOC_MBOX_RECV (or
+ *	  (waits for the reply)			  _REPLY_RECV): gets @handle
+ *	returns the reply    <----reply-----	SHMBOX_IOC_MBOX_REPLY_RECV
+ *						  (answers @handle, waits for
+ *						  the next request)
+ *
+ * The request is a message like any other in the mailbox (named,
+ * anonymous, or an inbox by pid or id): it counts in the capacity and
+ * the quotas, is ordered by its priority among all the messages, passes
+ * SHMBOX_MSG_FROM filters (its sender is the caller), makes the fd
+ * readable for poll, and ordinary messages and calls share a mailbox.
+ * The reply goes to the caller alone: it is never queued anywhere.
+ *
+ * Reply handles: a receive that takes a call gets SHMBOX_RECV_CALL in
+ * @rflags and a reply handle in @handle: a 64-bit value from one counter
+ * of the module, never 0 and never reused while the module is loaded,
+ * for exactly that caller and that request.  A handle works only on the
+ * open file description (the fd, and its dup()s and fork()ed copies)
+ * that received the call: another fd cannot answer it, whatever value it
+ * guesses, so a handle cannot be forged.  It is one-shot: the first reply
+ * uses it up.  Only receives that can report a handle take calls as
+ * calls: SHMBOX_IOC_MBOX_RECV with a struct of at least
+ * SHMBOX_MBOX_RECV_SIZE_VER2 bytes, SHMBOX_IOC_MBOX_RECVV with
+ * descriptors of at least SHMBOX_MBOX_MSGX_SIZE_VER2, and
+ * SHMBOX_IOC_MBOX_REPLY_RECV.  Any other receive (read(2), an older
+ * structure) gets the request as an ordinary message, and its caller
+ * fails at once with EPIPE, since nobody can answer it.  A peek reports
+ * SHMBOX_RECV_CALL and @reply_max, with @handle 0: it takes nothing.
+ *
+ * What happens when one side goes away, and nothing is lost or
+ * delivered twice:
+ *  - the caller gives up before a server took the request (deadline,
+ *    signal, fatal signal, the mailbox removed): the request is withdrawn
+ *    as a synchronous send's is (see Blocking above) and no server ever
+ *    sees it; a signal then restarts the call with SA_RESTART, EINTR
+ *    without.
+ *  - the caller gives up after a server took the request (deadline,
+ *    signal, death): the call is abandoned.  It fails with ETIMEDOUT or
+ *    EINTR (never restarted, even with SA_RESTART: the restart would
+ *    deliver the request a second time), with SHMBOX_CALL_DELIVERED in
+ *    @status so the caller knows the server has the request.  The
+ *    server's reply to it fails with ESRCH; nothing reaches any other
+ *    caller, since a handle names one call.
+ *  - the server's fd is closed (by close(), or its process's death) with
+ *    calls taken and not answered: each of their callers fails at once
+ *    with EPIPE (SHMBOX_CALL_DELIVERED set).
+ *  - the mailbox is removed: callers whose request is still in it fail
+ *    at once with EIDRM; calls a server already took stay that server's
+ *    to answer.
+ *
+ * Quotas: the request costs what a message costs, against the mailbox's
+ * owner.  A reply costs SHMBOX_MSG_COST(len) against the same owner
+ * (max_user_bytes) from the REPLY until its caller has copied it out.
+ *
+ * Scheduling priority: a server thread working on a call keeps its own
+ * priority (no inheritance from the caller); docs/design.md says why.
+ */
+#define SHMBOX_RECV_CALL	_BITUL(0)	/* rflags: a call; @handle */
+#define SHMBOX_CALL_DELIVERED	_BITUL(0)	/* status: a server took it */
+
+/**
+ * struct shmbox_mbox_call - argument of SHMBOX_IOC_MBOX_CALL
+ * @size:	sizeof(struct shmbox_mbox_call)
+ * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_TO_ID
+ * @buf:	pointer to the request
+ * @len:	its length in bytes (0 allowed)
+ * @prio:	its priority, below SHMBOX_MSG_PRIO_MAX
+ * @pid:	destination as in struct shmbox_mbox_send: 0 for the bound
+ *		mailbox (or @id), > 0 for that process's inbox
+ * @pad:	must be 0
+ * @id:		with SHMBOX_MSG_TO_ID: the inbox to call; else 0
+ * @deadline_ns: absolute CLOCK_MONOTONIC deadline of the whole call (the
+ *		request's wait and the reply's), or SHMBOX_TIMEOUT_NONE
+ * @reply_buf:	pointer to the buffer for the reply
+ * @reply_len:	in: its size, the longest reply the server may give (up
+ *		to the module parameter max_msg_size); out: the reply's
+ *		length
+ * @status:	out: SHMBOX_CALL_DELIVERED once a server took the request,
+ *		also when the call fails (in: must be 0)
+ * @reply_pid:	out: the process that replied, in the caller's pid
+ *		namespace (in: must be 0)
+ * @reply_uid:	out: its effective uid in the caller's user namespace (in:
+ *		must be 0)
+ * @reply_id:	out: its inbox id at the time of the reply, 0 if it had
+ *		none (in: must be 0)
+ */
+struct shmbox_mbox_call {
+	__u32 size;
+	__u32 flags;
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__s32 pid;
+	__u32 pad;
+	__u64 id;
+	__u64 deadline_ns;
+	__u64 reply_buf;
+	__u32 reply_len;
+	__u32 status;
+	__s32 reply_pid;
+	__u32 reply_uid;
+	__u64 reply_id;
+};
+
+#define SHMBOX_MBOX_CALL_SIZE_VER0	80
+
+/*
+ * SHMBOX_IOC_MBOX_CALL - send a request and wait for its reply.  Returns
+ * 0 with the reply in @reply_buf, its length in @reply_len.  The request
+ * is sent as SHMBOX_IOC_MBOX_SEND would send it (the same destinations,
+ * access check, quotas and waiting for room), then the call waits until
+ * a server answers it, its deadline passes, a signal comes, or its
+ * server goes away.  SHMBOX_MSG_NONBLOCK (or an O_NONBLOCK fd) applies to
+ * the request alone: EAGAIN at once if it would wait for room, or, on a
+ * rendezvous mailbox, if no server is waiting to receive; once a server
+ * has the request the call waits for the reply, up to @deadline_ns.
+ * Every output field is written back on failure too.
+ * Errors: those of SHMBOX_IOC_MBOX_SEND (EAGAIN, ETIMEDOUT, EINTR, EIDRM,
+ * EMSGSIZE, ENOSPC, ENOMEM, EBADF, EBADFD, ESRCH, ENOENT, EACCES,
+ * EINVAL), for the request: nothing was delivered; and, after a server
+ * took it (SHMBOX_CALL_DELIVERED): ETIMEDOUT and EINTR (the call was
+ * abandoned, see above), EPIPE (the server's fd was closed with the call
+ * unanswered, or the receive that took it could not report a handle),
+ * EFAULT (the reply could not be copied to @reply_buf: it is lost, the
+ * server's reply succeeded); EINVAL also for @reply_len above
+ * max_msg_size or non-zero output fields.
+ */
+#define SHMBOX_IOC_MBOX_CALL	_IOWR(SHMBOX_IOC_MAGIC, 0x26, struct shmbox_mbox_call)
+
+/**
+ * struct shmbox_mbox_reply - argument of SHMBOX_IOC_MBOX_REPLY
+ * @size:	sizeof(struct shmbox_mbox_reply)
+ * @flags:	must be 0
+ * @handle:	the call to answer, as a receive on this fd reported it
+ * @buf:	pointer to the reply
+ * @len:	its length in bytes (0 allowed), at most the call's @reply_max
+ * @pad:	must be 0
+ */
+struct shmbox_mbox_reply {
+	__u32 size;
+	__u32 flags;
+	__u64 handle;
+	__u64 buf;
+	__u32 len;
+	__u32 pad;
+};
+
+#define SHMBOX_MBOX_REPLY_SIZE_VER0	32
+
+/*
+ * SHMBOX_IOC_MBOX_REPLY - answer a call: its caller returns with the
+ * reply.  Never waits.  The handle is used up when the reply succeeds or
+ * fails with ESRCH; after any other error it still answers its call.
+ * Errors: ENOENT (no call with this handle is waiting for a reply on
+ * this open file description: already answered, taken by another fd, or
+ * never issued), ESRCH (the caller gave up or died: the reply is
+ * discarded), EMSGSIZE (@len above the call's @reply_max), ENOSPC (the
+ * mailbox owner's max_user_bytes is used up), ENOMEM, EFAULT (@buf not
+ * readable), EBADFD (fd not bound to a mailbox), EINVAL (@handle 0, a
+ * non-zero @flags or @pad), and the common ones.
+ */
+#define SHMBOX_IOC_MBOX_REPLY	_IOW(SHMBOX_IOC_MAGIC, 0x27, struct shmbox_mbox_reply)
+
+/**
+ * struct shmbox_mbox_reply_recv - argument of SHMBOX_IOC_MBOX_REPLY_RECV
+ * @size:	sizeof(struct shmbox_mbox_reply_recv)
+ * @flags:	for the receive: SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_FROM
+ * @reply_handle: in: the call to answer first, 0 for none; out: 0 once
+ *		that handle is used up (answered, or ESRCH), else as it was
+ * @reply_buf:	pointer to the reply
+ * @reply_len:	its length (must be 0 without @reply_handle)
+ * @pad:	must be 0
+ * @buf:	the receive, as the fields of struct shmbox_mbox_recv of the
+ *		same names: the buffer for the next message
+ * @len:	in: its size; out: the message's length
+ * @prio:	out
+ * @pid:	in: with SHMBOX_MSG_FROM the sender, else 0; out: the sender
+ * @uid:	out
+ * @deadline_ns: the receive's deadline, or SHMBOX_TIMEOUT_NONE
+ * @id:		out
+ * @handle:	out: the next call's reply handle (0 for a message)
+ * @reply_max:	out
+ * @rflags:	out
+ */
+struct shmbox_mbox_reply_recv {
+	__u32 size;
+	__u32 flags;
+	__u64 reply_handle;
+	__u64 reply_buf;
+	__u32 reply_len;
+	__u32 pad;
+	__u64 buf;
+	__u32 len;
+	__u32 prio;
+	__s32 pid;
+	__u32 uid;
+	__u64 deadline_ns;
+	__u64 id;
+	__u64 handle;
+	__u32 reply_max;
+	__u32 rflags;
+};
+
+#define SHMBOX_MBOX_REPLY_RECV_SIZE_VER0	88
+
+/*
+ * SHMBOX_IOC_MBOX_REPLY_RECV - answer a call, then receive the next
+ * message or call, in one system call: a busy server makes one call per
+ * round trip.  The reply is SHMBOX_IOC_MBOX_REPLY's, the receive
+ * SHMBOX_IOC_MBOX_RECV's (it takes calls).  If the reply fails, nothing
+ * is received and the call fails with the reply's error (see
+ * @reply_handle for whether the handle is used up).
+ * Errors: those of SHMBOX_IOC_MBOX_REPLY and of SHMBOX_IOC_MBOX_RECV.
+ */
+#define SHMBOX_IOC_MBOX_REPLY_RECV	_IOWR(SHMBOX_IOC_MAGIC, 0x28, \
+					      struct shmbox_mbox_reply_recv)
 
 #endif /* _UAPI_LINUX_SHMBOX_H */
