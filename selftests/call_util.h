@@ -96,12 +96,19 @@ static inline struct shmbox_mbox_recv recv_arg(void *buf, unsigned int len,
 	return r;
 }
 
-/* Receive into @buf; the length or -errno, everything else in *@out. */
+/*
+ * Receive into @buf; the length or -errno, everything else in *@out.
+ * A @deadline of 0 (SHMBOX_NOWAIT) means SHMBOX_MSG_NONBLOCK, as in the
+ * library: to the kernel it is a deadline long past (ETIMEDOUT).
+ */
 static inline int recv_msg(int fd, void *buf, unsigned int len,
 			   unsigned int flags, uint64_t deadline,
 			   struct shmbox_mbox_recv *out)
 {
-	struct shmbox_mbox_recv r = recv_arg(buf, len, flags, deadline);
+	struct shmbox_mbox_recv r = recv_arg(buf, len,
+					     flags | (deadline ? 0 :
+						      SHMBOX_MSG_NONBLOCK),
+					     deadline);
 	int ret = ioctl(fd, SHMBOX_IOC_MBOX_RECV, &r) ? -errno : (int)r.len;
 
 	if (out)

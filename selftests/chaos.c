@@ -526,7 +526,7 @@ static void *call_server_thread(void *p)
 				do_reply(fd, handle, &rep, sizeof(rep));
 			return NULL;
 		}
-		a = rr_arg(handle, &rep, handle ? sizeof(rep) : 0,
+		a = rr_arg(handle, handle ? &rep : NULL, handle ? sizeof(rep) : 0,
 			   &cs->slots[idx], sizeof(cs->slots[idx]), 0,
 			   after_ns(50 * 1000000ULL));
 		n = rr_ioctl(fd, &a);

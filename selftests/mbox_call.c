@@ -54,6 +54,7 @@ _Static_assert(sizeof(struct shmbox_mbox_reply) == SHMBOX_MBOX_REPLY_SIZE_VER0,
 _Static_assert(sizeof(struct shmbox_mbox_reply_recv) ==
 	       SHMBOX_MBOX_REPLY_RECV_SIZE_VER0, "reply_recv");
 _Static_assert(offsetof(struct shmbox_mbox_call, reply_id) == 72, "reply_id");
+_Static_assert(offsetof(struct shmbox_mbox_call, resume) == 80, "resume");
 _Static_assert(offsetof(struct shmbox_mbox_reply_recv, rflags) == 84, "rflags");
 
 #define RMAX	64		/* a caller's reply buffer */
@@ -69,10 +70,21 @@ struct cspec {
 	int pid;
 	uint64_t id;
 	uint64_t timeout;	/* ns from the call's start; 0: none */
-	unsigned int reply_len;	/* 0: RMAX */
+	unsigned int reply_len;	/* 0: RMAX; at most 4096 */
 	int handler;		/* SIGUSR1: 0 none, 1 without SA_RESTART, 2 with */
 	bool bad_reply_buf;	/* reply_buf points to nothing */
+	const char *name;	/* call through an fd of its own to this name */
+	/*
+	 * After an EINTR with @resume set, report it, then call again with
+	 * the structure as it was written back: RESUME_NOW at once,
+	 * RESUME_ON_GO once the test writes a byte to the go pipe,
+	 * RESUME_THREAD after another thread of the caller tried it first
+	 * (its result in that outcome's other_ret).
+	 */
+	int resume;
 };
+
+enum { RESUME_NO, RESUME_NOW, RESUME_ON_GO, RESUME_THREAD };
 
 /* What the child reports. */
 struct outcome {
@@ -80,13 +92,15 @@ struct outcome {
 	struct shmbox_mbox_call c;		/* as written back */
 	uint64_t start, end;			/* CLOCK_MONOTONIC ns */
 	int handler_ran;
+	int other_ret;				/* RESUME_THREAD's try */
 	char reply[RMAX + 1];
 };
 
 struct caller {
 	pid_t pid;
-	int rd;			/* outcome */
+	int rd;			/* outcomes */
 	int sig;		/* a byte each time the handler ran */
+	int go;			/* RESUME_ON_GO: the test's word */
 };
 
 static int sig_wr = -1;
@@ -99,14 +113,47 @@ static void on_usr1(int sig)
 		handler_ran += 100;
 }
 
-static void caller_main(const struct cspec *s, int wr, int sigwr)
+struct other_try {
+	int fd;
+	struct shmbox_mbox_call c;
+	int ret;
+};
+
+static void *other_thread(void *p)
 {
-	static char rbuf[RMAX + 1];
+	struct other_try *t = p;
+
+	t->ret = call_ioctl(t->fd, &t->c);
+	return NULL;
+}
+
+/* One call as @o says, its results in @o. */
+static void caller_call(int fd, struct outcome *o, char *rbuf)
+{
+	o->start = mono_ns();
+	o->ret = call_ioctl(fd, &o->c);
+	o->end = mono_ns();
+	o->handler_ran = handler_ran;
+	memset(o->reply, 0, sizeof(o->reply));
+	if (!o->ret && o->c.reply_len <= RMAX)
+		memcpy(o->reply, rbuf, o->c.reply_len);
+}
+
+static void caller_main(const struct cspec *s, int wr, int sigwr, int go)
+{
+	static char rbuf[4096];	/* reply_len is at most this */
 	struct outcome o;
 	struct sigaction sa;
+	int fd = s->fd;
+	char c;
 
 	memset(&o, 0, sizeof(o));
 	sig_wr = sigwr;
+	if (s->name) {
+		fd = shmbox_mbox_open(s->name, 0, NULL, O_RDWR);
+		if (fd < 0)
+			_exit(40);
+	}
 	if (s->handler) {
 		memset(&sa, 0, sizeof(sa));
 		sa.sa_handler = on_usr1;
@@ -121,23 +168,34 @@ static void caller_main(const struct cspec *s, int wr, int sigwr)
 	o.c.prio = s->prio;
 	o.c.pid = s->pid;
 	o.c.id = s->id;
-	o.start = mono_ns();
 	if (s->timeout)
-		o.c.deadline_ns = o.start + s->timeout;
-	o.ret = call_ioctl(s->fd, &o.c);
-	o.end = mono_ns();
-	o.handler_ran = handler_ran;
-	if (!o.ret && o.c.reply_len <= RMAX)
-		memcpy(o.reply, rbuf, o.c.reply_len);
+		o.c.deadline_ns = mono_ns() + s->timeout;
+	caller_call(fd, &o, rbuf);
+	if (write(wr, &o, sizeof(o)) != sizeof(o))
+		_exit(1);
+	if (!s->resume || o.ret != -EINTR || !o.c.resume)
+		_exit(0);
+	if (s->resume == RESUME_ON_GO && read(go, &c, 1) != 1)
+		_exit(41);
+	if (s->resume == RESUME_THREAD) {
+		struct other_try t = { .fd = fd, .c = o.c };
+		pthread_t th;
+
+		if (pthread_create(&th, NULL, other_thread, &t) ||
+		    pthread_join(th, NULL))
+			_exit(42);
+		o.other_ret = t.ret;
+	}
+	caller_call(fd, &o, rbuf);
 	_exit(write(wr, &o, sizeof(o)) == sizeof(o) ? 0 : 1);
 }
 
 /* Fork a caller doing @s; 0, or -1. */
 static int start_caller(struct caller *k, const struct cspec *s)
 {
-	int p[2], q[2];
+	int p[2], q[2], g[2];
 
-	if (pipe(p) || pipe(q))
+	if (pipe(p) || pipe(q) || pipe(g))
 		return -1;
 	k->pid = fork();
 	if (k->pid < 0)
@@ -145,22 +203,37 @@ static int start_caller(struct caller *k, const struct cspec *s)
 	if (k->pid == 0) {
 		close(p[0]);
 		close(q[0]);
-		caller_main(s, p[1], q[1]);
+		close(g[1]);
+		caller_main(s, p[1], q[1], g[0]);
 	}
 	close(p[1]);
 	close(q[1]);
+	close(g[0]);
 	k->rd = p[0];
 	k->sig = q[0];
+	k->go = g[1];
 	return 0;
 }
 
-/* The caller's outcome, once it has returned; 0, or -1 (it died). */
+/* The caller's next outcome (it goes on); 0, or -1. */
+static int next_outcome(struct caller *k, struct outcome *o)
+{
+	return read(k->rd, o, sizeof(*o)) == sizeof(*o) ? 0 : -1;
+}
+
+static void close_caller(struct caller *k)
+{
+	close(k->rd);
+	close(k->sig);
+	close(k->go);
+}
+
+/* The caller's (last) outcome, once it has returned; 0, or -1 (it died). */
 static int finish_caller(struct caller *k, struct outcome *o)
 {
 	ssize_t n = read(k->rd, o, sizeof(*o));
 
-	close(k->rd);
-	close(k->sig);
+	close_caller(k);
 	return reap(k->pid) == 0 && n == sizeof(*o) ? 0 : -1;
 }
 
@@ -169,8 +242,7 @@ static void kill_caller(struct caller *k)
 {
 	kill(k->pid, SIGKILL);
 	reap(k->pid);
-	close(k->rd);
-	close(k->sig);
+	close_caller(k);
 }
 
 /* A caller of @req on @fd (no deadline) queued as call number @nth. */
@@ -238,7 +310,7 @@ static pid_t start_server(int fd, int n, unsigned int delay_ms, bool inbox,
 			fd = mkinbox(8, 0600);
 			id = fd < 0 ? 0 : cstat(fd).inbox_id;
 		}
-		if (write(p[1], &id, sizeof(id)) != sizeof(id))
+		if (inbox && write(p[1], &id, sizeof(id)) != sizeof(id))
 			_exit(50);
 		for (int i = 0; i < n; i++) {
 			len = recv_msg(fd, buf, RMAX, 0, after_ns(SOON), &r);
@@ -499,7 +571,7 @@ TEST(cap0_nonblock_waiting_server_waits_for_reply)
 	t0 = mono_ns();
 	ASSERT_EQ(0, call_ioctl(fd, &c));
 	EXPECT_LE(150 * 1000000ULL, mono_ns() - t0);
-	EXPECT_EQ(8, c.reply_len);
+	EXPECT_EQ(7, c.reply_len);
 	EXPECT_EQ(0, memcmp(rbuf, "re:slow", 7));
 	EXPECT_EQ(0, reap(srv));
 	close(fd);
@@ -643,7 +715,8 @@ TEST_F(mb, msg_from_selects_a_callers_request)
 	ASSERT_EQ(0, queued_caller(&a, self->fd, "from-a", 0, 1));
 	ASSERT_EQ(0, send_str(self->fd, "mine", 0));
 	ASSERT_EQ(0, queued_caller(&b, self->fd, "from-b", 0, 2));
-	r = recv_arg(buf, RMAX, SHMBOX_MSG_FROM, SHMBOX_NOWAIT);
+	r = recv_arg(buf, RMAX, SHMBOX_MSG_FROM | SHMBOX_MSG_NONBLOCK,
+		     FOREVER);
 	r.pid = b.pid;
 	ASSERT_EQ(0, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
 	EXPECT_EQ(6, r.len);
@@ -654,12 +727,14 @@ TEST_F(mb, msg_from_selects_a_callers_request)
 	ASSERT_EQ(0, finish_caller(&b, &o));
 	EXPECT_STREQ("to-b", o.reply);
 	/* Our own message is not a's call. */
-	r = recv_arg(buf, RMAX, SHMBOX_MSG_FROM, SHMBOX_NOWAIT);
+	r = recv_arg(buf, RMAX, SHMBOX_MSG_FROM | SHMBOX_MSG_NONBLOCK,
+		     FOREVER);
 	r.pid = getpid();
 	ASSERT_EQ(0, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
 	EXPECT_EQ(0, r.rflags);
 	EXPECT_EQ(0, r.handle);
-	r = recv_arg(buf, RMAX, SHMBOX_MSG_FROM, SHMBOX_NOWAIT);
+	r = recv_arg(buf, RMAX, SHMBOX_MSG_FROM | SHMBOX_MSG_NONBLOCK,
+		     FOREVER);
 	r.pid = a.pid;
 	ASSERT_EQ(0, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
 	EXPECT_EQ(SHMBOX_RECV_CALL, r.rflags);
@@ -765,7 +840,7 @@ TEST_F(mb, poll_woken_by_call)
 		if (sync_wait(pp[0]))
 			_exit(3);
 		usleep(100000);
-		caller_main(&s, pp[1], -1);
+		caller_main(&s, pp[1], -1, -1);
 	}
 	ASSERT_EQ(0, sync_send(pp[1]));
 	ASSERT_EQ(1, poll(&p, 1, 10000));
@@ -826,8 +901,9 @@ static void no_handle_receive(struct __test_metadata *_metadata, int fd,
 	if (how == 0) {
 		n = read(fd, buf, RMAX);
 	} else if (how == 1) {
-		struct shmbox_mbox_recv r = recv_arg(buf, RMAX, 0,
-						     SHMBOX_NOWAIT);
+		struct shmbox_mbox_recv r = recv_arg(buf, RMAX,
+						     SHMBOX_MSG_NONBLOCK,
+						     FOREVER);
 
 		r.size = SHMBOX_MBOX_RECV_SIZE_VER1;
 		n = ioctl(fd, SHMBOX_IOC_MBOX_RECV, &r) ? -errno : (int)r.len;
@@ -1095,6 +1171,7 @@ FIXTURE_VARIANT(cinval) {
 	unsigned int status, reply_uid;
 	int reply_pid;
 	uint64_t reply_id;
+	uint64_t resume;
 	int reply_len_over;	/* reply_len = max_msg_size + this */
 	unsigned int size;
 	int err;
@@ -1156,6 +1233,9 @@ FIXTURE_VARIANT_ADD(cinval, reply_id_in_einval) {
 FIXTURE_VARIANT_ADD(cinval, reply_len_above_max_msg_size_einval) {
 	.reply_len_over = 1, .err = EINVAL,
 };
+FIXTURE_VARIANT_ADD(cinval, resume_of_no_parked_call_enoent) {
+	.resume = 12345, .err = ENOENT,
+};
 FIXTURE_VARIANT_ADD(cinval, size_below_ver0_einval) {
 	.size = SHMBOX_MBOX_CALL_SIZE_VER0 - 8, .err = EINVAL,
 };
@@ -1176,6 +1256,7 @@ TEST_F(cinval, refused)
 	c.reply_pid = variant->reply_pid;
 	c.reply_uid = variant->reply_uid;
 	c.reply_id = variant->reply_id;
+	c.resume = variant->resume;
 	if (variant->size)
 		c.size = variant->size;
 	if (variant->reply_len_over)
@@ -1499,34 +1580,47 @@ TEST_F(mb, signal_before_delivery_eintr_withdrawn)
 	EXPECT_EQ(0, cstat(self->fd).calls_waiting);
 }
 
-/* After delivery a signal abandons the call, even with SA_RESTART. */
-TEST_F(mb, signal_after_delivery_eintr_even_with_sa_restart)
+/*
+ * After delivery a signal parks the call; with SA_RESTART the restarted
+ * call goes on waiting for the same reply: the request is not sent again.
+ */
+TEST_F(mb, signal_after_delivery_sa_restart_waits_on)
 {
 	struct cspec s = { .fd = self->fd, .req = "once", .handler = 2 };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
+	char buf[RMAX + 1], c;
 	uint64_t h;
 
 	ASSERT_EQ(0, start_caller(&k, &s));
 	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
 	h = take_call(self->fd, buf, NULL);
 	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
-	ASSERT_EQ(0, finish_caller(&k, &o));
-	EXPECT_EQ(-EINTR, o.ret);
-	EXPECT_EQ(SHMBOX_CALL_DELIVERED, o.c.status);
-	EXPECT_EQ(1, o.handler_ran);
-	EXPECT_EQ(-ESRCH, reply_str(self->fd, h, "late"));
-	/* Not delivered a second time. */
+	ASSERT_EQ(1, read(k.sig, &c, 1));
+	/* Not delivered a second time; still ours to answer. */
 	EXPECT_EQ(-EAGAIN, recv_msg(self->fd, buf, RMAX, 0, SHMBOX_NOWAIT,
 				    NULL));
+	EXPECT_EQ(1, cstat(self->fd).calls_serving);
+	ASSERT_EQ(0, reply_str(self->fd, h, "after"));
+	ASSERT_EQ(0, finish_caller(&k, &o));
+	EXPECT_EQ(0, o.ret);
+	EXPECT_EQ(1, o.handler_ran);
+	EXPECT_STREQ("after", o.reply);
+	EXPECT_EQ(SHMBOX_CALL_DELIVERED, o.c.status);
+	EXPECT_EQ(0, o.c.resume);
 	check_mbox_state(self->fd, .sent = 1, .received = 1);
 	EXPECT_EQ(0, cstat(self->fd).calls_serving);
 }
 
-TEST_F(mb, signal_after_delivery_eintr_without_sa_restart)
+/*
+ * Without SA_RESTART: EINTR, status 0, @resume the call's handle; the
+ * reply that comes meanwhile is kept, and calling again with @resume
+ * returns it.
+ */
+TEST_F(mb, signal_after_delivery_eintr_resume_gets_reply)
 {
-	struct cspec s = { .fd = self->fd, .req = "once", .handler = 1 };
+	struct cspec s = { .fd = self->fd, .req = "once", .handler = 1,
+			   .resume = RESUME_ON_GO };
 	struct caller k;
 	struct outcome o;
 	char buf[RMAX + 1];
@@ -1536,10 +1630,207 @@ TEST_F(mb, signal_after_delivery_eintr_without_sa_restart)
 	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
 	h = take_call(self->fd, buf, NULL);
 	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
+	ASSERT_EQ(0, next_outcome(&k, &o));
+	EXPECT_EQ(-EINTR, o.ret);
+	EXPECT_EQ(0, o.c.status);
+	EXPECT_EQ(h, o.c.resume);
+	EXPECT_EQ(1, o.handler_ran);
+	/* Parked, not abandoned: the reply succeeds. */
+	ASSERT_EQ(0, reply_str(self->fd, h, "kept"));
+	ASSERT_EQ(0, sync_send(k.go));
+	ASSERT_EQ(0, finish_caller(&k, &o));
+	EXPECT_EQ(0, o.ret);
+	EXPECT_STREQ("kept", o.reply);
+	EXPECT_EQ(SHMBOX_CALL_DELIVERED, o.c.status);
+	EXPECT_EQ(0, o.c.resume);
+	EXPECT_EQ(getpid(), o.c.reply_pid);
+	/* The request was seen once. */
+	EXPECT_EQ(-EAGAIN, recv_msg(self->fd, buf, RMAX, 0, SHMBOX_NOWAIT,
+				    NULL));
+	check_mbox_state(self->fd, .sent = 1, .received = 1);
+}
+
+/* Resumed before the reply: the call waits for it. */
+TEST_F(mb, signal_after_delivery_eintr_resume_waits)
+{
+	struct cspec s = { .fd = self->fd, .req = "once", .handler = 1,
+			   .resume = RESUME_NOW };
+	struct caller k;
+	struct outcome o;
+	char buf[RMAX + 1];
+	uint64_t h;
+
+	ASSERT_EQ(0, start_caller(&k, &s));
+	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
+	h = take_call(self->fd, buf, NULL);
+	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
+	ASSERT_EQ(0, next_outcome(&k, &o));
+	EXPECT_EQ(-EINTR, o.ret);
+	EXPECT_EQ(h, o.c.resume);
+	usleep(100000);		/* it waits again; not needed for the result */
+	ASSERT_EQ(0, reply_str(self->fd, h, "later"));
+	ASSERT_EQ(0, finish_caller(&k, &o));
+	EXPECT_EQ(0, o.ret);
+	EXPECT_STREQ("later", o.reply);
+}
+
+/* Only the thread that parked a call resumes it. */
+TEST_F(mb, resume_from_another_thread_enoent)
+{
+	struct cspec s = { .fd = self->fd, .req = "mine", .handler = 1,
+			   .resume = RESUME_THREAD };
+	struct caller k;
+	struct outcome o;
+	char buf[RMAX + 1];
+	uint64_t h;
+
+	ASSERT_EQ(0, start_caller(&k, &s));
+	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
+	h = take_call(self->fd, buf, NULL);
+	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
+	ASSERT_EQ(0, next_outcome(&k, &o));
+	ASSERT_EQ(-EINTR, o.ret);
+	ASSERT_EQ(0, reply_str(self->fd, h, "t"));
+	ASSERT_EQ(0, finish_caller(&k, &o));
+	EXPECT_EQ(-ENOENT, o.other_ret);
+	EXPECT_EQ(0, o.ret);
+	EXPECT_STREQ("t", o.reply);
+}
+
+/* A parked call is abandoned when its caller's fd is released. */
+TEST_F(mb, parked_call_fd_released_reply_esrch)
+{
+	struct cspec s = { .name = self->name, .req = "p", .handler = 1 };
+	struct caller k;
+	struct outcome o;
+	char buf[RMAX + 1];
+	uint64_t h;
+
+	ASSERT_EQ(0, start_caller(&k, &s));
+	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
+	h = take_call(self->fd, buf, NULL);
+	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
+	/* EINTR, parked on its own fd; it exits, which releases that fd. */
 	ASSERT_EQ(0, finish_caller(&k, &o));
 	EXPECT_EQ(-EINTR, o.ret);
-	EXPECT_EQ(SHMBOX_CALL_DELIVERED, o.c.status);
+	EXPECT_EQ(h, o.c.resume);
 	EXPECT_EQ(-ESRCH, reply_str(self->fd, h, "late"));
+	EXPECT_EQ(0, cstat(self->fd).calls_serving);
+}
+
+/*
+ * A parked call whose caller died is abandoned ("its death"), also when
+ * the fd it parked on lives on in another process: the late reply fails
+ * with ESRCH instead of vanishing.
+ */
+TEST_F(mb, parked_caller_died_reply_esrch)
+{
+	struct cspec s = { .fd = self->fd, .req = "p", .handler = 1 };
+	struct caller k;
+	struct outcome o;
+	char buf[RMAX + 1];
+	uint64_t h;
+
+	ASSERT_EQ(0, start_caller(&k, &s));
+	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
+	h = take_call(self->fd, buf, NULL);
+	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
+	ASSERT_EQ(0, finish_caller(&k, &o));	/* it has exited */
+	EXPECT_EQ(-EINTR, o.ret);
+	EXPECT_EQ(h, o.c.resume);
+	EXPECT_EQ(-ESRCH, reply_str(self->fd, h, "late"));
+}
+
+/* A stop and a continue after delivery do not break the call. */
+TEST_F(mb, stop_and_continue_after_delivery_call_completes)
+{
+	struct cspec s = { .fd = self->fd, .req = "st" };
+	struct caller k;
+	struct outcome o;
+	char buf[RMAX + 1];
+	uint64_t h;
+	int st;
+
+	ASSERT_EQ(0, start_caller(&k, &s));
+	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
+	h = take_call(self->fd, buf, NULL);
+	ASSERT_EQ(0, kill(k.pid, SIGSTOP));
+	ASSERT_EQ(k.pid, waitpid(k.pid, &st, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(st));
+	ASSERT_EQ(0, kill(k.pid, SIGCONT));
+	ASSERT_EQ(0, reply_str(self->fd, h, "cont"));
+	ASSERT_EQ(0, finish_caller(&k, &o));
+	EXPECT_EQ(0, o.ret);
+	EXPECT_STREQ("cont", o.reply);
+	EXPECT_EQ(-EAGAIN, recv_msg(self->fd, buf, RMAX, 0, SHMBOX_NOWAIT,
+				    NULL));
+}
+
+/*
+ * An fd keeps SHMBOX_CALL_PARK_MAX parked calls: one more abandons the
+ * oldest (its reply fails with ESRCH, its resume with ENOENT); the others
+ * stay answerable and resumable.
+ */
+static int park_child(int fd, int up, int down)
+{
+	static char rbuf[RMAX];
+	struct shmbox_mbox_call c[SHMBOX_CALL_PARK_MAX + 1];
+	struct sigaction sa = { .sa_handler = on_usr1 };
+	int i, ret;
+
+	sigaction(SIGUSR1, &sa, NULL);
+	for (i = 0; i <= SHMBOX_CALL_PARK_MAX; i++) {
+		c[i] = call_arg("park", 4, rbuf, RMAX, FOREVER);
+		ret = call_ioctl(fd, &c[i]);
+		if (ret != -EINTR || !c[i].resume)
+			return 10;
+		if (sync_send(up))
+			return 11;
+	}
+	if (sync_wait(down))
+		return 12;
+	/* The oldest is gone; the newest still returns its reply. */
+	if (call_ioctl(fd, &c[0]) != -ENOENT)
+		return 13;
+	ret = call_ioctl(fd, &c[SHMBOX_CALL_PARK_MAX]);
+	if (ret || c[SHMBOX_CALL_PARK_MAX].reply_len != 1 || rbuf[0] != 'n')
+		return 14;
+	return 0;
+}
+
+TEST_F(mb, park_max_evicts_oldest)
+{
+	uint64_t h[SHMBOX_CALL_PARK_MAX + 1];
+	char buf[RMAX + 1];
+	int up[2], down[2], i;
+	pid_t pid;
+
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = shmbox_mbox_open(self->name, 0, NULL, O_RDWR);
+
+		_exit(fd < 0 ? 20 : park_child(fd, up[1], down[0]));
+	}
+	for (i = 0; i <= SHMBOX_CALL_PARK_MAX; i++) {
+		ASSERT_EQ(0, wait_calls(self->fd, 1, i));
+		h[i] = take_call(self->fd, buf, NULL);
+		ASSERT_EQ(0, kill(pid, SIGUSR1));
+		ASSERT_EQ(0, sync_wait(up[0])) TH_LOG("call %d", i);
+	}
+	EXPECT_EQ(-ESRCH, reply_str(self->fd, h[0], "o"));
+	for (i = 1; i < SHMBOX_CALL_PARK_MAX; i++)
+		EXPECT_EQ(0, reply_str(self->fd, h[i], "m")) TH_LOG("call %d", i);
+	EXPECT_EQ(0, reply_str(self->fd, h[SHMBOX_CALL_PARK_MAX], "n"));
+	ASSERT_EQ(0, sync_send(down[1]));
+	EXPECT_EQ(0, reap(pid));
+	EXPECT_EQ(0, cstat(self->fd).calls_serving);
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
 }
 
 /* ---- the server goes away ------------------------------------------------- */
@@ -1695,37 +1986,40 @@ TEST(inbox_closed_queued_callers_eidrm)
 {
 	struct caller k;
 	struct outcome o;
-	int fd = shmbox_dev_open(), p[2];
+	int fd = shmbox_dev_open(), up[2], down[2];
 	pid_t srv;
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
 	srv = fork();
 	ASSERT_LE(0, srv);
 	if (srv == 0) {
 		int in = mkinbox(8, 0600);
 
-		if (in < 0 || sync_send(p[1]) || sync_wait(p[0]) ||
+		if (in < 0 || sync_send(up[1]) || sync_wait(down[0]) ||
 		    wait_calls(in, 1, 0))
 			_exit(1);
 		close(in);
 		_exit(0);
 	}
-	ASSERT_EQ(0, sync_wait(p[0]));
+	ASSERT_EQ(0, sync_wait(up[0]));
 	{
 		struct cspec s = { .fd = fd, .req = "i", .pid = srv,
 				   .timeout = 20 * NS };
 
 		ASSERT_EQ(0, start_caller(&k, &s));
 	}
-	ASSERT_EQ(0, sync_send(p[1]));
+	ASSERT_EQ(0, sync_send(down[1]));
 	EXPECT_EQ(0, reap(srv));
 	ASSERT_EQ(0, finish_caller(&k, &o));
 	EXPECT_EQ(-EIDRM, o.ret);
 	EXPECT_EQ(0, o.c.status);
 	EXPECT_GT(5 * NS, o.end - o.start);
-	close(p[0]);
-	close(p[1]);
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
 	close(fd);
 }
 
@@ -1781,13 +2075,28 @@ TEST_F(mb, reply_recv_without_handle_just_receives)
 	EXPECT_EQ(getpid(), a.pid);
 }
 
+/*
+ * Without a handle only @reply_len must be 0: a @reply_buf left from the
+ * last round is not an error, the call just receives.
+ */
+TEST_F(mb, reply_recv_without_handle_ignores_reply_buf)
+{
+	struct shmbox_mbox_reply_recv a;
+	char buf[RMAX + 1], old[8];
+
+	ASSERT_EQ(0, send_str(self->fd, "msg", 0));
+	a = rr_arg(0, old, 0, buf, RMAX, 0, after_ns(SOON));
+	EXPECT_EQ(3, rr_ioctl(self->fd, &a));
+	EXPECT_EQ(0, cstat(self->fd).depth);
+}
+
 TEST_F(mb, reply_recv_reply_len_without_handle_einval)
 {
 	struct shmbox_mbox_reply_recv a;
 	char buf[RMAX + 1];
 
 	ASSERT_EQ(0, send_str(self->fd, "msg", 0));
-	a = rr_arg(0, "r", 1, buf, RMAX, 0, after_ns(SOON));
+	a = rr_arg(0, NULL, 1, buf, RMAX, 0, after_ns(SOON));
 	EXPECT_EQ(-EINVAL, rr_ioctl(self->fd, &a));
 	EXPECT_EQ(1, cstat(self->fd).depth);
 }
@@ -2046,15 +2355,18 @@ TEST_F_TIMEOUT(quota, abandoned_calls_leak_no_quota, 120)
 	struct caller k;
 	struct outcome o;
 	uint64_t h;
-	int i, ret;
+	int i;
 
 	memset(big, 'r', sizeof(big));
 	ASSERT_EQ(0, param_set("max_user_bytes", 4 * SHMBOX_MSG_COST(200)));
-	for (i = 0; i < 40; i++) {
+	for (i = 0; i < 50; i++) {
+		int how = i % 5;
 		struct cspec s = { .fd = self->fd, .req = "ab",
 				   .reply_len = sizeof(big),
-				   .handler = i % 4 == 2 ? 1 : 0,
-				   .bad_reply_buf = i % 4 == 3 };
+				   .handler = how >= 2 && how <= 3 ? 1 : 0,
+				   .resume = how == 3 ? RESUME_ON_GO : 0,
+				   .name = how >= 2 && how <= 3 ? self->name : NULL,
+				   .bad_reply_buf = how == 4 };
 		struct shmbox_mbox_recv r;
 
 		ASSERT_EQ(0, start_caller(&k, &s));
@@ -2062,35 +2374,41 @@ TEST_F_TIMEOUT(quota, abandoned_calls_leak_no_quota, 120)
 		ASSERT_EQ(2, recv_msg(self->fd, buf, RMAX, 0, after_ns(SOON),
 				      &r));
 		h = r.handle;
-		switch (i % 4) {
-		case 0:		/* killed */
+		switch (how) {
+		case 0:		/* killed while waiting */
 			kill_caller(&k);
 			EXPECT_EQ(-ESRCH, do_reply(self->fd, h, big,
 						   sizeof(big)));
 			break;
-		case 1:		/* replied, then the server closes nothing */
+		case 1:		/* answered and copied out */
 			ASSERT_EQ(0, do_reply(self->fd, h, big, sizeof(big)));
 			ASSERT_EQ(0, finish_caller(&k, &o));
 			EXPECT_EQ(0, o.ret);
 			break;
-		case 2:		/* interrupted after delivery */
+		case 2:		/* parked on its own fd, which it closes */
 			ASSERT_EQ(0, kill(k.pid, SIGUSR1));
 			ASSERT_EQ(0, finish_caller(&k, &o));
 			EXPECT_EQ(-EINTR, o.ret);
 			EXPECT_EQ(-ESRCH, do_reply(self->fd, h, big,
 						   sizeof(big)));
 			break;
-		case 3:		/* the reply cannot be copied out */
-			ret = do_reply(self->fd, h, big, sizeof(big));
-			EXPECT_EQ(0, ret);
+		case 3:		/* parked, answered, then its fd goes */
+			ASSERT_EQ(0, kill(k.pid, SIGUSR1));
+			ASSERT_EQ(0, next_outcome(&k, &o));
+			EXPECT_EQ(-EINTR, o.ret);
+			EXPECT_EQ(0, do_reply(self->fd, h, big, sizeof(big)));
+			kill_caller(&k);
+			break;
+		case 4:		/* the reply cannot be copied out */
+			EXPECT_EQ(0, do_reply(self->fd, h, big, sizeof(big)));
 			ASSERT_EQ(0, finish_caller(&k, &o));
 			EXPECT_EQ(-EFAULT, o.ret);
 			break;
 		}
-		EXPECT_EQ(0, cstat(self->fd).calls_serving);
-		EXPECT_EQ(0, cstat(self->fd).charged);
+		EXPECT_EQ(0, cstat(self->fd).calls_serving) TH_LOG("round %d", i);
+		EXPECT_EQ(0, cstat(self->fd).charged) TH_LOG("round %d", i);
 	}
-	/* All four 200-byte messages' worth is free, not one byte less. */
+/* All four 200-byte messages' worth is free, not one byte less. */
 	for (i = 0; i < 4; i++)
 		EXPECT_EQ(0, shmbox_mbox_send(self->fd, big, sizeof(big), 0, 0,
 					      SHMBOX_NOWAIT)) TH_LOG("msg %d", i);
@@ -2189,12 +2507,32 @@ static const char * const call_events[] = {
 	"shmbox_mbox_call", "shmbox_mbox_reply", "shmbox_mbox_call_abandon",
 };
 
+/* A line of @t with "@event: mbox=@name " and @tail in it. */
+static bool trace_has(const char *t, const char *event, const char *name,
+		      const char *tail)
+{
+	char head[160];
+	const char *p = t, *eol;
+
+	snprintf(head, sizeof(head), "%s: mbox=%s ", event, name);
+	while ((p = strstr(p, head))) {
+		eol = strchr(p, '\n');
+		if (!eol)
+			eol = p + strlen(p);
+		if (memmem(p, eol - p, tail, strlen(tail)))
+			return true;
+		p = eol;
+	}
+	return false;
+}
+
 TEST_F(mb, tracepoints_call_reply_abandon)
 {
 	char path[128], buf[RMAX + 1], want[160], *t;
+	struct cspec s = { .fd = self->fd, .req = "timed", .timeout = NS / 2 };
 	struct caller k;
 	struct outcome o;
-	uint64_t h;
+	uint64_t h, h2;
 	unsigned int i;
 
 	if (access(EVENTS "/enable", W_OK))
@@ -2206,15 +2544,17 @@ TEST_F(mb, tracepoints_call_reply_abandon)
 	}
 	ASSERT_EQ(0, write_str(TRACEFS "/tracing_on", "1", 0));
 	ASSERT_EQ(0, write_str(TRACEFS "/trace", "", O_TRUNC));
-	/* One answered call, one abandoned (its caller killed). */
+	/* One answered call; one abandoned at its deadline, replied late. */
 	ASSERT_EQ(0, queued_caller(&k, self->fd, "traced", 0, 1));
 	h = take_call(self->fd, buf, NULL);
 	ASSERT_EQ(0, reply_str(self->fd, h, "ok"));
 	ASSERT_EQ(0, finish_caller(&k, &o));
-	ASSERT_EQ(0, queued_caller(&k, self->fd, "dropped", 0, 1));
-	h = take_call(self->fd, buf, NULL);
-	kill_caller(&k);
-	EXPECT_EQ(-ESRCH, reply_str(self->fd, h, "late"));
+	ASSERT_EQ(0, start_caller(&k, &s));
+	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
+	h2 = take_call(self->fd, buf, NULL);
+	ASSERT_EQ(0, finish_caller(&k, &o));
+	EXPECT_EQ(-ETIMEDOUT, o.ret);
+	EXPECT_EQ(-ESRCH, reply_str(self->fd, h2, "late"));
 	t = read_all(TRACEFS "/trace");
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), EVENTS "/%s/enable",
@@ -2222,13 +2562,22 @@ TEST_F(mb, tracepoints_call_reply_abandon)
 		write_str(path, "0", 0);
 	}
 	ASSERT_NE(NULL, t);
-	for (i = 0; i < 3; i++) {
-		snprintf(want, sizeof(want), "%s: ", call_events[i]);
-		EXPECT_NE(NULL, strstr(t, want)) TH_LOG("%s in:\n%s", want, t);
-		snprintf(want, sizeof(want), "%s: mbox=%s", call_events[i],
-			 self->name);
-		EXPECT_NE(NULL, strstr(t, want)) TH_LOG("%s", want);
-	}
+	snprintf(want, sizeof(want), "handle=%llu len=6 ret=0",
+		 (unsigned long long)h);
+	EXPECT_TRUE(trace_has(t, "shmbox_mbox_call", self->name, want))
+		TH_LOG("%s in:\n%s", want, t);
+	snprintf(want, sizeof(want), "handle=%llu len=2 ret=0",
+		 (unsigned long long)h);
+	EXPECT_TRUE(trace_has(t, "shmbox_mbox_reply", self->name, want))
+		TH_LOG("%s", want);
+	snprintf(want, sizeof(want), "handle=%llu len=5 ret=-110",
+		 (unsigned long long)h2);
+	EXPECT_TRUE(trace_has(t, "shmbox_mbox_call_abandon", self->name, want))
+		TH_LOG("%s", want);
+	snprintf(want, sizeof(want), "handle=%llu len=4 ret=-3",
+		 (unsigned long long)h2);
+	EXPECT_TRUE(trace_has(t, "shmbox_mbox_reply", self->name, want))
+		TH_LOG("%s", want);
 	free(t);
 }
 
@@ -2267,8 +2616,9 @@ static void *sc_server_main(void *p)
 
 	for (;;) {
 		struct shmbox_mbox_reply_recv a =
-			rr_arg(handle, &rep, handle ? sizeof(rep) : 0, &req,
-			       sizeof(req), 0, after_ns(NS / 10));
+			rr_arg(handle, handle ? &rep : NULL,
+			       handle ? sizeof(rep) : 0, &req, sizeof(req), 0,
+			       after_ns(NS / 10));
 
 		n = rr_ioctl(s->fd, &a);
 		if (a.reply_handle) {	/* a reply not used up: a bug here */

@@ -345,6 +345,8 @@ static void one_op(void)
 		}
 		if (!rnd(32))
 			a.c.status = 1;
+		if (!rnd(8))		/* resume a parked call, or none */
+			a.c.resume = rhandle();
 		r = ioctl(fd, SHMBOX_IOC_MBOX_CALL, &a);
 		break;
 	case 23:
