@@ -79,12 +79,14 @@ struct cspec {
 	 * the structure as it was written back: RESUME_NOW at once,
 	 * RESUME_ON_GO once the test writes a byte to the go pipe,
 	 * RESUME_THREAD after another thread of the caller tried it first
-	 * (its result in that outcome's other_ret).
+	 * (its result in that outcome's other_ret), RESUME_OTHER_FD after
+	 * trying it through another fd of @other_name.
 	 */
 	int resume;
+	const char *other_name;
 };
 
-enum { RESUME_NO, RESUME_NOW, RESUME_ON_GO, RESUME_THREAD };
+enum { RESUME_NO, RESUME_NOW, RESUME_ON_GO, RESUME_THREAD, RESUME_OTHER_FD };
 
 /* What the child reports. */
 struct outcome {
@@ -185,6 +187,14 @@ static void caller_main(const struct cspec *s, int wr, int sigwr, int go)
 		    pthread_join(th, NULL))
 			_exit(42);
 		o.other_ret = t.ret;
+	}
+	if (s->resume == RESUME_OTHER_FD) {
+		struct shmbox_mbox_call c2 = o.c;
+		int fd2 = shmbox_mbox_open(s->other_name, 0, NULL, O_RDWR);
+
+		o.other_ret = fd2 < 0 ? fd2 : call_ioctl(fd2, &c2);
+		if (fd2 >= 0)
+			close(fd2);
 	}
 	caller_call(fd, &o, rbuf);
 	_exit(write(wr, &o, sizeof(o)) == sizeof(o) ? 0 : 1);
@@ -1695,6 +1705,29 @@ TEST_F(mb, resume_from_another_thread_enoent)
 	EXPECT_EQ(-ENOENT, o.other_ret);
 	EXPECT_EQ(0, o.ret);
 	EXPECT_STREQ("t", o.reply);
+}
+
+/* Only the fd a call was parked on resumes it. */
+TEST_F(mb, resume_through_another_fd_enoent)
+{
+	struct cspec s = { .fd = self->fd, .req = "mine", .handler = 1,
+			   .resume = RESUME_OTHER_FD, .other_name = self->name };
+	struct caller k;
+	struct outcome o;
+	char buf[RMAX + 1];
+	uint64_t h;
+
+	ASSERT_EQ(0, start_caller(&k, &s));
+	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
+	h = take_call(self->fd, buf, NULL);
+	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
+	ASSERT_EQ(0, next_outcome(&k, &o));
+	ASSERT_EQ(-EINTR, o.ret);
+	ASSERT_EQ(0, reply_str(self->fd, h, "f"));
+	ASSERT_EQ(0, finish_caller(&k, &o));
+	EXPECT_EQ(-ENOENT, o.other_ret);
+	EXPECT_EQ(0, o.ret);
+	EXPECT_STREQ("f", o.reply);
 }
 
 /* A parked call is abandoned when its caller's fd is released. */
