@@ -274,6 +274,11 @@ static int shmbox_call_resume(struct file *file, struct shmbox_mbox_call *arg)
 	call = park ? shmbox_callpark_take(park, arg->resume) : NULL;
 	if (!call)
 		return -ENOENT;
+	/* Its reply may be as long as the interrupted call allowed. */
+	if (arg->reply_len < call->reply_max) {
+		WARN_ON_ONCE(shmbox_callpark_add(park, call));
+		return -EINVAL;
+	}
 	obj = call->obj;
 	call->obj = NULL;
 	ret = shmbox_call_finish(file, to_mbox(obj), call, arg);
