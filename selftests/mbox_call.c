@@ -80,13 +80,16 @@ struct cspec {
 	 * RESUME_ON_GO once the test writes a byte to the go pipe,
 	 * RESUME_THREAD after another thread of the caller tried it first
 	 * (its result in that outcome's other_ret), RESUME_OTHER_FD after
-	 * trying it through another fd of @other_name.
+	 * trying it through another fd of @other_name, RESUME_SHORT after
+	 * trying it with a reply buffer one byte shorter.
 	 */
 	int resume;
 	const char *other_name;
+	unsigned int uid;	/* become this user first (not 0) */
 };
 
-enum { RESUME_NO, RESUME_NOW, RESUME_ON_GO, RESUME_THREAD, RESUME_OTHER_FD };
+enum { RESUME_NO, RESUME_NOW, RESUME_ON_GO, RESUME_THREAD, RESUME_OTHER_FD,
+       RESUME_SHORT };
 
 /* What the child reports. */
 struct outcome {
@@ -151,8 +154,10 @@ static void caller_main(const struct cspec *s, int wr, int sigwr, int go)
 
 	memset(&o, 0, sizeof(o));
 	sig_wr = sigwr;
+	if (s->uid && become_user(s->uid))
+		_exit(39);
 	if (s->name) {
-		fd = shmbox_mbox_open(s->name, 0, NULL, O_RDWR);
+		fd = shmbox_mbox_open(s->name, 0, NULL, O_WRONLY);
 		if (fd < 0)
 			_exit(40);
 	}
@@ -187,6 +192,12 @@ static void caller_main(const struct cspec *s, int wr, int sigwr, int go)
 		    pthread_join(th, NULL))
 			_exit(42);
 		o.other_ret = t.ret;
+	}
+	if (s->resume == RESUME_SHORT) {
+		struct shmbox_mbox_call c2 = o.c;
+
+		c2.reply_len--;
+		o.other_ret = call_ioctl(fd, &c2);
 	}
 	if (s->resume == RESUME_OTHER_FD) {
 		struct shmbox_mbox_call c2 = o.c;
@@ -1707,6 +1718,30 @@ TEST_F(mb, resume_from_another_thread_enoent)
 	EXPECT_STREQ("t", o.reply);
 }
 
+/* A resumed call's reply buffer is at least as large as the first. */
+TEST_F(mb, resume_with_shorter_reply_buf_einval)
+{
+	struct cspec s = { .fd = self->fd, .req = "mine", .handler = 1,
+			   .resume = RESUME_SHORT };
+	struct caller k;
+	struct outcome o;
+	char buf[RMAX + 1];
+	uint64_t h;
+
+	ASSERT_EQ(0, start_caller(&k, &s));
+	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
+	h = take_call(self->fd, buf, NULL);
+	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
+	ASSERT_EQ(0, next_outcome(&k, &o));
+	ASSERT_EQ(-EINTR, o.ret);
+	ASSERT_EQ(0, reply_str(self->fd, h, "s"));
+	ASSERT_EQ(0, finish_caller(&k, &o));
+	EXPECT_EQ(-EINVAL, o.other_ret);
+	/* The call stayed parked: the real resume gets its reply. */
+	EXPECT_EQ(0, o.ret);
+	EXPECT_STREQ("s", o.reply);
+}
+
 /* Only the fd a call was parked on resumes it. */
 TEST_F(mb, resume_through_another_fd_enoent)
 {
@@ -2352,8 +2387,8 @@ static void drain(int fd)
 		;
 }
 
-/* A reply costs the owner until the caller copied it out. */
-TEST_F(quota, reply_charged_to_owner_enospc)
+/* A reply costs its caller until the caller copied it out. */
+TEST_F(quota, reply_charged_until_copied_out_enospc)
 {
 	struct caller k;
 	struct outcome o;
@@ -2463,6 +2498,101 @@ TEST_F(quota, call_request_over_owner_quota_enospc)
 	EXPECT_EQ(0, cstat(self->fd).calls_waiting);
 	EXPECT_EQ(2, cstat(self->fd).depth);
 	drain(self->fd);
+}
+
+/*
+ * The reply is charged to the caller (the user who opened its fd), not
+ * to the mailbox owner: with the owner's quota used up, the reply to
+ * another user's call still goes through.
+ */
+TEST_F(quota, reply_charged_to_caller_not_owner)
+{
+	char name[80], buf[RMAX + 1];
+	struct cspec s = { .name = name, .req = "", .uid = NOBODY };
+	struct caller k;
+	struct outcome o;
+	int fd, own;
+	uint64_t h;
+
+	umask(0);
+	snprintf(name, sizeof(name), "%s-w", self->name);
+	fd = mkmbox(name, SHMBOX_MBOX_UNBOUNDED, 0622);
+	ASSERT_LE(0, fd);
+	own = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600);
+	ASSERT_LE(0, own);
+	ASSERT_EQ(0, param_set("max_user_bytes", 4 * SHMBOX_MSG_COST(0)));
+	ASSERT_EQ(0, start_caller(&k, &s));
+	ASSERT_EQ(0, wait_calls(fd, 1, 0));
+	h = take_call(fd, buf, NULL);
+	/* The owner (we) has nothing left. */
+	EXPECT_EQ(4, fill_count(own, 100));
+	EXPECT_EQ(0, do_reply(fd, h, NULL, 0));
+	ASSERT_EQ(0, finish_caller(&k, &o));
+	EXPECT_EQ(0, o.ret);
+	drain(own);
+	close(own);
+	close(fd);
+	shmbox_unlink(name, SHMBOX_KIND_MAILBOX);
+}
+
+/* A child as @uid holding a mailbox with four queued messages. */
+static pid_t hold_full_quota(unsigned int uid, int up, int down)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		int fd, i;
+
+		if (become_user(uid))
+			_exit(1);
+		fd = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600);
+		for (i = 0; fd >= 0 && i < 4; i++)
+			if (shmbox_mbox_send(fd, "", 0, 0, 0, SHMBOX_NOWAIT))
+				_exit(2);
+		if (fd < 0 || sync_send(up) || sync_wait(down))
+			_exit(3);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* The caller's quota used up: the reply fails with ENOSPC, and can retry. */
+TEST_F(quota, reply_enospc_when_callers_quota_used)
+{
+	char name[80], buf[RMAX + 1];
+	struct cspec s = { .name = name, .req = "", .uid = NOBODY };
+	int fd, up[2], down[2];
+	struct caller k;
+	struct outcome o;
+	uint64_t h;
+	pid_t holder;
+
+	umask(0);
+	snprintf(name, sizeof(name), "%s-w", self->name);
+	fd = mkmbox(name, SHMBOX_MBOX_UNBOUNDED, 0622);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	ASSERT_EQ(0, param_set("max_user_bytes", 4 * SHMBOX_MSG_COST(0)));
+	holder = hold_full_quota(NOBODY, up[1], down[0]);
+	ASSERT_LE(0, holder);
+	ASSERT_EQ(0, sync_wait(up[0]));
+	ASSERT_EQ(0, start_caller(&k, &s));
+	ASSERT_EQ(0, wait_calls(fd, 1, 0));
+	h = take_call(fd, buf, NULL);
+	EXPECT_EQ(-ENOSPC, do_reply(fd, h, NULL, 0));
+	/* Its quota back, the same handle answers. */
+	ASSERT_EQ(0, sync_send(down[1]));
+	EXPECT_EQ(0, reap(holder));
+	EXPECT_EQ(0, do_reply(fd, h, NULL, 0));
+	ASSERT_EQ(0, finish_caller(&k, &o));
+	EXPECT_EQ(0, o.ret);
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	close(fd);
+	shmbox_unlink(name, SHMBOX_KIND_MAILBOX);
 }
 
 /* Calls a closed server fd held leave nothing charged either. */
