@@ -1068,9 +1068,33 @@ static double run_call_rtt(uint32_t size, long n)
 	return sh->elapsed[0] / n * 1e6;
 }
 
+/*
+ * The same server with the classic four calls a round trip: receive the
+ * request with its sender's inbox id, send the reply to that id (never
+ * to a pid).  Until a message of another length.
+ */
+static int mbox_serve(int fd, uint32_t size)
+{
+	char buf[MAXMSG];
+	struct shmbox_msg_info_id from;
+	int r;
+
+	for (;;) {
+		r = shmbox_mbox_recv_id(fd, 0, buf, MAXMSG, 0,
+					SHMBOX_TIMEOUT_NONE, &from);
+		if (r < 0)
+			return 5;
+		if (r != (int)size)
+			return 0;	/* the stop message */
+		if (shmbox_mbox_reply(fd, &from, buf, size, 0, 0,
+				      SHMBOX_TIMEOUT_NONE))
+			return 6;
+	}
+}
+
 struct rpc_server {
 	pthread_t tid;
-	int fd, err;
+	int fd, err, call;
 	uint32_t size;
 };
 
@@ -1078,7 +1102,8 @@ static void *rpc_server_thread(void *arg)
 {
 	struct rpc_server *s = arg;
 
-	s->err = call_serve(s->fd, s->size);
+	s->err = s->call ? call_serve(s->fd, s->size) :
+			   mbox_serve(s->fd, s->size);
 	return NULL;
 }
 
@@ -1089,8 +1114,12 @@ static void *rpc_server_thread(void *arg)
  * REPLY_RECV loop.  Every reply is checked to be its own caller's request
  * (sender in the top byte).  Calls per second, all clients together.
  * Then one stop message per server thread, a plain message, not a call.
+ * !@call (rpc64/shmbox-mailbox-4x2): the same with four calls a round
+ * trip, the client's write(2) of the request and read(2) of the reply
+ * from its own inbox, the server's receive and its send to the inbox id.
  */
-static double run_rpc(uint32_t size, long n, int clients, int threads)
+static double run_rpc(uint32_t size, long n, int clients, int threads,
+		      int call)
 {
 	int fd = call_mbox_create(size), status, bad = 0;
 	long per = n / clients;
@@ -1109,8 +1138,8 @@ static double run_rpc(uint32_t size, long n, int clients, int threads)
 
 			pin(1);
 			for (int i = 0; i < threads; i++) {
-				s[i] = (struct rpc_server){ .fd = fd,
-							    .size = size };
+				s[i] = (struct rpc_server){
+					.fd = fd, .size = size, .call = call };
 				if (pthread_create(&s[i].tid, NULL,
 						   rpc_server_thread, &s[i]))
 					_exit(2);
@@ -1122,16 +1151,32 @@ static double run_rpc(uint32_t size, long n, int clients, int threads)
 			_exit(err);
 		}
 		char req[MAXMSG] = { 0 }, rep[MAXMSG];
+		struct shmbox_mbox_attr ia = { .capacity = 64,
+					       .max_msg_size = size,
+					       .mode = 0600 };
+		int inbox = -1;
 
 		pin(0);
+		if (!call) {
+			inbox = shmbox_inbox_open(SHMBOX_O_CREAT, &ia, O_RDWR);
+			if (inbox < 0)
+				_exit(2);
+		}
 		wait_go();
 		double t0 = now();
 		for (long i = 0; i < per; i++) {
 			uint64_t seq = ((uint64_t)p << 56) | i;
+			int r;
 
 			msg_fill(req, seq, size);
-			if (call_ioctl(fd, req, size, rep, MAXMSG) !=
-			    (int)size || !msg_check(rep, seq, size))
+			if (call) {
+				r = call_ioctl(fd, req, size, rep, MAXMSG);
+			} else {
+				r = shmbox_mbox_write(fd, req, size);
+				if (!r)
+					r = shmbox_mbox_read(inbox, rep, MAXMSG);
+			}
+			if (r != (int)size || !msg_check(rep, seq, size))
 				_exit(4);
 		}
 		sh->elapsed[p] = now() - t0;
@@ -1328,6 +1373,7 @@ struct ratio {
 enum job_kind {
 	J_PING, J_PING_NOSPIN, J_STREAM, J_STREAM_BATCHED, J_FAN4,
 	J_MEMCPY, J_SYSCALLS, J_CALL, J_CALL_RTT, J_CALL_RTT_NOSPIN, J_RPC,
+	J_RPC_MBOX,
 };
 
 struct job {
@@ -1383,7 +1429,9 @@ static double job_run(const struct job *j)
 	case J_CALL_RTT:
 		return run_call_rtt(j->size, j->n);
 	case J_RPC:
-		return run_rpc(j->size, j->n, 4, 2);
+		return run_rpc(j->size, j->n, 4, 2, 1);
+	case J_RPC_MBOX:
+		return run_rpc(j->size, j->n, 4, 2, 0);
 	case J_STREAM:
 		return run_stream(j->ops, j->size, j->n, 1, 1, 1, NULL);
 	case J_STREAM_BATCHED:
@@ -1509,14 +1557,15 @@ int main(int argc, char **argv)
 	job_add(J_FAN4, &ops_mbox, 64, count(40000), "fan/mailbox-4x4", "msg/s");
 	run_jobs();
 
-	if (features & SHMBOX_FEAT_CALL) {
-		printf("\nRPC, 4 client processes calling, 2 server threads answering (REPLY_RECV), 64 B:\n");
+	printf("\nRPC, 64 B, 4 client processes, 1 server process with 2 threads on one fd:\n");
+	if (features & SHMBOX_FEAT_CALL)
 		job_add(J_RPC, NULL, 64, count(20000), "rpc64/shmbox-call-4x2",
 			"calls/s");
-		run_jobs();
-	} else if (selected("rpc64/shmbox-call-4x2")) {
-		printf("\nRPC: skipped, the module has no SHMBOX_FEAT_CALL\n");
-	}
+	job_add(J_RPC_MBOX, NULL, 64, count(20000), "rpc64/shmbox-mailbox-4x2",
+		"calls/s");
+	run_jobs();
+	if (!(features & SHMBOX_FEAT_CALL) && selected("rpc64/shmbox-call-4x2"))
+		printf("  rpc64/shmbox-call-4x2: skipped, the module has no SHMBOX_FEAT_CALL\n");
 
 	printf("\nring system calls per message, steady 64 B stream:\n");
 	job_add(J_SYSCALLS, &ops_ring, 64, count(400000),
