@@ -358,13 +358,15 @@ static void futex_destroy(struct chan *c)
  * mailbox's polling (spin up to FLOOR_SPIN_NS, then sleep on a futex),
  * and each round trip adds 2 (resp. 4) null system calls, each made
  * while its side holds the token, so that all of them are on the
- * critical path.  No design that makes that many calls per round trip
- * and sleeps when its peer is slow can be faster; a kernel transport
- * adds its own work (locks, copies, accounting) on top.
+ * critical path: what a design with that many calls per round trip
+ * costs if its calls do no work.  (A blocking receive enters the kernel
+ * before its message comes, overlapping its entry with the peer's work,
+ * so a 4-call design's critical path holds a little less than 4 whole
+ * calls; floor-4sys does not credit that.)
  *
  * The null system call is getppid(2), through syscall() so that no
- * library cache can answer it: it takes no lock and touches no shared
- * line, the cheapest real entry into the kernel and back.
+ * library cache can answer it: it takes no lock and writes nothing, the
+ * cheapest real entry into the kernel and back.
  *
  * One slot per direction, for a ping-pong only: the sender never waits
  * for room, since the peer's answer proves it took the last message.
