@@ -156,7 +156,7 @@ static struct kunit_case shmbox_call_cases[] = {
 };
 
 static struct kunit_suite shmbox_call_suite = {
-	.name = "shmbox-call",
+	.name = "shmbox_call",
 	.test_cases = shmbox_call_cases,
 };
 
