@@ -115,8 +115,9 @@ cmd_report() {
 	# Figures other than shmbox'"'"'s: the references the goals divide by,
 	# which the module does not touch (so they show the host'"'"'s drift).
 	BEGIN {
-		nref = split("rtt64/posix-mq rtt64/futex stream64/posix-mq " \
-			"stream64/pipe memcpy4096 call64/posix-mq call64/pipe", ref)
+		nref = split("rtt64/posix-mq rtt64/futex rtt64/floor-2sys " \
+			"rtt64/floor-4sys stream64/posix-mq stream64/pipe " \
+			"memcpy4096 call64/posix-mq call64/pipe", ref)
 		for (i = 1; i <= nref; i++) isref[ref[i]] = 1
 		while ((getline l < info) > 0) {
 			k = substr(l, 1, index(l, "=") - 1)

@@ -2,39 +2,53 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # bench-plot.sh DIR: draw DIR/bench.png from DIR/bench.dat (written by
-# shmbox-bench in the guest) with gnuplot, and list the outputs.
+# shmbox-bench in the guest) with gnuplot, and list the outputs.  A panel
+# whose figures were not measured (--filter) is left out.
 set -euo pipefail
 dir=$1
 dat=$dir/bench.dat
 [ -s "$dat" ] || { echo "bench-plot.sh: no $dat" >&2; exit 1; }
 
 # One panel per kind of figure, each bar relative to the panel's slowest.
+panels=()
 for kind in rtt64 stream64 stream4096; do
 	grep "^\"$kind/" "$dat" | sed "s|\"$kind/|\"|" > "$dir/$kind.dat" || true
+	[ -s "$dir/$kind.dat" ] && panels+=("$kind")
 done
-gnuplot <<GP
-set terminal pngcairo size 1400,500 font ",10" noenhanced
+panel() {	# panel KIND: its title, colour and y scale, then its plot
+	local title colour log
+	case $1 in
+	rtt64) title="64 B round trip (us, lower is better)" colour="#4477aa" log=0 ;;
+	stream64) title="64 B stream (messages/s, higher is better)" colour="#228833" log=1 ;;
+	stream4096) title="4 KiB stream (messages/s, higher is better)" colour="#cc6677" log=1 ;;
+	esac
+	echo "set title \"$title\""
+	if [ "$log" = 1 ]; then
+		echo 'set logscale y'
+		echo 'set yrange [*:*]'
+	else
+		echo 'unset logscale y'
+		echo 'set yrange [0:*]'
+	fi
+	echo "plot \"$dir/$1.dat\" using 2:xtic(1) notitle lc rgb \"$colour\", \\"
+	echo "     \"\" using 0:2:3:4 with yerrorbars notitle lc rgb \"black\" pt -1"
+}
+if [ ${#panels[@]} -gt 0 ]; then
+	{
+		cat <<GP
+set terminal pngcairo size $((${#panels[@]} * 1400 / 3)),500 font ",10" noenhanced
 set output "$dir/bench.png"
-set multiplot layout 1,3 title "shmbox-bench (QEMU TCG guest, 2 vCPUs; median with min-max)"
+set multiplot layout 1,${#panels[@]} title "shmbox-bench (QEMU TCG guest, 2 vCPUs; median with min-max)"
 set style data histograms
 set style fill solid 0.7 border -1
 set boxwidth 0.8
 set xtics rotate by -40 left
 set grid ytics
-set yrange [0:*]
-set title "64 B round trip (us, lower is better)"
-plot "$dir/rtt64.dat" using 2:xtic(1) notitle lc rgb "#4477aa", \
-     "" using 0:2:3:4 with yerrorbars notitle lc rgb "black" pt -1
-set title "64 B stream (messages/s, higher is better)"
-set logscale y
-set yrange [*:*]
-plot "$dir/stream64.dat" using 2:xtic(1) notitle lc rgb "#228833", \
-     "" using 0:2:3:4 with yerrorbars notitle lc rgb "black" pt -1
-set title "4 KiB stream (messages/s, higher is better)"
-plot "$dir/stream4096.dat" using 2:xtic(1) notitle lc rgb "#cc6677", \
-     "" using 0:2:3:4 with yerrorbars notitle lc rgb "black" pt -1
-unset multiplot
 GP
+		for k in "${panels[@]}"; do panel "$k"; done
+		echo 'unset multiplot'
+	} | gnuplot
+fi
 rm -f "$dir"/rtt64.dat "$dir"/stream64.dat "$dir"/stream4096.dat
 echo
 echo "bench outputs:"

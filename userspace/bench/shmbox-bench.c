@@ -12,6 +12,10 @@
  * section are interleaved (run_jobs()), and a goal ratio is the median of
  * the ratios of same-numbered runs (paired()).
  *
+ * Call and reply (SHMBOX_IOC_MBOX_CALL, _REPLY_RECV) is measured only when
+ * the running module reports SHMBOX_FEAT_CALL; an older module (bench-ab's
+ * A) skips those figures and the goals that need them.
+ *
  * Output: a table on stdout, "ratio NAME = VALUE (goal OP TARGET)" lines,
  * and in --out DIR: bench.json (every figure) and bench.dat (for gnuplot).
  */
@@ -20,6 +24,7 @@
 #include <linux/futex.h>
 #include <math.h>
 #include <mqueue.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,6 +32,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
@@ -35,6 +41,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+#endif
 
 #include "libshmbox.h"
 
@@ -46,6 +55,7 @@ static double scale = 1.0;	/* multiplies message counts */
 static int ncpus = 1;
 static const char *filter;	/* --filter: name parts, split by , or + */
 static int batch = 32;		/* messages per vector call, batched mailbox */
+static uint64_t features;	/* SHMBOX_FEAT_* of the running module */
 
 /* Does --filter select the figure @name (all do without --filter)? */
 static int selected(const char *name)
@@ -120,7 +130,8 @@ struct chan {
 	mqd_t mq;
 	struct shmbox_ring *ring;
 	struct futex_slot *slot;
-	uint32_t fseq;			/* futex: our side's sequence */
+	struct floor_slot *fslot;
+	uint32_t fseq;			/* futex, floor: our side's sequence */
 	int batch;			/* mailbox: messages per vector call */
 	struct shmbox_mbox_msg vec[64];
 	char vbuf[64][64];
@@ -341,6 +352,154 @@ static void futex_destroy(struct chan *c)
 	munmap(c->slot, sizeof(*c->slot));
 }
 
+/*
+ * The floors of a kernel-mediated round trip (rtt64/floor-2sys, -4sys):
+ * the hand-off itself costs what it costs in shared memory, with the
+ * mailbox's polling (spin up to FLOOR_SPIN_NS, then sleep on a futex),
+ * and each round trip adds 2 (resp. 4) null system calls, each made
+ * while its side holds the token, so that all of them are on the
+ * critical path: what a design with that many calls per round trip
+ * costs if its calls do no work.  (A blocking receive enters the kernel
+ * before its message comes, overlapping its entry with the peer's work,
+ * so a 4-call design's critical path holds a little less than 4 whole
+ * calls; floor-4sys does not credit that.)
+ *
+ * The null system call is getppid(2), through syscall() so that no
+ * library cache can answer it: it takes no lock and writes nothing, the
+ * cheapest real entry into the kernel and back.
+ *
+ * One slot per direction, for a ping-pong only: the sender never waits
+ * for room, since the peer's answer proves it took the last message.
+ */
+#define FLOOR_SPIN_NS	50000	/* the mbox_spin_ns default */
+
+struct floor_slot {
+	_Atomic uint32_t seq;		/* last published message */
+	_Atomic uint32_t sleeping;	/* the receiver waits in FUTEX_WAIT */
+	uint32_t len;
+	char pad[52];
+	char data[MAXMSG];
+};
+
+static inline void null_syscall(void)
+{
+	syscall(SYS_getppid);
+}
+
+/*
+ * The spin's clock: the TSC where there is one (the guest's clocksource is
+ * the HPET, whose every read is a system call and an emulated MMIO
+ * access: the module's spin uses local_clock() for the same reason),
+ * calibrated once against CLOCK_MONOTONIC.
+ */
+static double spin_ticks_per_ns = 1.0;
+
+#if defined(__x86_64__) || defined(__i386__)
+static inline uint64_t spin_clock(void)
+{
+	return __rdtsc();
+}
+
+static inline void spin_relax(void)
+{
+	_mm_pause();
+}
+#else
+static inline uint64_t spin_clock(void)
+{
+	return (uint64_t)(now() * 1e9);
+}
+
+static inline void spin_relax(void)
+{
+}
+#endif
+
+static void spin_calibrate(void)
+{
+	double t0 = now(), t;
+	uint64_t c0 = spin_clock(), c;
+
+	do {
+		t = now();
+		c = spin_clock();
+	} while (t - t0 < 0.02);
+	if (c > c0)
+		spin_ticks_per_ns = (c - c0) / ((t - t0) * 1e9);
+}
+
+static int floor_create(struct chan *c, uint32_t size)
+{
+	(void)size;
+	c->fslot = mmap(NULL, sizeof(*c->fslot), PROT_READ | PROT_WRITE,
+			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	return c->fslot == MAP_FAILED ? -errno : 0;
+}
+
+static int floor_send_sys(struct chan *c, const void *buf, uint32_t len,
+			  int nsys)
+{
+	struct floor_slot *s = c->fslot;
+
+	for (int i = 0; i < nsys; i++)
+		null_syscall();
+	memcpy(s->data, buf, len);
+	s->len = len;
+	/* seq_cst store, then load: pairs with floor_recv()'s */
+	atomic_store(&s->seq, ++c->fseq);
+	if (atomic_load(&s->sleeping))
+		futex(&s->seq, FUTEX_WAKE, 1);
+	return 0;
+}
+
+static int floor_recv_sys(struct chan *c, void *buf, uint32_t cap, int nsys)
+{
+	struct floor_slot *s = c->fslot;
+	uint64_t end = spin_clock() + (uint64_t)(FLOOR_SPIN_NS *
+						 spin_ticks_per_ns);
+	uint32_t len;
+
+	while (atomic_load_explicit(&s->seq, memory_order_acquire) == c->fseq) {
+		if (spin_clock() < end) {
+			spin_relax();
+			continue;
+		}
+		/* Announce the sleep, then look again: no lost wake-up. */
+		atomic_store(&s->sleeping, 1);
+		while (atomic_load(&s->seq) == c->fseq)
+			futex(&s->seq, FUTEX_WAIT, c->fseq);
+		atomic_store(&s->sleeping, 0);
+	}
+	c->fseq++;
+	len = s->len < cap ? s->len : cap;
+	memcpy(buf, s->data, len);
+	for (int i = 0; i < nsys; i++)
+		null_syscall();
+	return len;
+}
+
+/* Two calls a round trip: one per side, as a call and a reply-and-receive. */
+static int floor2_send(struct chan *c, const void *buf, uint32_t len)
+{
+	return floor_send_sys(c, buf, len, 1);
+}
+
+static int floor2_recv(struct chan *c, void *buf, uint32_t cap)
+{
+	return floor_recv_sys(c, buf, cap, 0);
+}
+
+/* Four: a send and a receive per side. */
+static int floor4_recv(struct chan *c, void *buf, uint32_t cap)
+{
+	return floor_recv_sys(c, buf, cap, 1);
+}
+
+static void floor_destroy(struct chan *c)
+{
+	munmap(c->fslot, sizeof(*c->fslot));
+}
+
 /* shmbox mailbox */
 static int mbox_create(struct chan *c, uint32_t size)
 {
@@ -538,6 +697,15 @@ static const struct chan_ops ops_unix = {
 static const struct chan_ops ops_futex = {
 	.name = "futex", .create = futex_create, .attach = none_attach,
 	.send = futex_send, .recv = futex_recv, .destroy = futex_destroy,
+};
+/* The floors: round trips only (run_pingpong()). */
+static const struct chan_ops ops_floor2 = {
+	.name = "floor-2sys", .create = floor_create, .attach = none_attach,
+	.send = floor2_send, .recv = floor2_recv, .destroy = floor_destroy,
+};
+static const struct chan_ops ops_floor4 = {
+	.name = "floor-4sys", .create = floor_create, .attach = none_attach,
+	.send = floor2_send, .recv = floor4_recv, .destroy = floor_destroy,
 };
 
 /* ---- workloads ------------------------------------------------------------ */
@@ -766,6 +934,278 @@ static double run_call(const struct chan_ops *ops, uint32_t size, long n)
 }
 
 /*
+ * Call and reply through the raw ioctls (SHMBOX_FEAT_CALL): the client's
+ * SHMBOX_IOC_MBOX_CALL sends the request and waits for the reply, the
+ * server's SHMBOX_IOC_MBOX_REPLY_RECV answers the previous call and takes
+ * the next: one system call a side per round trip.  Each returns a length
+ * or -errno.
+ */
+static int call_ioctl(int fd, const void *req, uint32_t len, void *rep,
+		      uint32_t cap)
+{
+	struct shmbox_mbox_call a = {
+		.size = sizeof(a), .buf = (uintptr_t)req, .len = len,
+		.deadline_ns = SHMBOX_TIMEOUT_NONE,
+		.reply_buf = (uintptr_t)rep, .reply_len = cap,
+	};
+
+	if (ioctl(fd, SHMBOX_IOC_MBOX_CALL, &a) < 0)
+		return -errno;
+	return a.reply_len;
+}
+
+/*
+ * Answer *@handle (0: none) with @rep, @rlen and receive the next message
+ * into @buf; *@handle is then the new call's handle, 0 for a message that
+ * is not a call.
+ */
+static int reply_recv_ioctl(int fd, uint64_t *handle, const void *rep,
+			    uint32_t rlen, void *buf, uint32_t cap)
+{
+	struct shmbox_mbox_reply_recv a = {
+		.size = sizeof(a), .reply_handle = *handle,
+		.reply_buf = *handle ? (uintptr_t)rep : 0,
+		.reply_len = *handle ? rlen : 0,
+		.buf = (uintptr_t)buf, .len = cap,
+		.deadline_ns = SHMBOX_TIMEOUT_NONE,
+	};
+
+	if (ioctl(fd, SHMBOX_IOC_MBOX_REPLY_RECV, &a) < 0)
+		return -errno;
+	*handle = a.rflags & SHMBOX_RECV_CALL ? a.handle : 0;
+	return a.len;
+}
+
+static int reply_ioctl(int fd, uint64_t handle, const void *rep, uint32_t len)
+{
+	struct shmbox_mbox_reply a = {
+		.size = sizeof(a), .handle = handle, .buf = (uintptr_t)rep,
+		.len = len,
+	};
+
+	return ioctl(fd, SHMBOX_IOC_MBOX_REPLY, &a) < 0 ? -errno : 0;
+}
+
+static int call_mbox_create(uint32_t size)
+{
+	struct shmbox_mbox_attr a = { .capacity = 64, .max_msg_size = size,
+				      .mode = 0600 };
+	int fd = shmbox_mbox_open(NULL, 0, &a, O_RDWR);
+
+	if (fd < 0)
+		die("call mailbox", -fd);
+	return fd;
+}
+
+/*
+ * A server thread: echo every call's request as its reply, until a
+ * message that is not a call.  @fd is shared by all the server's threads.
+ * Returns 0, or the step that failed.
+ */
+static int call_serve(int fd, uint32_t size)
+{
+	char buf[2][MAXMSG];
+	uint64_t handle = 0;
+	int cur = 0, r;
+
+	for (;;) {
+		/* reply from one buffer, receive into the other */
+		r = reply_recv_ioctl(fd, &handle, buf[cur], size, buf[!cur],
+				     MAXMSG);
+		cur = !cur;
+		if (r < 0)
+			return 5;
+		if (!handle)
+			return 0;	/* the stop message */
+		if (r != (int)size)
+			return 6;
+	}
+}
+
+/*
+ * Call round trip (rtt64/shmbox-call): one client process calls, one
+ * server process answers with REPLY_RECV, on two CPUs.  Microseconds per
+ * call.  The server answers the last call with a plain REPLY.
+ */
+static double run_call_rtt(uint32_t size, long n)
+{
+	int fd = call_mbox_create(size);
+	pid_t pids[2];
+
+	reset_shared();
+	for (int side = 0; side < 2; side++) {
+		pids[side] = fork();
+		if (pids[side])
+			continue;
+		char req[MAXMSG] = { 0 }, rep[MAXMSG], buf[2][MAXMSG];
+		uint64_t handle = 0;
+		int cur = 0;
+
+		pin(side);
+		wait_go();
+		double t0 = now();
+		for (long i = 0; i < n; i++) {
+			if (side == 0) {
+				msg_fill(req, i, size);
+				if (call_ioctl(fd, req, size, rep, MAXMSG) !=
+				    (int)size || !msg_check(rep, i, size))
+					_exit(4);
+				continue;
+			}
+			if (reply_recv_ioctl(fd, &handle, buf[cur], size,
+					     buf[!cur], MAXMSG) != (int)size ||
+			    !handle)
+				_exit(5);
+			cur = !cur;
+			if (!msg_check(buf[cur], i, size))
+				_exit(6);
+		}
+		if (side == 1 && reply_ioctl(fd, handle, buf[cur], size))
+			_exit(7);
+		sh->elapsed[side] = now() - t0;
+		_exit(0);
+	}
+	start_and_wait(2, pids);
+	close(fd);
+	return sh->elapsed[0] / n * 1e6;
+}
+
+/*
+ * The same server with the classic four calls a round trip: receive the
+ * request with its sender's inbox id, send the reply to that id (never
+ * to a pid).  Until a message of another length.
+ */
+static int mbox_serve(int fd, uint32_t size)
+{
+	char buf[MAXMSG];
+	struct shmbox_msg_info_id from;
+	int r;
+
+	for (;;) {
+		r = shmbox_mbox_recv_id(fd, 0, buf, MAXMSG, 0,
+					SHMBOX_TIMEOUT_NONE, &from);
+		if (r < 0)
+			return 5;
+		if (r != (int)size)
+			return 0;	/* the stop message */
+		if (shmbox_mbox_reply(fd, &from, buf, size, 0, 0,
+				      SHMBOX_TIMEOUT_NONE))
+			return 6;
+	}
+}
+
+struct rpc_server {
+	pthread_t tid;
+	int fd, err, call;
+	uint32_t size;
+};
+
+static void *rpc_server_thread(void *arg)
+{
+	struct rpc_server *s = arg;
+
+	s->err = s->call ? call_serve(s->fd, s->size) :
+			   mbox_serve(s->fd, s->size);
+	return NULL;
+}
+
+/*
+ * RPC throughput (rpc64/shmbox-call-4x2): @clients processes on CPU 0 each
+ * make their share of @n calls on one mailbox; one server process on CPU
+ * 1 answers them with @threads threads sharing the mailbox fd, each in a
+ * REPLY_RECV loop.  Every reply is checked to be its own caller's request
+ * (sender in the top byte).  Calls per second, all clients together.
+ * Then one stop message per server thread, a plain message, not a call.
+ * !@call (rpc64/shmbox-mailbox-4x2): the same with four calls a round
+ * trip, the client's write(2) of the request and read(2) of the reply
+ * from its own inbox, the server's receive and its send to the inbox id.
+ */
+static double run_rpc(uint32_t size, long n, int clients, int threads,
+		      int call)
+{
+	int fd = call_mbox_create(size), status, bad = 0;
+	long per = n / clients;
+	pid_t pids[16];
+	char stop[8] = "stop";
+	double t = 0;
+
+	reset_shared();
+	for (int p = 0; p <= clients; p++) {
+		pids[p] = fork();
+		if (pids[p])
+			continue;
+		if (p == clients) {	/* the server */
+			struct rpc_server s[8];
+			int err = 0;
+
+			pin(1);
+			for (int i = 0; i < threads; i++) {
+				s[i] = (struct rpc_server){
+					.fd = fd, .size = size, .call = call };
+				if (pthread_create(&s[i].tid, NULL,
+						   rpc_server_thread, &s[i]))
+					_exit(2);
+			}
+			for (int i = 0; i < threads; i++) {
+				pthread_join(s[i].tid, NULL);
+				err = err ? err : s[i].err;
+			}
+			_exit(err);
+		}
+		char req[MAXMSG] = { 0 }, rep[MAXMSG];
+		struct shmbox_mbox_attr ia = { .capacity = 64,
+					       .max_msg_size = size,
+					       .mode = 0600 };
+		int inbox = -1;
+
+		pin(0);
+		if (!call) {
+			inbox = shmbox_inbox_open(SHMBOX_O_CREAT, &ia, O_RDWR);
+			if (inbox < 0)
+				_exit(2);
+		}
+		wait_go();
+		double t0 = now();
+		for (long i = 0; i < per; i++) {
+			uint64_t seq = ((uint64_t)p << 56) | i;
+			int r;
+
+			msg_fill(req, seq, size);
+			if (call) {
+				r = call_ioctl(fd, req, size, rep, MAXMSG);
+			} else {
+				r = shmbox_mbox_write(fd, req, size);
+				if (!r)
+					r = shmbox_mbox_read(inbox, rep, MAXMSG);
+			}
+			if (r != (int)size || !msg_check(rep, seq, size))
+				_exit(4);
+		}
+		sh->elapsed[p] = now() - t0;
+		_exit(0);
+	}
+	while (atomic_load(&sh->ready) < clients)
+		usleep(100);
+	atomic_store(&sh->go, 1);
+	for (int p = 0; p < clients; p++) {
+		waitpid(pids[p], &status, 0);
+		bad |= !WIFEXITED(status) || WEXITSTATUS(status);
+		if (sh->elapsed[p] > t)
+			t = sh->elapsed[p];
+	}
+	for (int i = 0; i < threads; i++)
+		if (shmbox_mbox_send(fd, stop, sizeof(stop), 0, 0,
+				     SHMBOX_TIMEOUT_NONE))
+			bad = 1;
+	waitpid(pids[clients], &status, 0);
+	bad |= !WIFEXITED(status) || WEXITSTATUS(status);
+	close(fd);
+	if (bad)
+		die("a call benchmark process failed", EIO);
+	return per * clients / t;
+}
+
+/*
  * The ceiling of a copying ring: one memcpy of each message, over a span
  * as large as the ring's data area, so that both stay as cache- and
  * TLB-resident as the ring is; in a child pinned to the producer's CPU,
@@ -934,7 +1374,8 @@ struct ratio {
  */
 enum job_kind {
 	J_PING, J_PING_NOSPIN, J_STREAM, J_STREAM_BATCHED, J_FAN4,
-	J_MEMCPY, J_SYSCALLS, J_CALL,
+	J_MEMCPY, J_SYSCALLS, J_CALL, J_CALL_RTT, J_CALL_RTT_NOSPIN, J_RPC,
+	J_RPC_MBOX,
 };
 
 struct job {
@@ -958,7 +1399,8 @@ static void job_add(enum job_kind kind, const struct chan_ops *ops,
 	struct figure *fg;
 
 	/* Polling can be turned off only by who may write the parameter. */
-	if (kind == J_PING_NOSPIN && access(SPIN_PARAM, W_OK))
+	if ((kind == J_PING_NOSPIN || kind == J_CALL_RTT_NOSPIN) &&
+	    access(SPIN_PARAM, W_OK))
 		return;
 	snprintf(name, sizeof(name), fmt, ops ? ops->name : "");
 	fg = fig_new(name, unit, strcmp(unit, "us") && strcmp(unit, "calls"));
@@ -975,13 +1417,23 @@ static double job_run(const struct job *j)
 	case J_PING:
 		return run_pingpong(j->ops, j->size, j->n);
 	case J_PING_NOSPIN:
+	case J_CALL_RTT_NOSPIN:
 		old = param_swap("mbox_spin_ns", "0");
 		if (!old)
 			die("mbox_spin_ns", EACCES);
-		v = run_pingpong(j->ops, j->size, j->n);
+		if (j->kind == J_PING_NOSPIN)
+			v = run_pingpong(j->ops, j->size, j->n);
+		else
+			v = run_call_rtt(j->size, j->n);
 		param_swap("mbox_spin_ns", old);
 		free(old);
 		return v;
+	case J_CALL_RTT:
+		return run_call_rtt(j->size, j->n);
+	case J_RPC:
+		return run_rpc(j->size, j->n, 4, 2, 1);
+	case J_RPC_MBOX:
+		return run_rpc(j->size, j->n, 4, 2, 0);
 	case J_STREAM:
 		return run_stream(j->ops, j->size, j->n, 1, 1, 1, NULL);
 	case J_STREAM_BATCHED:
@@ -1039,6 +1491,16 @@ int main(int argc, char **argv)
 	if (batch < 2 || batch > 64)
 		batch = 32;
 	ncpus = sysconf(_SC_NPROCESSORS_ONLN);
+	spin_calibrate();
+	{
+		struct shmbox_version v;
+		int fd = shmbox_dev_open();
+
+		if (fd >= 0 && !shmbox_get_version(fd, &v))
+			features = v.features;
+		if (fd >= 0)
+			close(fd);
+	}
 	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
@@ -1049,11 +1511,25 @@ int main(int argc, char **argv)
 	printf("ping-pong round trip, 64 B, two processes on two CPUs:\n");
 	for (size_t i = 0; i < NOPS; i++) {
 		job_add(J_PING, all_ops[i], 64, count(4000), "rtt64/%s", "us");
-		if (all_ops[i] == &ops_mbox)	/* a plain blocking hand-off */
-			job_add(J_PING_NOSPIN, &ops_mbox, 64, count(4000),
-				"rtt64/%s-nospin", "us");
+		if (all_ops[i] != &ops_mbox)
+			continue;
+		/* a plain blocking hand-off */
+		job_add(J_PING_NOSPIN, &ops_mbox, 64, count(4000),
+			"rtt64/%s-nospin", "us");
+		/* call and reply: one system call a side */
+		if (features & SHMBOX_FEAT_CALL) {
+			job_add(J_CALL_RTT, NULL, 64, count(4000),
+				"rtt64/shmbox-call", "us");
+			job_add(J_CALL_RTT_NOSPIN, NULL, 64, count(4000),
+				"rtt64/shmbox-call-nospin", "us");
+		}
 	}
+	/* the least 2 and 4 system calls a round trip can cost */
+	job_add(J_PING, &ops_floor2, 64, count(4000), "rtt64/%s", "us");
+	job_add(J_PING, &ops_floor4, 64, count(4000), "rtt64/%s", "us");
 	run_jobs();
+	if (!(features & SHMBOX_FEAT_CALL) && selected("rtt64/shmbox-call"))
+		printf("  rtt64/shmbox-call: skipped, the module has no SHMBOX_FEAT_CALL\n");
 
 	printf("\nstreaming, one producer -> one consumer:\n");
 	for (int s = 0; s < 2; s++) {
@@ -1082,6 +1558,16 @@ int main(int argc, char **argv)
 	job_add(J_STREAM, &ops_mbox, 64, count(40000), "fan/mailbox-1x1", "msg/s");
 	job_add(J_FAN4, &ops_mbox, 64, count(40000), "fan/mailbox-4x4", "msg/s");
 	run_jobs();
+
+	printf("\nRPC, 64 B, 4 client processes, 1 server process with 2 threads on one fd:\n");
+	if (features & SHMBOX_FEAT_CALL)
+		job_add(J_RPC, NULL, 64, count(20000), "rpc64/shmbox-call-4x2",
+			"calls/s");
+	job_add(J_RPC_MBOX, NULL, 64, count(20000), "rpc64/shmbox-mailbox-4x2",
+		"calls/s");
+	run_jobs();
+	if (!(features & SHMBOX_FEAT_CALL) && selected("rpc64/shmbox-call-4x2"))
+		printf("  rpc64/shmbox-call-4x2: skipped, the module has no SHMBOX_FEAT_CALL\n");
 
 	printf("\nring system calls per message, steady 64 B stream:\n");
 	job_add(J_SYSCALLS, &ops_ring, 64, count(400000),
@@ -1121,6 +1607,20 @@ int main(int argc, char **argv)
 	      1, 1.0);
 	RATIO("ring_syscalls_per_msg", "<=", "ring/syscalls-per-msg", NULL, 1,
 	      0.01);
+	/*
+	 * Goals (issue 16): call and reply against the floors of 2 and 4
+	 * system calls a round trip (rtt64/floor-*), the mailbox's 4-call
+	 * round trip (write, read) and POSIX mq's.  Without SHMBOX_FEAT_CALL
+	 * the call figures are not measured and their goals say so.
+	 */
+	RATIO("call_rtt64/floor2_rtt64", "<=", "rtt64/shmbox-call",
+	      "rtt64/floor-2sys", 1, 1.5);
+	RATIO("mailbox_rtt64/floor4_rtt64", "<=", "rtt64/shmbox-mailbox",
+	      "rtt64/floor-4sys", 1, 1.5);
+	RATIO("call_rtt64/mailbox_rtt64", "<=", "rtt64/shmbox-call",
+	      "rtt64/shmbox-mailbox", 1, 0.6);
+	RATIO("call_rtt64/posix_mq_rtt64", "<=", "rtt64/shmbox-call",
+	      "rtt64/posix-mq", 1, 0.15);
 
 	printf("\nratios: median over the repetitions of each one's ratio\n");
 	for (int i = 0; i < nratios; i++) {
