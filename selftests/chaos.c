@@ -19,6 +19,21 @@
  * committed must be seen; records are intact and each producer's arrive
  * in order.  Afterwards the ring still works end to end.
  *
+ * Calls: caller processes call a bounded mailbox that server processes,
+ * two threads each, answer with REPLY_RECV; callers and servers are
+ * SIGKILLed at random.  A request is a (incarnation, sequence, checksum)
+ * record and its reply the same record with the checksum inverted; a
+ * server receives straight into a slot of a shared array, so the
+ * kernel's copy is the record of the receipt.  A caller logs each call
+ * "trying" before and "replied" or "server gone" after; its deadline
+ * (10 s) is far beyond any wait, so the only failure allowed is EPIPE
+ * with SHMBOX_CALL_DELIVERED (its server died).  Afterwards: every reply
+ * was its own caller's; a replied call, and one whose server died, was
+ * received exactly once; one cut by its caller's death at most once;
+ * the mailbox is empty, with no call waiting or being served, nothing
+ * charged, as many requests received as the slots hold; and the owner's
+ * whole max_user_bytes is free again.
+ *
  * CHAOS_ROUNDS (default 200) sets the number of kills per part.
  */
 #include <errno.h>
@@ -34,8 +49,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <pthread.h>
+
 #include "kselftest_harness.h"
 #include "libshmbox.h"
+#include "call_util.h"
+#include "util.h"
 
 #define MAGIC		0x43484153u	/* "CHAS" */
 #define MAX_INC		1024		/* incarnations of one role */
@@ -413,6 +432,281 @@ TEST_F_TIMEOUT(chaos, ring_kills_lose_nothing_and_ring_still_works, 900)
 	shmbox_ring_close(obs);
 	shmbox_unlink(name, 0);
 	munmap(sh, sizeof(*sh));
+}
+
+/* ---- call roles ---------------------------------------------------------- */
+
+#define NCALLER		3
+#define NSERVER		2		/* processes */
+#define SRV_THREADS	2		/* per server process */
+#define CALL_SLOTS	(1 << 19)
+#define CALL_MARGIN	8192		/* slots kept for the calls in flight */
+#define CALL_DEADLINE	(10 * NS)
+
+enum { C_NONE, C_TRYING, C_REPLIED, C_GONE, C_BAD };
+
+struct call_shared {
+	int stop;			/* callers: no new call */
+	int srv_stop;			/* servers: go once idle */
+	uint32_t ninc;
+	uint32_t next_slot;
+	uint32_t wrong;			/* replies that were another call's */
+	uint32_t bad;			/* unexpected results */
+	uint8_t state[MAX_INC][MAX_SEQ];
+	struct rec slots[CALL_SLOTS];
+};
+
+static struct call_shared *cs;
+
+static void note_bad(const char *who, int ret)
+{
+	if (__atomic_fetch_add(&cs->bad, 1, __ATOMIC_SEQ_CST) < 10)
+		ksft_print_msg("%s %d: %s\n", who, getpid(), strerror(-ret));
+}
+
+static void call_caller(const char *name)
+{
+	uint32_t inc = __atomic_fetch_add(&cs->ninc, 1, __ATOMIC_SEQ_CST);
+	struct rec req = { .magic = MAGIC, .inc = inc }, rep;
+	struct shmbox_mbox_call c;
+	uint32_t seq;
+	int fd, ret;
+
+	srandom(getpid());
+	fd = shmbox_mbox_open(name, 0, NULL, O_WRONLY);
+	if (fd < 0 || inc >= MAX_INC)
+		_exit(1);
+	for (seq = 0; seq < MAX_SEQ && !__atomic_load_n(&cs->stop, __ATOMIC_ACQUIRE); seq++) {
+		/* The servers' record must not run out under a call. */
+		if (__atomic_load_n(&cs->next_slot, __ATOMIC_ACQUIRE) >=
+		    CALL_SLOTS - CALL_MARGIN)
+			break;
+		req.seq = seq;
+		req.check = checksum(inc, seq);
+		memset(&rep, 0, sizeof(rep));
+		c = call_arg(&req, sizeof(req), &rep, sizeof(rep),
+			     after_ns(CALL_DEADLINE));
+		c.prio = rnd(SHMBOX_MSG_PRIO_MAX);
+		__atomic_store_n(&cs->state[inc][seq], C_TRYING, __ATOMIC_SEQ_CST);
+		ret = call_ioctl(fd, &c);
+		if (!ret && (c.reply_len != sizeof(rep) || rep.magic != MAGIC ||
+			     rep.inc != inc || rep.seq != seq ||
+			     rep.check != ~req.check)) {
+			__atomic_fetch_add(&cs->wrong, 1, __ATOMIC_SEQ_CST);
+			__atomic_store_n(&cs->state[inc][seq], C_BAD, __ATOMIC_SEQ_CST);
+			_exit(3);
+		}
+		if (ret == -EPIPE && c.status == SHMBOX_CALL_DELIVERED) {
+			__atomic_store_n(&cs->state[inc][seq], C_GONE, __ATOMIC_SEQ_CST);
+			continue;
+		}
+		if (ret) {
+			__atomic_store_n(&cs->state[inc][seq], C_BAD, __ATOMIC_SEQ_CST);
+			note_bad(c.status ? "delivered call failed" : "call failed", ret);
+			_exit(2);
+		}
+		__atomic_store_n(&cs->state[inc][seq], C_REPLIED, __ATOMIC_SEQ_CST);
+	}
+	_exit(0);
+}
+
+/* One server thread: REPLY_RECV into a fresh slot each time. */
+static void *call_server_thread(void *p)
+{
+	struct shmbox_mbox_reply_recv a;
+	int fd = *(int *)p, n;
+	uint64_t handle = 0;
+	struct rec rep;
+	uint32_t idx;
+
+	for (;;) {
+		idx = __atomic_fetch_add(&cs->next_slot, 1, __ATOMIC_SEQ_CST);
+		if (idx >= CALL_SLOTS) {
+			if (handle)
+				do_reply(fd, handle, &rep, sizeof(rep));
+			return NULL;
+		}
+		a = rr_arg(handle, handle ? &rep : NULL, handle ? sizeof(rep) : 0,
+			   &cs->slots[idx], sizeof(cs->slots[idx]), 0,
+			   after_ns(50 * 1000000ULL));
+		n = rr_ioctl(fd, &a);
+		handle = 0;
+		if (a.reply_handle) {
+			note_bad("reply not used up", n);
+			_exit(2);
+		}
+		if (n == -ETIMEDOUT || n == -ESRCH) {
+			/* Idle, or our last caller gave up: nothing taken. */
+			if (n == -ETIMEDOUT &&
+			    __atomic_load_n(&cs->srv_stop, __ATOMIC_ACQUIRE))
+				return NULL;
+			continue;
+		}
+		if (n != sizeof(rep) || !(a.rflags & SHMBOX_RECV_CALL) ||
+		    !a.handle) {
+			note_bad("server receive", n < 0 ? n : -EBADMSG);
+			_exit(2);
+		}
+		rep = cs->slots[idx];
+		rep.check = ~rep.check;
+		handle = a.handle;
+	}
+}
+
+static void call_server(const char *name)
+{
+	pthread_t th[SRV_THREADS];
+	int fd, i;
+
+	fd = shmbox_mbox_open(name, 0, NULL, O_RDWR);
+	if (fd < 0)
+		_exit(1);
+	for (i = 0; i < SRV_THREADS; i++)
+		if (pthread_create(&th[i], NULL, call_server_thread, &fd))
+			_exit(1);
+	for (i = 0; i < SRV_THREADS; i++)
+		pthread_join(th[i], NULL);
+	_exit(0);
+}
+
+static pid_t spawn_call_role(int i, const char *name)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		(i < NCALLER ? call_caller : call_server)(name);
+	return pid;
+}
+
+/* The owner's whole max_user_bytes is free: 16 messages of 4032 bytes fit. */
+static int user_quota_free(void)
+{
+	static char big[4096 - SHMBOX_MSG_OVERHEAD];
+	struct shmbox_mbox_attr a = { .capacity = SHMBOX_MBOX_UNBOUNDED,
+				      .mode = 0600 };
+	unsigned long old;
+	int fd, i, ret = 0;
+
+	if (param_swap("max_user_bytes", 16 * SHMBOX_MSG_COST(sizeof(big)), &old))
+		return -1;
+	fd = shmbox_mbox_open(NULL, SHMBOX_O_CREAT, &a, O_RDWR);
+	for (i = 0; fd >= 0 && i < 16 && !ret; i++)
+		ret = shmbox_mbox_send(fd, big, sizeof(big), 0, 0, SHMBOX_NOWAIT);
+	if (!ret && shmbox_mbox_send(fd, "", 0, 0, 0, SHMBOX_NOWAIT) != -ENOSPC)
+		ret = -EEXIST;
+	if (ret)
+		ksft_print_msg("quota: message %d: %s\n", i, strerror(-ret));
+	if (fd >= 0)
+		close(fd);
+	param_set("max_user_bytes", old);
+	return fd < 0 ? -1 : ret;
+}
+
+TEST_F_TIMEOUT(chaos, call_kills_every_reply_to_its_caller_once, 900)
+{
+	static uint8_t count[MAX_INC][MAX_SEQ];
+	const char *name = "chaos-call";
+	struct shmbox_mbox_attr attr = { .capacity = 8, .mode = 0600 };
+	pid_t kids[NCALLER + NSERVER];
+	struct shmbox_mbox_stat st;
+	uint32_t inc, seq, i, slots, records = 0, replied = 0, gone = 0, cut = 0;
+	int fd, round, bad = 0, nrounds = rounds();
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	cs = mmap(NULL, sizeof(*cs), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, cs);
+	shmbox_unlink(name, 0);
+	fd = shmbox_mbox_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL, &attr, O_RDWR);
+	ASSERT_LE(0, fd);
+	srandom(3);
+	for (i = 0; i < NCALLER + NSERVER; i++) {
+		kids[i] = spawn_call_role(i, name);
+		ASSERT_LT(0, kids[i]);
+	}
+	for (round = 0; round < nrounds; round++) {
+		msleep_rand(20);
+		i = rnd(NCALLER + NSERVER);
+		ASSERT_EQ(0, kill(kids[i], SIGKILL));
+		ASSERT_EQ(kids[i], waitpid(kids[i], NULL, 0));
+		kids[i] = spawn_call_role(i, name);
+		ASSERT_LT(0, kids[i]);
+	}
+	/* Callers finish their last call while the servers still serve. */
+	__atomic_store_n(&cs->stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < NCALLER + NSERVER; i++) {
+		int status;
+
+		if (i == NCALLER)
+			__atomic_store_n(&cs->srv_stop, 1, __ATOMIC_RELEASE);
+		ASSERT_EQ(kids[i], waitpid(kids[i], &status, 0));
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			ksft_print_msg("%s %d ended badly: 0x%x\n",
+				       i < NCALLER ? "caller" : "server", kids[i], status);
+			bad++;
+		}
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, cs->wrong);
+	EXPECT_EQ(0, cs->bad);
+
+	/* Nothing left: no request, no call being served, nothing charged. */
+	st = cstat(fd);
+	EXPECT_EQ(0, st.depth);
+	EXPECT_EQ(0, st.calls_waiting);
+	EXPECT_EQ(0, st.calls_serving);
+	EXPECT_EQ(0, st.blocked_senders);
+	EXPECT_EQ(0, st.blocked_receivers);
+	EXPECT_EQ(0, st.bytes);
+	EXPECT_EQ(0, st.charged);
+	EXPECT_EQ(st.sent, st.received);
+
+	memset(count, 0, sizeof(count));
+	slots = cs->next_slot < CALL_SLOTS ? cs->next_slot : CALL_SLOTS;
+	for (i = 0; i < slots; i++) {
+		struct rec *s = &cs->slots[i];
+
+		if (!s->magic)
+			continue;	/* a receive that took nothing */
+		ASSERT_EQ(MAGIC, s->magic);
+		ASSERT_LT(s->inc, MAX_INC);
+		ASSERT_LT(s->seq, MAX_SEQ);
+		ASSERT_EQ(checksum(s->inc, s->seq), s->check);
+		count[s->inc][s->seq]++;
+		records++;
+	}
+	EXPECT_EQ(st.received, records);
+	bad = 0;
+	for (inc = 0; inc < cs->ninc && inc < MAX_INC; inc++) {
+		for (seq = 0; seq < MAX_SEQ; seq++) {
+			uint8_t s = cs->state[inc][seq], c = count[inc][seq];
+
+			if (s == C_REPLIED || s == C_GONE) {
+				replied += s == C_REPLIED;
+				gone += s == C_GONE;
+				if (c != 1 && bad++ < 10)
+					ksft_print_msg("%s call %u.%u received %u times\n",
+						       s == C_REPLIED ? "replied" : "server-gone",
+						       inc, seq, c);
+			} else if (s == C_TRYING) {
+				cut++;
+				if (c > 1 && bad++ < 10)
+					ksft_print_msg("killed-in-call %u.%u received %u times\n",
+						       inc, seq, c);
+			} else if (c && bad++ < 10) {
+				ksft_print_msg("%s call %u.%u received %u times\n",
+					       s == C_BAD ? "failed" : "never made", inc, seq, c);
+			}
+		}
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_LT(0, replied);
+	EXPECT_EQ(0, user_quota_free());
+	ksft_print_msg("chaos: %d call kill rounds survived; %u calls replied, %u lost their server (EPIPE), %u cut by a kill, %u requests received\n",
+		       nrounds, replied, gone, cut, records);
+	shmbox_unlink(name, 0);
+	close(fd);
+	munmap(cs, sizeof(*cs));
 }
 
 TEST_HARNESS_MAIN

@@ -12,12 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
-#include <stddef.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,22 +25,32 @@
 #include "kselftest_harness.h"
 #include "mbox_util.h"
 
-/* The same layout for every ABI (the M32 suite runs this too). */
-_Static_assert(offsetof(struct shmbox_mbox_recv, id) ==
-	       SHMBOX_MBOX_RECV_SIZE_VER0 &&
-	       sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER2,
+/*
+ * The same layout for every ABI (the M32 suite runs this too): the
+ * version-1 fields where version 1 had them, and the sizes of today's
+ * structures (the recv, stat and msgx grew to version 2 with ABI 1.3).
+ */
+_Static_assert(offsetof(struct shmbox_mbox_recv, id) + 8 ==
+	       SHMBOX_MBOX_RECV_SIZE_VER1, "recv id");
+_Static_assert(offsetof(struct shmbox_mbox_recv, handle) ==
+	       SHMBOX_MBOX_RECV_SIZE_VER1, "recv handle");
+_Static_assert(sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER2,
 	       "recv");
 _Static_assert(sizeof(struct shmbox_mbox_send) == SHMBOX_MBOX_SEND_SIZE_VER1,
 	       "send");
 _Static_assert(sizeof(struct shmbox_mbox_vec) == SHMBOX_MBOX_VEC_SIZE_VER1,
 	       "vec");
-_Static_assert(offsetof(struct shmbox_mbox_stat, inbox_id) ==
-	       SHMBOX_MBOX_STAT_SIZE_VER0 &&
-	       sizeof(struct shmbox_mbox_stat) == SHMBOX_MBOX_STAT_SIZE_VER2,
+_Static_assert(offsetof(struct shmbox_mbox_stat, inbox_id) + 8 ==
+	       SHMBOX_MBOX_STAT_SIZE_VER1, "stat inbox_id");
+_Static_assert(offsetof(struct shmbox_mbox_stat, calls_waiting) ==
+	       SHMBOX_MBOX_STAT_SIZE_VER1, "stat calls_waiting");
+_Static_assert(sizeof(struct shmbox_mbox_stat) == SHMBOX_MBOX_STAT_SIZE_VER2,
 	       "stat");
-_Static_assert(offsetof(struct shmbox_mbox_msgx, id) ==
-	       SHMBOX_MBOX_MSG_SIZE_VER0 &&
-	       sizeof(struct shmbox_mbox_msgx) == SHMBOX_MBOX_MSGX_SIZE_VER2,
+_Static_assert(offsetof(struct shmbox_mbox_msgx, id) + 8 ==
+	       SHMBOX_MBOX_MSGX_SIZE_VER1, "msgx id");
+_Static_assert(offsetof(struct shmbox_mbox_msgx, handle) ==
+	       SHMBOX_MBOX_MSGX_SIZE_VER1, "msgx handle");
+_Static_assert(sizeof(struct shmbox_mbox_msgx) == SHMBOX_MBOX_MSGX_SIZE_VER2,
 	       "msgx");
 
 #define HELPER		"/usr/libexec/shmbox/exec-inbox"

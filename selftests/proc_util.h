@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Helpers for the selftests that read /proc/shmbox (proc, ctl): split
- * the file into rows of the 17 documented columns.
+ * Helpers for the selftests that read /proc/shmbox (proc, ctl,
+ * mbox_call): split the file into rows of the 19 documented columns.
+ *
+ * PROC_NCOLS counts the 17 columns up to "received", the ones
+ * "shmboxctl ls" mirrors (ctl.c compares them one by one); ABI 1.3 added
+ * two at the end of each line, P_CALLS ("calls": calls waiting) and
+ * P_SERVING ("serving": calls being served; a region prints "-" for
+ * both), so a line has PROC_NFIELDS fields.
  */
 #ifndef SHMBOX_SELFTEST_PROC_UTIL_H
 #define SHMBOX_SELFTEST_PROC_UTIL_H
@@ -13,21 +19,23 @@
 
 #define PROC_SHMBOX	"/proc/shmbox"
 #define PROC_NCOLS	17
+#define PROC_NFIELDS	(PROC_NCOLS + 2)
 #define PROC_HEADER	"kind name mode uid gid cuid cgid cpid users linked " \
-			"size depth capacity bytes nattch sent received"
+			"size depth capacity bytes nattch sent received " \
+			"calls serving"
 
 enum { P_KIND, P_NAME, P_MODE, P_UID, P_GID, P_CUID, P_CGID, P_CPID,
        P_USERS, P_LINKED, P_SIZE, P_DEPTH, P_CAP, P_BYTES, P_NATTCH,
-       P_SENT, P_RECEIVED };
+       P_SENT, P_RECEIVED, P_CALLS, P_SERVING };
 
 struct proc_row {
-	char f[PROC_NCOLS][1100];	/* as printed (a name may be escaped) */
+	char f[PROC_NFIELDS][1100];	/* as printed (a name may be escaped) */
 };
 
 /*
  * Read every row from @fd (an open /proc/shmbox, or -1 to open it) into
  * a malloc'ed array.  Returns the number of rows, or -1 if the file is
- * missing or a line does not have exactly PROC_NCOLS fields or the
+ * missing or a line does not have exactly PROC_NFIELDS fields or the
  * header is not PROC_HEADER.
  */
 static inline int proc_rows_fd(int fd, struct proc_row **rowsp)
@@ -56,11 +64,11 @@ static inline int proc_rows_fd(int fd, struct proc_row **rowsp)
 		c = 0;
 		for (tok = strtok_r(line, " ", &save); tok;
 		     tok = strtok_r(NULL, " ", &save)) {
-			if (c < PROC_NCOLS)
+			if (c < PROC_NFIELDS)
 				snprintf(rows[n].f[c], sizeof(rows[n].f[c]), "%s", tok);
 			c++;
 		}
-		if (c != PROC_NCOLS)
+		if (c != PROC_NFIELDS)
 			ok = 0;
 		n++;
 	}

@@ -6,7 +6,9 @@
  * operations on a small shared set of names: open/create regions, rings
  * and mailboxes with random flags and sizes, send/receive (plain, vector,
  * direct, peek, sync, timed) with random lengths, priorities and buffer
- * pointers (NULL, unmapped, read-only, kernel addresses), stat, unlink,
+ * pointers (NULL, unmapped, read-only, kernel addresses), calls, replies
+ * and reply-and-receives (with handles a receive reported, stale ones,
+ * made-up ones, and calls to inboxes by pid and id), stat, unlink,
  * mmap/mprotect/munmap at random offsets, ring wait/wake, poll, random
  * ioctl numbers with random argument bytes, fork, close.  Workers get
  * random signals from an interval timer (interrupting blocking calls) and
@@ -51,6 +53,8 @@ static void *maps[NFDS];
 static size_t maplen[NFDS];
 static char *ro_page;
 static uint64_t rstate;
+static uint64_t handles[8];	/* reply handles receives reported */
+static uint64_t inbox_ids[4];	/* inbox ids stat reported */
 
 static uint64_t rnd64(void)
 {
@@ -119,6 +123,23 @@ static uint64_t rdeadline(void)
 	}
 }
 
+static void keep_handle(uint64_t h)
+{
+	if (h)
+		handles[rnd(8)] = h;
+}
+
+/* A handle: one a receive reported (maybe used up), or made up. */
+static uint64_t rhandle(void)
+{
+	switch (rnd(8)) {
+	case 0: return 0;
+	case 1: return rnd64();
+	case 2: return handles[rnd(8)] + 1;
+	default: return handles[rnd(8)];
+	}
+}
+
 static int slot_fd(void)
 {
 	int i = rnd(NFDS);
@@ -143,6 +164,9 @@ static void one_op(void)
 		struct shmbox_ring_wake k;
 		struct shmbox_unlink u;
 		struct shmbox_version ver;
+		struct shmbox_mbox_call c;
+		struct shmbox_mbox_reply rp;
+		struct shmbox_mbox_reply_recv rr;
 		unsigned char raw[256];
 	} a;
 	struct shmbox_mbox_msg m[8];
@@ -154,7 +178,7 @@ static void one_op(void)
 		for (n = 0; n < (int)sizeof(a.raw); n++)
 			a.raw[n] = (unsigned char)rnd64();
 	}
-	switch (rnd(22)) {
+	switch (rnd(25)) {
 	case 0:
 		a.ro.size = rnd(8) ? sizeof(a.ro) : rnd(300);
 		a.ro.flags = rflags(SHMBOX_O_CREAT | SHMBOX_O_EXCL | SHMBOX_O_AUTOREMOVE |
@@ -187,12 +211,16 @@ static void one_op(void)
 		r = ioctl(fd, SHMBOX_IOC_MBOX_SEND, &a);
 		break;
 	case 5: case 6: case 7:
-		a.r.size = sizeof(a.r);
+		/* Version 2 takes calls (reports a handle), older ones not. */
+		a.r.size = rnd(4) ? sizeof(a.r) :
+			   (rnd(2) ? SHMBOX_MBOX_RECV_SIZE_VER1 : SHMBOX_MBOX_RECV_SIZE_VER0);
 		a.r.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_PEEK);
 		a.r.buf = rptr(buf);
 		a.r.len = rlen() % (sizeof(buf) + 2);
 		a.r.deadline_ns = rdeadline();
 		r = ioctl(fd, SHMBOX_IOC_MBOX_RECV, &a);
+		if (!r && a.r.size == sizeof(a.r))
+			keep_handle(a.r.handle);
 		break;
 	case 8: case 9:
 		n = 1 + rnd(8);
@@ -212,8 +240,11 @@ static void one_op(void)
 	case 10:
 		a.rs.size = sizeof(a.rs);
 		r = ioctl(fd, SHMBOX_IOC_REGION_STAT, &a);
+		memset(&a, 0, sizeof(a));
 		a.ms.size = sizeof(a.ms);
 		r = ioctl(fd, SHMBOX_IOC_MBOX_STAT, &a);
+		if (!r && a.ms.inbox_id)
+			inbox_ids[rnd(4)] = a.ms.inbox_id;
 		break;
 	case 11:
 		a.u.size = sizeof(a.u);
@@ -291,6 +322,55 @@ static void one_op(void)
 		n = rlen() % (sizeof(buf) + 2);
 		r = rnd(2) ? write(fd, (void *)(uintptr_t)rptr(buf), n) :
 			     read(fd, (void *)(uintptr_t)rptr(buf), n);
+		break;
+	case 22:
+		/* A call: to the bound mailbox, an inbox by pid or by id. */
+		a.c.size = rnd(16) ? sizeof(a.c) : rnd(128);
+		a.c.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_TO_ID);
+		a.c.buf = rptr(buf);
+		a.c.len = rlen() % (sizeof(buf) + 2);
+		a.c.prio = rnd(33);
+		if (a.c.flags & SHMBOX_MSG_TO_ID)
+			a.c.id = rnd(8) ? inbox_ids[rnd(4)] : rnd64();
+		else if (!rnd(4))
+			a.c.pid = rnd(2) ? getpid() : getppid();
+		a.c.deadline_ns = rdeadline();
+		/* A reply never lands past buf: a length beyond it only with
+		 * a buffer that cannot be written. */
+		a.c.reply_buf = rptr(buf);
+		a.c.reply_len = rlen() % 4097;
+		if (!rnd(8)) {
+			a.c.reply_len = rlen();
+			a.c.reply_buf = rnd(2) ? (uintptr_t)ro_page : 0x1000;
+		}
+		if (!rnd(32))
+			a.c.status = 1;
+		if (!rnd(8))		/* resume a parked call, or none */
+			a.c.resume = rhandle();
+		r = ioctl(fd, SHMBOX_IOC_MBOX_CALL, &a);
+		break;
+	case 23:
+		a.rp.size = rnd(16) ? sizeof(a.rp) : rnd(64);
+		a.rp.flags = rflags(0);
+		a.rp.handle = rhandle();
+		a.rp.buf = rptr(buf);
+		a.rp.len = rnd(4) ? rnd(300) : rlen();
+		r = ioctl(fd, SHMBOX_IOC_MBOX_REPLY, &a);
+		break;
+	case 24:
+		a.rr.size = rnd(16) ? sizeof(a.rr) : rnd(128);
+		a.rr.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM);
+		if (a.rr.flags & SHMBOX_MSG_FROM)
+			a.rr.pid = rnd(2) ? getpid() : getppid();
+		a.rr.reply_handle = rhandle();
+		a.rr.reply_buf = rptr(buf);
+		a.rr.reply_len = a.rr.reply_handle || rnd(8) == 0 ? rnd(300) : 0;
+		a.rr.buf = rptr(buf);
+		a.rr.len = rlen() % 4097;
+		a.rr.deadline_ns = rdeadline();
+		r = ioctl(fd, SHMBOX_IOC_MBOX_REPLY_RECV, &a);
+		if (r >= 0)
+			keep_handle(a.rr.handle);
 		break;
 	default:
 		if (fds[i] >= 0) {
