@@ -105,8 +105,8 @@ static int cmd_echo(void)
 	fflush(stdout);
 	snprintf(reply, sizeof(reply), "echo of '%s'", buf);
 	/* To the sender's inbox id: its pid may be someone else's by now. */
-	err = shmbox_mbox_reply(in, &info, reply, strlen(reply), 0, 0,
-				shmbox_deadline_in(30 * NS));
+	err = shmbox_mbox_reply_to(in, &info, reply, strlen(reply), 0, 0,
+				   shmbox_deadline_in(30 * NS));
 	close(in);
 	return err ? fail("reply", err) : 0;
 }
