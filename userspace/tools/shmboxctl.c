@@ -193,17 +193,23 @@ static bool parse_seconds(const char *s, double *out)
 
 /* ---- /proc/shmbox -------------------------------------------------------- */
 
-#define NCOLS 17
+/*
+ * The columns this tool knows, in the file's order: every module has the
+ * first NCOLS_BASE; ABI 1.3 added calls (calls waiting) and serving (calls
+ * being served).  Columns a newer module adds after these are skipped.
+ */
+#define NCOLS_BASE 17
+#define NCOLS 19
 
 static const char *const col_names[NCOLS] = {
 	"kind", "name", "mode", "uid", "gid", "cuid", "cgid", "cpid", "users",
 	"linked", "size", "depth", "capacity", "bytes", "nattch", "sent",
-	"received",
+	"received", "calls", "serving",
 };
 
 enum { C_KIND, C_NAME, C_MODE, C_UID, C_GID, C_CUID, C_CGID, C_CPID,
        C_USERS, C_LINKED, C_SIZE, C_DEPTH, C_CAP, C_BYTES, C_NATTCH,
-       C_SENT, C_RECEIVED };
+       C_SENT, C_RECEIVED, C_CALLS, C_SERVING };
 
 struct entry {
 	char *col[NCOLS];	/* the fields as /proc/shmbox prints them */
@@ -215,7 +221,30 @@ struct table {
 	char **lines;
 	struct entry *e;
 	size_t n;
+	int ncols;		/* known columns the file has */
+	int nfields;		/* fields per line */
 };
+
+/*
+ * The header: the known columns in order, at least the first NCOLS_BASE.
+ * Sets @t->ncols and @t->nfields; false for a format we do not know.
+ */
+static bool header_read(struct table *t, const char *line)
+{
+	char *copy = strdup(line), *save, *tok;
+	int n = 0;
+	bool ok = copy != NULL;
+
+	for (tok = copy ? strtok_r(copy, " ", &save) : NULL; tok;
+	     tok = strtok_r(NULL, " ", &save), n++)
+		if (n < NCOLS && strcmp(tok, col_names[n]))
+			ok = false;
+	free(copy);
+	t->nfields = n;
+	t->ncols = n < NCOLS ? n : NCOLS;
+	/* Only the two formats there are: without or with both call columns. */
+	return ok && (t->ncols == NCOLS_BASE || t->ncols == NCOLS);
+}
 
 /* Undo the kernel's octal escapes of a name field. */
 static void unescape(const char *s, char *out, size_t cap)
@@ -267,7 +296,7 @@ static int table_read(struct table *t)
 			line[len - 1] = '\0';
 		if (header) {
 			header = false;
-			if (strncmp(line, "kind name ", 10)) {
+			if (!header_read(t, line)) {
 				err = -EPROTO;
 				break;
 			}
@@ -290,11 +319,12 @@ static int table_read(struct table *t)
 		e = &t->e[t->n];
 		memset(e, 0, sizeof(*e));
 		c = 0;
-		for (tok = strtok_r(t->lines[t->n], " ", &save); tok && c < NCOLS;
-		     tok = strtok_r(NULL, " ", &save))
-			e->col[c++] = tok;
+		for (tok = strtok_r(t->lines[t->n], " ", &save); tok;
+		     tok = strtok_r(NULL, " ", &save), c++)
+			if (c < t->ncols)
+				e->col[c] = tok;
 		t->n++;
-		if (c != NCOLS || tok) {
+		if (c != t->nfields) {
 			err = -EPROTO;
 			break;
 		}
@@ -393,7 +423,7 @@ static void ls_json(const struct table *t, const char *kind, char **names,
 			continue;
 		printf("%s\n  {", first ? "" : ",");
 		first = false;
-		for (c = 0; c < NCOLS; c++) {
+		for (c = 0; c < t->ncols; c++) {
 			printf("%s\"%s\": ", c ? ", " : "", col_names[c]);
 			if (c == C_KIND || c == C_MODE)
 				json_string(e->col[c]);
@@ -417,8 +447,10 @@ static void ls_table(const struct table *t, const char *kind, char **names,
 {
 	static const int cols[] = { C_KIND, C_NAME, C_MODE, C_UID, C_GID,
 		C_CPID, C_USERS, C_LINKED, C_SIZE, C_DEPTH, C_CAP, C_BYTES,
-		C_NATTCH, C_SENT, C_RECEIVED };
-	const int ncols = sizeof(cols) / sizeof(cols[0]);
+		C_NATTCH, C_SENT, C_RECEIVED, C_CALLS, C_SERVING };
+	/* The call columns only where the module has them. */
+	const int ncols = sizeof(cols) / sizeof(cols[0]) -
+			  (t->ncols < NCOLS ? 2 : 0);
 	int width[NCOLS];
 	size_t i;
 	int c, k;
