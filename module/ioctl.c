@@ -52,6 +52,9 @@ union shmbox_ioc_arg {
 	struct shmbox_mbox_send mbox_send;
 	struct shmbox_mbox_recv mbox_recv;
 	struct shmbox_mbox_vec mbox_vec;
+	struct shmbox_mbox_call mbox_call;
+	struct shmbox_mbox_reply mbox_reply;
+	struct shmbox_mbox_reply_recv mbox_reply_recv;
 };
 
 struct shmbox_ioc_def {
@@ -103,6 +106,16 @@ static const struct shmbox_ioc_def shmbox_ioc_defs[] = {
 	[_IOC_NR(SHMBOX_IOC_MBOX_RECVV)] = { .cmd = SHMBOX_IOC_MBOX_RECVV,
 		SHMBOX_IOC_ARG(struct shmbox_mbox_vec, SHMBOX_MBOX_VEC_SIZE_VER0,
 			       shmbox_ioc_mbox_recvv) },
+	[_IOC_NR(SHMBOX_IOC_MBOX_CALL)] = { .cmd = SHMBOX_IOC_MBOX_CALL,
+		SHMBOX_IOC_ARG(struct shmbox_mbox_call, SHMBOX_MBOX_CALL_SIZE_VER0,
+			       shmbox_ioc_mbox_call) },
+	[_IOC_NR(SHMBOX_IOC_MBOX_REPLY)] = { .cmd = SHMBOX_IOC_MBOX_REPLY,
+		SHMBOX_IOC_ARG(struct shmbox_mbox_reply, SHMBOX_MBOX_REPLY_SIZE_VER0,
+			       shmbox_ioc_mbox_reply) },
+	[_IOC_NR(SHMBOX_IOC_MBOX_REPLY_RECV)] = { .cmd = SHMBOX_IOC_MBOX_REPLY_RECV,
+		SHMBOX_IOC_ARG(struct shmbox_mbox_reply_recv,
+			       SHMBOX_MBOX_REPLY_RECV_SIZE_VER0,
+			       shmbox_ioc_mbox_reply_recv) },
 };
 
 /*
@@ -117,23 +130,36 @@ static_assert(sizeof(struct shmbox_region_stat) == SHMBOX_REGION_STAT_SIZE_VER0)
 static_assert(sizeof(struct shmbox_ring_wait) == SHMBOX_RING_WAIT_SIZE_VER0);
 static_assert(sizeof(struct shmbox_ring_wake) == SHMBOX_RING_WAKE_SIZE_VER0);
 static_assert(sizeof(struct shmbox_mbox_open) == SHMBOX_MBOX_OPEN_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_call) == SHMBOX_MBOX_CALL_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_reply) == SHMBOX_MBOX_REPLY_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_reply_recv) ==
+	      SHMBOX_MBOX_REPLY_RECV_SIZE_VER0);
 /*
- * A structure that grew (ABI 1.2): version 0 as it was, the new fields
- * from its end on, every __u64 on an 8-byte boundary (the same layout
- * for i386 processes).
+ * A structure that grew (ABI 1.2, 1.3): each version as it was, the new
+ * fields from its end on, every __u64 on an 8-byte boundary (the same
+ * layout for i386 processes).
  */
 #define SHMBOX_GREW(type, first_new, size0, size1)			\
 	static_assert(offsetof(type, first_new) == (size0) &&		\
-		      sizeof(type) == (size1))
+		      sizeof(type) >= (size1))
+#define SHMBOX_LAST(type, size)	static_assert(sizeof(type) == (size))
 
 SHMBOX_GREW(struct shmbox_mbox_stat, inbox_id, SHMBOX_MBOX_STAT_SIZE_VER0,
 	    SHMBOX_MBOX_STAT_SIZE_VER1);
+SHMBOX_GREW(struct shmbox_mbox_stat, calls_waiting,
+	    SHMBOX_MBOX_STAT_SIZE_VER1, SHMBOX_MBOX_STAT_SIZE_VER2);
+SHMBOX_LAST(struct shmbox_mbox_stat, SHMBOX_MBOX_STAT_SIZE_VER2);
 SHMBOX_GREW(struct shmbox_mbox_send, id, SHMBOX_MBOX_SEND_SIZE_VER0,
 	    SHMBOX_MBOX_SEND_SIZE_VER1);
+SHMBOX_LAST(struct shmbox_mbox_send, SHMBOX_MBOX_SEND_SIZE_VER1);
 SHMBOX_GREW(struct shmbox_mbox_recv, id, SHMBOX_MBOX_RECV_SIZE_VER0,
 	    SHMBOX_MBOX_RECV_SIZE_VER1);
+SHMBOX_GREW(struct shmbox_mbox_recv, handle, SHMBOX_MBOX_RECV_SIZE_VER1,
+	    SHMBOX_MBOX_RECV_SIZE_VER2);
+SHMBOX_LAST(struct shmbox_mbox_recv, SHMBOX_MBOX_RECV_SIZE_VER2);
 SHMBOX_GREW(struct shmbox_mbox_vec, msg_size, SHMBOX_MBOX_VEC_SIZE_VER0,
 	    SHMBOX_MBOX_VEC_SIZE_VER1);
+SHMBOX_LAST(struct shmbox_mbox_vec, SHMBOX_MBOX_VEC_SIZE_VER1);
 /* Their commands still carry version 0's size (old binaries send them). */
 static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_STAT) == SHMBOX_MBOX_STAT_SIZE_VER0);
 static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_SEND) == SHMBOX_MBOX_SEND_SIZE_VER0);
@@ -146,6 +172,9 @@ static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_RECVV) == SHMBOX_MBOX_VEC_SIZE_VER0);
 static_assert(sizeof(struct shmbox_mbox_msg) == SHMBOX_MBOX_MSG_SIZE_VER0);
 SHMBOX_GREW(struct shmbox_mbox_msgx, id, SHMBOX_MBOX_MSG_SIZE_VER0,
 	    SHMBOX_MBOX_MSGX_SIZE_VER1);
+SHMBOX_GREW(struct shmbox_mbox_msgx, handle, SHMBOX_MBOX_MSGX_SIZE_VER1,
+	    SHMBOX_MBOX_MSGX_SIZE_VER2);
+SHMBOX_LAST(struct shmbox_mbox_msgx, SHMBOX_MBOX_MSGX_SIZE_VER2);
 static_assert(offsetof(struct shmbox_mbox_msgx, uid) ==
 	      offsetof(struct shmbox_mbox_msg, uid));
 /*
@@ -160,6 +189,41 @@ static_assert(SHMBOX_RESULT_OFF(struct shmbox_mbox_recv, pid) ==
 	      SHMBOX_RESULT_OFF(struct shmbox_mbox_msg, pid));
 static_assert(SHMBOX_RESULT_OFF(struct shmbox_mbox_recv, uid) ==
 	      SHMBOX_RESULT_OFF(struct shmbox_mbox_msg, uid));
+/*
+ * Their later results (id, handle, reply_max, rflags), after the
+ * deadline, are laid out as in the extensible descriptor from its id on;
+ * SHMBOX_IOC_MBOX_REPLY_RECV's receive half as SHMBOX_IOC_MBOX_RECV's.
+ */
+#define SHMBOX_TAIL_OFF(type, field) \
+	(offsetof(type, field) - offsetof(type, id))
+#define SHMBOX_MSGX_TAIL(field)	SHMBOX_TAIL_OFF(struct shmbox_mbox_msgx, field)
+static_assert(SHMBOX_TAIL_OFF(struct shmbox_mbox_recv, handle) ==
+	      SHMBOX_MSGX_TAIL(handle));
+static_assert(SHMBOX_TAIL_OFF(struct shmbox_mbox_recv, reply_max) ==
+	      SHMBOX_MSGX_TAIL(reply_max));
+static_assert(SHMBOX_TAIL_OFF(struct shmbox_mbox_recv, rflags) ==
+	      SHMBOX_MSGX_TAIL(rflags));
+static_assert(SHMBOX_TAIL_OFF(struct shmbox_mbox_reply_recv, handle) ==
+	      SHMBOX_MSGX_TAIL(handle));
+static_assert(SHMBOX_TAIL_OFF(struct shmbox_mbox_reply_recv, reply_max) ==
+	      SHMBOX_MSGX_TAIL(reply_max));
+static_assert(SHMBOX_TAIL_OFF(struct shmbox_mbox_reply_recv, rflags) ==
+	      SHMBOX_MSGX_TAIL(rflags));
+static_assert(sizeof(struct shmbox_mbox_recv) -
+	      offsetof(struct shmbox_mbox_recv, id) ==
+	      sizeof(struct shmbox_mbox_msgx) -
+	      offsetof(struct shmbox_mbox_msgx, id));
+/* The receive half of REPLY_RECV, from its buf on, is a receive's. */
+#define SHMBOX_RECV_FROM_BUF(type, field) \
+	(offsetof(type, field) - offsetof(type, buf))
+static_assert(SHMBOX_RECV_FROM_BUF(struct shmbox_mbox_reply_recv, id) ==
+	      SHMBOX_RECV_FROM_BUF(struct shmbox_mbox_recv, id));
+static_assert(SHMBOX_RECV_FROM_BUF(struct shmbox_mbox_reply_recv, uid) ==
+	      SHMBOX_RECV_FROM_BUF(struct shmbox_mbox_recv, uid));
+static_assert(sizeof(struct shmbox_mbox_reply_recv) -
+	      offsetof(struct shmbox_mbox_reply_recv, buf) ==
+	      sizeof(struct shmbox_mbox_recv) -
+	      offsetof(struct shmbox_mbox_recv, buf));
 static_assert(sizeof(struct shmbox_ring_ctl) <= SHMBOX_RING_CTL_SIZE);
 static_assert(sizeof(union shmbox_ioc_arg) <= SHMBOX_ARG_MAX);
 

@@ -52,6 +52,8 @@ static int shmbox_open(struct inode *inode, struct file *file)
 
 static int shmbox_release(struct inode *inode, struct file *file)
 {
+	/* The calls it took fail, those parked on it are abandoned. */
+	shmbox_calls_release(file->private_data);
 	shmbox_file_release(file);
 	return 0;
 }

@@ -10,6 +10,8 @@
  *					the bound mailbox or an inbox found
  *					by pid or id (inbox.c)
  *	SHMBOX_IOC_MBOX_RECV, _RECVV	shmbox_mbox_recv() (mbox_recv.c)
+ *	SHMBOX_IOC_MBOX_CALL, _REPLY,	mbox_call.c, with the steps shared
+ *	_REPLY_RECV			here (shmbox_send_begin(), ...)
  *	write(2), read(2)		the same, with fixed arguments
  *	poll(2)				mb->poll_wq and shmbox_mbox_writable()
  *
@@ -71,25 +73,30 @@ static void shmbox_mbox_unbind(struct shmbox_obj *obj, struct shmbox_file *sf)
 		shmbox_inbox_put_fd(mb);
 }
 
-/* /proc/shmbox kind columns: msgmax depth capacity bytes - sent received */
+/*
+ * /proc/shmbox kind columns: msgmax depth capacity bytes - sent received
+ * calls serving
+ */
 static void shmbox_mbox_show(struct seq_file *m, struct shmbox_obj *obj)
 {
 	struct shmbox_mbox *mb = to_mbox(obj);
 	u64 bytes, sent, received;
-	u32 depth;
+	u32 depth, calls;
 
 	spin_lock(&mb->lock);
 	depth = mb->nr_msgs;
 	bytes = mb->bytes;
 	sent = mb->sent;
 	received = mb->received;
+	calls = mb->nr_calls;
 	spin_unlock(&mb->lock);
 	seq_printf(m, "%u %u ", mb->max_msg, depth);
 	if (mb->capacity == SHMBOX_MBOX_UNBOUNDED)
 		seq_puts(m, "inf");
 	else
 		seq_printf(m, "%u", mb->capacity);
-	seq_printf(m, " %llu - %llu %llu", bytes, sent, received);
+	seq_printf(m, " %llu - %llu %llu %u %d", bytes, sent, received, calls,
+		   atomic_read(&mb->calls_serving));
 }
 
 static const struct shmbox_obj_ops shmbox_mbox_ops = {
@@ -223,7 +230,9 @@ long shmbox_ioc_mbox_stat(struct file *file, void *karg,
 	st->received = mb->received;
 	st->blocked_senders = mb->nr_swait;
 	st->blocked_receivers = mb->nr_rwait;
+	st->calls_waiting = mb->nr_calls;
 	spin_unlock(&mb->lock);
+	st->calls_serving = atomic_read(&mb->calls_serving);
 	return shmbox_copy_arg_out(uarg, usize, st, sizeof(*st));
 }
 
@@ -243,7 +252,7 @@ static bool shmbox_nonblock(struct file *file, u32 flags)
  * A send's destination fields: a pid that is not negative, and an id
  * exactly when SHMBOX_MSG_TO_ID asks for one, which excludes a pid.
  */
-static bool shmbox_send_target_ok(u32 flags, pid_t pid, u64 id)
+bool shmbox_send_target_ok(u32 flags, pid_t pid, u64 id)
 {
 	if (pid < 0)
 		return false;
@@ -273,8 +282,8 @@ static struct shmbox_mbox *shmbox_send_target(struct file *file, u32 flags,
  * A send call: its mailbox (with a reference, put by the caller) and its
  * settings; its destination fields checked by the caller.
  */
-static int shmbox_send_begin(struct file *file, u32 flags, pid_t pid, u64 id,
-			     u64 deadline, struct shmbox_send *s)
+int shmbox_send_begin(struct file *file, u32 flags, pid_t pid, u64 id,
+		      u64 deadline, struct shmbox_send *s)
 {
 	if (!(file->f_mode & FMODE_WRITE))
 		return -EBADF;
@@ -287,6 +296,7 @@ static int shmbox_send_begin(struct file *file, u32 flags, pid_t pid, u64 id,
 		return -EACCES;
 	}
 	s->sender_id = shmbox_inbox_self_id();
+	s->call = NULL;
 	s->sync = flags & SHMBOX_MSG_SYNC;
 	s->nonblock = shmbox_nonblock(file, flags);
 	s->deadline = deadline;
@@ -357,10 +367,11 @@ static bool shmbox_recv_pid_ok(u32 flags, pid_t pid)
 
 /*
  * A receive call on the bound mailbox, and its settings; its sender
- * filter checked first (EINVAL).
+ * filter checked first (EINVAL).  It reports no results and takes no
+ * calls until the caller says where they go.
  */
-static int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
-			     u64 deadline, struct shmbox_recv *r)
+int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
+		      u64 deadline, struct shmbox_recv *r)
 {
 	struct shmbox_obj *obj;
 
@@ -377,11 +388,30 @@ static int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
 	r->peek = flags & SHMBOX_MSG_PEEK;
 	r->nonblock = shmbox_nonblock(file, flags);
 	r->deadline = deadline;
+	r->calls = NULL;
 	r->ures = NULL;			/* set by a caller with results */
 	r->stride = 0;
 	r->rsize = 0;
-	r->idp = NULL;
+	r->tailp = NULL;
+	r->tailsize = 0;
 	return 0;
+}
+
+/*
+ * Where a single receive's results go in a structure laid out as struct
+ * shmbox_mbox_recv from its @len on: len, prio, pid and uid at @ulen (as
+ * a version-0 descriptor's results, see ioctl.c), then, after the
+ * deadline, @tailsize bytes of id, handle, reply_max, rflags at @utail.
+ */
+void shmbox_recv_results(struct shmbox_recv *r, void __user *ulen,
+			 void __user *utail, u32 tailsize)
+{
+	r->ures = ulen;
+	r->stride = 0;
+	r->rsize = SHMBOX_MBOX_MSG_SIZE_VER0 -
+		   offsetof(struct shmbox_mbox_msg, len);
+	r->tailp = tailsize ? utail : NULL;
+	r->tailsize = tailsize;
 }
 
 long shmbox_ioc_mbox_recv(struct file *file, void *karg,
@@ -390,27 +420,27 @@ long shmbox_ioc_mbox_recv(struct file *file, void *karg,
 	struct shmbox_mbox_recv __user *ures = uarg;
 	struct shmbox_mbox_recv *arg = karg;
 	struct shmbox_mbox_msgx m = { .buf = arg->buf, .len = arg->len };
+	u32 tail = 0;
 	struct shmbox_recv r;
 	int ret, err = 0;
 
 	if ((arg->flags & ~SHMBOX_RECV_FLAGS) || arg->prio || arg->uid ||
-	    arg->id)
+	    arg->id || arg->handle || arg->reply_max || arg->rflags)
 		return -EINVAL;
 	ret = shmbox_recv_begin(file, arg->flags, arg->pid, arg->deadline_ns,
 				&r);
 	if (ret)
 		return ret;
-	/*
-	 * len, prio, pid and uid are laid out as a version-0 descriptor's
-	 * results (ioctl.c); the id, after the deadline, only in a caller's
-	 * structure that has it.
-	 */
-	r.ures = &ures->len;
-	r.stride = sizeof(*arg);
-	r.rsize = SHMBOX_MBOX_MSG_SIZE_VER0 - offsetof(struct shmbox_mbox_msg,
-						       len);
-	if (usize >= offsetofend(struct shmbox_mbox_recv, id))
-		r.idp = &ures->id;
+	/* The later results only in a caller's structure that has them. */
+	if (usize >= SHMBOX_MBOX_RECV_SIZE_VER2) {
+		tail = sizeof(*arg) - offsetof(struct shmbox_mbox_recv, id);
+		r.calls = shmbox_mbox_calltab(file, r.mb);
+		if (IS_ERR(r.calls))
+			return PTR_ERR(r.calls);
+	} else if (usize >= SHMBOX_MBOX_RECV_SIZE_VER1) {
+		tail = sizeof(arg->id);
+	}
+	shmbox_recv_results(&r, &ures->len, &ures->id, tail);
 	shmbox_mbox_recv(&r, &m, 1, true, &err);
 	return err;
 }
@@ -462,16 +492,23 @@ static u32 shmbox_vec_stride(const struct shmbox_mbox_vec *vec)
 	return vec->msg_size ? vec->msg_size : SHMBOX_MBOX_MSG_SIZE_VER0;
 }
 
-/* A send descriptor: a priority in range, no pid, uid or id. */
+/* The result fields of a descriptor after its priority: all zero? */
+static bool shmbox_desc_results_zero(const struct shmbox_mbox_msgx *m)
+{
+	return !m->pid && !m->uid && !m->id && !m->handle && !m->reply_max &&
+	       !m->rflags;
+}
+
+/* A send descriptor: a priority in range, no results. */
 static bool shmbox_send_desc_ok(const struct shmbox_mbox_msgx *m)
 {
-	return m->prio < SHMBOX_MSG_PRIO_MAX && !m->pid && !m->uid && !m->id;
+	return m->prio < SHMBOX_MSG_PRIO_MAX && shmbox_desc_results_zero(m);
 }
 
 /* A receive descriptor: the result fields zero. */
 static bool shmbox_recv_desc_ok(const struct shmbox_mbox_msgx *m)
 {
-	return !m->prio && !m->pid && !m->uid && !m->id;
+	return !m->prio && shmbox_desc_results_zero(m);
 }
 
 /*
@@ -597,6 +634,12 @@ long shmbox_ioc_mbox_recvv(struct file *file, void *karg,
 	r.stride = stride;
 	r.rsize = min_t(u32, stride, sizeof(*m)) -
 		  offsetof(struct shmbox_mbox_msgx, len);
+	/* Descriptors with room for a handle take calls. */
+	if (stride >= SHMBOX_MBOX_MSGX_SIZE_VER2) {
+		r.calls = shmbox_mbox_calltab(file, r.mb);
+		if (IS_ERR(r.calls))
+			return PTR_ERR(r.calls);
+	}
 	/* Only the first message is waited for; err is the first failure's. */
 	while (done < vec->count && !err) {
 		got = shmbox_vec_read(m, umsgs + (size_t)done * stride, stride,
@@ -646,17 +689,30 @@ __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt)
 u64 shmbox_mbox_features(void)
 {
 	return SHMBOX_FEAT_MAILBOX | SHMBOX_FEAT_DIRECT | SHMBOX_FEAT_MBOX_RW |
-	       SHMBOX_FEAT_INBOX_ID;
+	       SHMBOX_FEAT_INBOX_ID | SHMBOX_FEAT_CALL;
 }
 
 int shmbox_mbox_init(void)
 {
-	return shmbox_msg_cache_init();
+	int ret;
+
+	ret = shmbox_msg_cache_init();
+	if (ret)
+		return ret;
+	ret = shmbox_call_cache_init();
+	if (ret)
+		goto exit_msg_cache;
+	return 0;
+
+exit_msg_cache:
+	shmbox_msg_cache_exit();
+	return ret;
 }
 
 void shmbox_mbox_exit(void)
 {
 	WARN_ON(!shmbox_inboxes_empty());
 	WARN_ON(!shmbox_accts_empty());
+	shmbox_call_cache_exit();
 	shmbox_msg_cache_exit();
 }

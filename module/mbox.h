@@ -6,7 +6,10 @@
  *
  *	mbox.c		mailbox objects and the ioctls on them: open, stat,
  *			send, receive, their vector forms; read, write, poll
- *	mbox_send.c	the one send path (a chunk of messages)
+ *	mbox_call.c	the call ioctls: call, reply, reply-and-receive, and
+ *			each file's table of the calls it took
+ *	mbox_send.c	the one send path (a chunk of messages; a call's
+ *			request is one)
  *	mbox_recv.c	the one receive path (a chunk of messages)
  *	inbox.c		the tables of inboxes (by owner program, by id)
  *	mbox_wait.c	the one sleep of a mailbox wait, its errno ladder and
@@ -15,12 +18,16 @@
  *			waiting receivers, refill from waiting senders, kill
  *	mbox_msg.c	messages: allocation, payload copy-in, charge, the
  *			spare-header cache
+ *	call.c		call records, their state machine, the caller's
+ *			wait for the reply, the tables of reply handles
  *	account.c	per-user accounts (lock-free charges)
- *	wake.c		wake-ups batched until a spinlock is dropped
+ *	wake.c		wake-ups batched until a spinlock is dropped, the
+ *			adaptive spin
  *
  * Lock order (docs/design.md has the whole module's): mb->lock, then
- * mb->poll_wq's lock.  shmbox_inbox_lock is never nested with mb->lock;
- * a message charge takes no lock.
+ * mb->poll_wq's lock or a call table's tab->lock (a commit that serves a
+ * call).  shmbox_inbox_lock is never nested with mb->lock; a message
+ * charge takes no lock.
  */
 #ifndef _SHMBOX_MBOX_H
 #define _SHMBOX_MBOX_H
@@ -39,6 +46,7 @@
 #include "shmbox.h"
 #include "limits.h"
 #include "account.h"
+#include "call.h"
 #include "wake.h"
 
 /* Payloads up to this size live in the message header's slab object. */
@@ -73,6 +81,8 @@ struct shmbox_msg {
 	u8 state;			/* enum shmbox_msg_state */
 	u8 prio;
 	u32 len;
+	u32 reply_max;			/* a call's: its reply buffer */
+	u64 handle;			/* a call's request: its handle; else 0 */
 	struct pid *sender;		/* thread group of the sender */
 	u64 sender_id;			/* its inbox when it sent, 0: none */
 	kuid_t uid;			/* sender's euid */
@@ -85,7 +95,7 @@ struct shmbox_msg {
 /*
  * A task waiting in a mailbox: its entry on mb->senders or mb->receivers.
  * Whoever serves it takes it off the list under mb->lock and then wakes
- * the task unless it polls (->spinning, see shmbox_mbox_spin()).
+ * the task unless it polls (->spinning, see shmbox_spin_until()).
  */
 struct shmbox_waiter {
 	struct list_head node;		/* empty once served */
@@ -103,6 +113,7 @@ enum shmbox_swait_state {
 struct shmbox_swait {
 	struct shmbox_waiter w;		/* on mbox->senders while ..._ROOM */
 	struct shmbox_msg *msg;
+	struct shmbox_call *call;	/* a call's request: to serve */
 	int state;			/* enum shmbox_swait_state */
 	bool sync;
 };
@@ -140,6 +151,8 @@ struct shmbox_mbox {
 	u64 charged;			/* their SHMBOX_MSG_COST() */
 	u64 sent, received;
 	u32 nr_swait, nr_rwait;		/* blocked senders, receivers */
+	u32 nr_calls;			/* queued or reserved requests of calls */
+	atomic_t calls_serving;		/* in the call tables of its files */
 	u64 offer_steps;		/* receivers shmbox_mbox_offer() examined */
 	struct list_head senders;	/* struct shmbox_swait waiting for room */
 	struct list_head receivers;	/* struct shmbox_rwait, FIFO */
@@ -239,6 +252,7 @@ static inline void shmbox_mbox_add(struct shmbox_mbox *mb,
 	mb->nr_msgs++;
 	mb->bytes += msg->len;
 	mb->charged += SHMBOX_MSG_COST(msg->len);
+	mb->nr_calls += msg->handle != 0;
 	/* A synchronous send counts as sent when it is taken. */
 	if (!msg->sw)
 		mb->sent++;
@@ -255,6 +269,7 @@ static inline void shmbox_mbox_sub(struct shmbox_mbox *mb,
 	mb->nr_msgs--;
 	mb->bytes -= msg->len;
 	mb->charged -= SHMBOX_MSG_COST(msg->len);
+	mb->nr_calls -= msg->handle != 0;
 	msg->state = SHMBOX_MSG_NEW;
 }
 
@@ -329,10 +344,11 @@ void shmbox_mbox_init_queues(struct shmbox_mbox *mb);
 void shmbox_rwait_serve(struct shmbox_mbox *mb, struct shmbox_rwait *rw,
 			struct shmbox_msg *msg, struct shmbox_wakeups *wq);
 void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
-			  struct shmbox_done *done, struct shmbox_wakeups *wq);
+			  struct shmbox_calltab *calls, struct shmbox_done *done,
+			  struct shmbox_wakeups *wq);
 void shmbox_done_finish(const struct shmbox_done *done, u32 n);
 u32 shmbox_mbox_settle(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
-		       u32 ncommit, u32 nput);
+		       u32 ncommit, u32 nput, struct shmbox_calltab *calls);
 void shmbox_mbox_kill(struct shmbox_mbox *mb);
 bool shmbox_mbox_writable(struct shmbox_mbox *mb);
 
@@ -351,6 +367,7 @@ bool shmbox_mbox_sleep(struct shmbox_mbox *mb, struct shmbox_wakeups *wq,
 struct shmbox_send {
 	struct shmbox_mbox *mb;
 	u64 sender_id;			/* stamped on every message */
+	struct shmbox_call *call;	/* a call's request (one, sync) */
 	bool sync;			/* wait until a receiver took it */
 	bool nonblock;
 	u64 deadline;			/* absolute CLOCK_MONOTONIC ns */
@@ -369,21 +386,40 @@ struct shmbox_recv {
 	bool peek;
 	bool nonblock;
 	u64 deadline;			/* absolute CLOCK_MONOTONIC ns */
+	/* The receiving file's call table; NULL: cannot report handles. */
+	struct shmbox_calltab *calls;
 	/*
 	 * Where the results go: the first @rsize bytes of len, prio, pid,
-	 * uid and id of user descriptor i are written at @ures + i *
-	 * @stride; NULL: nowhere (read(2)).  @idp: where the id goes
-	 * instead, for a single receive whose id is apart from the rest
-	 * (SHMBOX_IOC_MBOX_RECV); NULL: nowhere or within @rsize.
+	 * uid, id, handle, reply_max and rflags of user descriptor i are
+	 * written at @ures + i * @stride; NULL: nowhere (read(2)).  @tailp:
+	 * where the @tailsize bytes from id on go instead, for a single
+	 * receive whose later results are apart from the rest, after its
+	 * deadline (SHMBOX_IOC_MBOX_RECV); NULL: nowhere or within @rsize.
 	 */
 	void __user *ures;
 	u32 stride;
 	u32 rsize;
-	u64 __user *idp;
+	void __user *tailp;
+	u32 tailsize;
 };
 
 u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msgx *m,
 		     u32 n, bool wait, int *err);
+
+/* ---- the ABI's shared steps (mbox.c), for the call ioctls -------------- */
+
+bool shmbox_send_target_ok(u32 flags, pid_t pid, u64 id);
+int shmbox_send_begin(struct file *file, u32 flags, pid_t pid, u64 id,
+		      u64 deadline, struct shmbox_send *s);
+int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
+		      u64 deadline, struct shmbox_recv *r);
+void shmbox_recv_results(struct shmbox_recv *r, void __user *ulen,
+			 void __user *utail, u32 tailsize);
+
+/* ---- calls (mbox_call.c) -------------------------------------------------- */
+
+struct shmbox_calltab *shmbox_mbox_calltab(struct file *file,
+					   struct shmbox_mbox *mb);
 
 /* ---- inboxes (inbox.c) --------------------------------------------------- */
 

@@ -510,7 +510,7 @@ static void shmbox_kunit_settle_order(struct kunit *test)
 	mb->nr_rwait++;
 	spin_unlock(&mb->lock);
 
-	shmbox_mbox_settle(mb, m, 1, 2);
+	shmbox_mbox_settle(mb, m, 1, 2, NULL);
 
 	spin_lock(&mb->lock);
 	KUNIT_EXPECT_PTR_EQ(test, rw.msg, m[1]);
@@ -565,7 +565,7 @@ static void shmbox_kunit_settle_withdrawn(struct kunit *test)
 	spin_unlock(&mb->lock);
 
 	/* All three copied out, the middle one withdrawn meanwhile. */
-	KUNIT_EXPECT_EQ(test, shmbox_mbox_settle(mb, m, 3, 0), 1U);
+	KUNIT_EXPECT_EQ(test, shmbox_mbox_settle(mb, m, 3, 0, NULL), 1U);
 	spin_lock(&mb->lock);
 	KUNIT_EXPECT_EQ(test, mb->received, 1ULL);
 	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 1U);
@@ -578,7 +578,7 @@ static void shmbox_kunit_settle_withdrawn(struct kunit *test)
 	shmbox_msg_withdraw(mb, m[2]);
 	spin_unlock(&mb->lock);
 
-	KUNIT_EXPECT_EQ(test, shmbox_mbox_settle(mb, &m[2], 0, 1), 0U);
+	KUNIT_EXPECT_EQ(test, shmbox_mbox_settle(mb, &m[2], 0, 1, NULL), 0U);
 	spin_lock(&mb->lock);
 	KUNIT_EXPECT_EQ(test, mb->received, 1ULL);
 	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);

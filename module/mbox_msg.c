@@ -51,6 +51,8 @@ static void shmbox_msg_init(struct shmbox_msg *msg, u32 len, u32 prio)
 	msg->len = len;
 	msg->sender = get_pid(task_tgid(current));
 	msg->sw = NULL;
+	msg->handle = 0;		/* set for a call's request */
+	msg->reply_max = 0;
 }
 
 /*

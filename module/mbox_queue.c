@@ -210,16 +210,21 @@ static void shmbox_mbox_drop(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 }
 
 /*
- * Reserved or queued @msg is received (mb->lock held): counted, its
- * synchronous sender done, and dropped (shmbox_mbox_drop()).
+ * Reserved or queued @msg is received (mb->lock held) by a receive whose
+ * file's call table is @calls (NULL: it cannot report a handle): counted,
+ * its synchronous sender done (a call's served, into @calls), and
+ * dropped (shmbox_mbox_drop()).
  */
 void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
-			  struct shmbox_done *done,
+			  struct shmbox_calltab *calls, struct shmbox_done *done,
 			  struct shmbox_wakeups *wq)
 {
 	lockdep_assert_held(&mb->lock);
 	mb->received++;
 	if (msg->sw) {
+		/* A call's request: its caller waits for @calls' answer now. */
+		if (msg->sw->call)
+			shmbox_call_serve(msg->sw->call, calls);
 		msg->sw->state = SHMBOX_SW_DONE;
 		shmbox_mbox_wake(wq, msg->sw->w.task);
 		msg->sw = NULL;
@@ -291,6 +296,8 @@ static u32 shmbox_settle_withdrawn(struct shmbox_mbox *mb,
  * @ncommit:	the first @ncommit were copied out: they are received
  * @nput:	the @nput after them were not: back to the heads of their
  *		queues, in their order
+ * @calls:	the receiving file's call table, for the calls among the
+ *		commits (see shmbox_mbox_received())
  *
  * One lock round trip for both, put-backs first: no other receiver can
  * take a message queued behind them in between, and the room the commits
@@ -306,7 +313,7 @@ static u32 shmbox_settle_withdrawn(struct shmbox_mbox *mb,
  * were received.
  */
 u32 shmbox_mbox_settle(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
-		       u32 ncommit, u32 nput)
+		       u32 ncommit, u32 nput, struct shmbox_calltab *calls)
 {
 	struct shmbox_done done[SHMBOX_VEC_CHUNK];
 	struct shmbox_wakeups wq = {};
@@ -327,7 +334,7 @@ u32 shmbox_mbox_settle(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
 	}
 	shmbox_mbox_offer(mb, msgs + ncommit, nback, &wq);
 	for (i = 0; i < ncommit; i++)
-		shmbox_mbox_received(mb, msgs[i], &done[ndone++], &wq);
+		shmbox_mbox_received(mb, msgs[i], calls, &done[ndone++], &wq);
 	shmbox_mbox_kick(mb, &wq);
 	spin_unlock(&mb->lock);
 	shmbox_wake_flush(&wq);

@@ -53,15 +53,25 @@ struct shmbox_take {
 	bool withdrawn;			/* the first one was withdrawn */
 };
 
-/* What a receiver learns of @msg, the sender seen from its namespaces. */
-static void shmbox_recv_describe(const struct shmbox_msg *msg,
+/*
+ * What a receiver learns of @msg, the sender seen from its namespaces.
+ * A call's request is a call only to a receive that can report its
+ * handle; a peek sees it is one, and gets no handle (it takes nothing).
+ */
+static void shmbox_recv_describe(const struct shmbox_recv *r,
+				 const struct shmbox_msg *msg,
 				 struct shmbox_mbox_msgx *out)
 {
+	bool call = msg->handle && r->calls;
+
 	out->len = msg->len;
 	out->prio = msg->prio;
 	out->pid = pid_vnr(msg->sender);
 	out->uid = from_kuid_munged(current_user_ns(), msg->uid);
 	out->id = msg->sender_id;
+	out->handle = call && !r->peek ? msg->handle : 0;
+	out->reply_max = call ? msg->reply_max : 0;
+	out->rflags = call ? SHMBOX_RECV_CALL : 0;
 }
 
 /* Where descriptor @i's results go. */
@@ -75,7 +85,7 @@ static int shmbox_recv_put_nofault(const struct shmbox_recv *r,
 				   const struct shmbox_mbox_msgx *m)
 {
 	if (copy_to_user_nofault(r->ures, &m->len, r->rsize) ||
-	    (r->idp && copy_to_user_nofault(r->idp, &m->id, sizeof(m->id))))
+	    (r->tailp && copy_to_user_nofault(r->tailp, &m->id, r->tailsize)))
 		return -EFAULT;
 	return 0;
 }
@@ -104,8 +114,8 @@ static u32 shmbox_recv_publish(const struct shmbox_recv *r,
 				    fault);
 fault:
 	user_write_access_end();
-	/* Only a single receive (n == 1) has its id apart. */
-	if (i == n && r->idp && put_user(m->id, r->idp))
+	/* Only a single receive (n == 1) has its later results apart. */
+	if (i == n && r->tailp && copy_to_user(r->tailp, &m->id, r->tailsize))
 		return 0;
 	return i;
 }
@@ -144,11 +154,11 @@ static bool shmbox_recv_inlock(const struct shmbox_recv *r,
 	if (msg->len > SHMBOX_MSG_INLINE ||
 	    copy_to_user_nofault(u64_to_user_ptr(m->buf), msg->data, msg->len))
 		return false;
-	shmbox_recv_describe(msg, &out);
+	shmbox_recv_describe(r, msg, &out);
 	if (!shmbox_recv_publish(r, &out, 1, true))
 		return false;
 	*m = out;
-	shmbox_mbox_received(r->mb, msg, &t->done, wq);
+	shmbox_mbox_received(r->mb, msg, r->calls, &t->done, wq);
 	shmbox_mbox_kick(r->mb, wq);
 	t->received = true;
 	return true;
@@ -282,7 +292,8 @@ static int shmbox_recv_take(const struct shmbox_recv *r,
 }
 
 /* Copy the payloads out, describe them; return how many were copied. */
-static u32 shmbox_recv_copy(const struct shmbox_take *t,
+static u32 shmbox_recv_copy(const struct shmbox_recv *r,
+			    const struct shmbox_take *t,
 			    struct shmbox_mbox_msgx *m)
 {
 	u32 i;
@@ -291,7 +302,7 @@ static u32 shmbox_recv_copy(const struct shmbox_take *t,
 		if (copy_to_user(u64_to_user_ptr(m[i].buf), t->msgs[i]->data,
 				 t->msgs[i]->len))
 			break;
-		shmbox_recv_describe(t->msgs[i], &m[i]);
+		shmbox_recv_describe(r, t->msgs[i], &m[i]);
 	}
 	return i;
 }
@@ -326,7 +337,7 @@ static u32 shmbox_recv_deliver(const struct shmbox_recv *r,
 {
 	u32 copied, published, kept, tail = 0;
 
-	copied = shmbox_recv_copy(t, m);
+	copied = shmbox_recv_copy(r, t, m);
 	published = shmbox_recv_publish(r, m, copied, false);
 	if (published < t->n)
 		*err = -EFAULT;
@@ -339,7 +350,8 @@ static u32 shmbox_recv_deliver(const struct shmbox_recv *r,
 	}
 	if (copied < t->n)
 		tail = t->msgs[copied]->len;
-	kept = shmbox_mbox_settle(r->mb, t->msgs, published, t->n - published);
+	kept = shmbox_mbox_settle(r->mb, t->msgs, published, t->n - published,
+				  r->calls);
 	if (kept < t->n)
 		shmbox_recv_forget(m, kept, copied, tail);
 	if (kept >= published && kept)

@@ -17,6 +17,13 @@
  *		a sender that gives up withdraws its message, also from a
  *		receiver that is copying it out.
  *
+ * A call's request (SHMBOX_IOC_MBOX_CALL, mbox_call.c) is a synchronous
+ * send of one message that carries the call's handle: the receive that
+ * commits it serves the call (mbox_queue.c).  O_NONBLOCK applies to its
+ * room, and on a rendezvous mailbox to the take; once it is queued in a
+ * mailbox with a capacity, the call waits for the take as it will for
+ * the reply.
+ *
  * Owns: a message from its build until it is queued (then the mailbox's,
  * mbox_queue.c) or withdrawn (then freed here, or, if a receiver holds
  * it, that receiver's to discard); a sender's wait entry (struct
@@ -197,7 +204,9 @@ static int shmbox_send_look(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 		if (ret) {
 			shmbox_msg_withdraw(mb, msg);
 			sw->msg = NULL;
-			return ret == -ETIMEDOUT && nonblock ? -EAGAIN : ret;
+			/* The short wait of a non-blocking send ended. */
+			return ret == -ETIMEDOUT && nonblock && !sw->call ?
+			       -EAGAIN : ret;
 		}
 	}
 	__set_current_state(TASK_INTERRUPTIBLE);
@@ -218,14 +227,17 @@ static int shmbox_send_look(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 static int shmbox_send_wait(const struct shmbox_send *s, struct shmbox_msg *msg)
 {
 	struct shmbox_mbox *mb = s->mb;
-	struct shmbox_swait sw = { .w.task = current, .msg = msg };
-	bool timed_out = false, blocked = false, poll;
+	struct shmbox_swait sw = { .w.task = current, .msg = msg,
+				   .call = s->call };
+	bool timed_out = false, blocked = false, poll, nb_take;
 	struct shmbox_wakeups wq = {};
 	u64 deadline = s->deadline;
 	int ret;
 
 	sw.sync = s->sync || !mb->capacity;
-	if (s->nonblock && sw.sync)
+	/* A call queued with room waits for its take as for its reply. */
+	nb_take = s->nonblock && !(s->call && mb->capacity);
+	if (nb_take && sw.sync && !s->call)
 		deadline = min(deadline,
 			       ktime_get_ns() + SHMBOX_SYNC_COPY_WAIT_NS);
 	INIT_LIST_HEAD(&sw.w.node);
@@ -233,8 +245,7 @@ static int shmbox_send_wait(const struct shmbox_send *s, struct shmbox_msg *msg)
 	spin_lock(&mb->lock);
 	ret = shmbox_send_enter(mb, &sw, s->nonblock, &wq);
 	while (!ret && sw.state != SHMBOX_SW_DONE) {
-		ret = shmbox_send_look(mb, &sw, s->nonblock, timed_out, &wq,
-				       &poll);
+		ret = shmbox_send_look(mb, &sw, nb_take, timed_out, &wq, &poll);
 		if (ret)
 			break;
 		if (!blocked) {
@@ -282,6 +293,10 @@ u32 shmbox_mbox_send(const struct shmbox_send *s,
 	built = shmbox_msgs_build(mb, m, msgs, n, err);
 	for (k = 0; k < built; k++)
 		msgs[k]->sender_id = s->sender_id;
+	if (s->call && built) {
+		msgs[0]->handle = s->call->handle;
+		msgs[0]->reply_max = s->call->reply_max;
+	}
 	charged = shmbox_msgs_charge(mb, msgs, built, err);
 	for (k = charged; k < built; k++)
 		shmbox_msg_put(msgs[k]);

@@ -10,25 +10,15 @@
  * (shmbox_wait_verdict()), links its entry and sets its task state, then
  * calls shmbox_mbox_sleep(), which drops the lock.  Whoever serves the
  * entry takes it off its list under mb->lock and wakes the task unless it
- * polls: the waiter polls its own entry without the lock, and the barrier
- * pair of shmbox_mbox_spin() and shmbox_waiter_sleeps() keeps that
- * correct:
- *
- *	waiter (polling)			waker (mb->lock held)
- *	WRITE_ONCE(->spinning, false)		list_del_init(&w->node)
- *	set_current_state() (full barrier)	smp_mb()
- *	list_empty(&w->node)?			READ_ONCE(->spinning)?
- *
- * Either the waker sees ->spinning clear and wakes the task, or the task
- * sees its entry gone and does not sleep: no wake-up is lost.
+ * polls: the waiter polls its own entry without the lock
+ * (shmbox_spin_until(), wake.h, whose barrier pair with
+ * shmbox_waiter_sleeps() keeps that correct, the entry's removal being
+ * the condition).
  *
  * Lifetime: nothing outlives a call.
  */
-#include <linux/ktime.h>
 #include <linux/sched.h>
-#include <linux/sched/clock.h>
 #include <linux/sched/signal.h>
-#include <linux/sched/stat.h>
 
 #include "mbox.h"
 #include "trace.h"
@@ -60,57 +50,10 @@ int shmbox_wait_verdict(struct shmbox_mbox *mb, bool nonblock,
 	return 0;
 }
 
-/*
- * shmbox_mbox_spin - poll a queued wait entry before sleeping on it
- * @w:		the entry, on mb->receivers or mb->senders
- * @deadline:	the wait's absolute CLOCK_MONOTONIC deadline
- *
- * Called without mb->lock, the task's state already TASK_INTERRUPTIBLE.
- * A peer on another CPU usually answers within microseconds, while a
- * sleep puts a wake-up (an IPI to an idle CPU, the idle exit) on the
- * critical path of every message.  Like KVM's halt polling, the task
- * polls for at most the mbox_spin_ns parameter, and only while nothing
- * else wants its CPU (single_task_running(), need_resched()), no signal is
- * pending and the deadline has not passed.  It polls in TASK_RUNNING with
- * ->spinning set, so a waker has nothing to do: no remote wake-up at all.
- *
- * Return: true if the entry was served (the task is TASK_RUNNING), false
- * if the task must go to sleep (its state is set again, and the entry was
- * checked after that, so no wake-up is lost).
- */
-static bool shmbox_mbox_spin(struct shmbox_waiter *w, u64 deadline)
+/* Has the waiter's entry been served (taken off its list)? */
+static bool shmbox_waiter_served(const void *w)
 {
-	u64 spin_ns = shmbox_limit(SHMBOX_LIM_SPIN_NS), now, end;
-	bool served;
-
-	if (!spin_ns || !single_task_running())
-		return false;
-	if (deadline != SHMBOX_TIMEOUT_NONE) {
-		now = ktime_get_ns();
-		if (now >= deadline)
-			return false;
-		spin_ns = min(spin_ns, deadline - now);
-	}
-	/* local_clock(): cheap, unlike some clocksources (HPET) */
-	end = local_clock() + spin_ns;
-	WRITE_ONCE(w->spinning, true);
-	__set_current_state(TASK_RUNNING);
-	do {
-		served = list_empty(&w->node);
-		if (served)
-			break;
-		cpu_relax();
-	} while (!need_resched() && single_task_running() &&
-		 !signal_pending(current) && local_clock() < end);
-	WRITE_ONCE(w->spinning, false);
-	if (served)
-		return true;
-	/* Implies smp_mb(): pairs with shmbox_waiter_sleeps(). */
-	set_current_state(TASK_INTERRUPTIBLE);
-	if (!list_empty(&w->node))
-		return false;
-	__set_current_state(TASK_RUNNING);
-	return true;
+	return list_empty(&((const struct shmbox_waiter *)w)->node);
 }
 
 /*
@@ -118,7 +61,7 @@ static bool shmbox_mbox_spin(struct shmbox_waiter *w, u64 deadline)
  * @wq:		wake-ups the caller collected under the lock, issued here
  * @w:		the caller's entry, linked (only looked at if @poll)
  * @sender:	for the tracepoints: a sender's wait, else a receiver's
- * @poll:	poll @w first (shmbox_mbox_spin())
+ * @poll:	poll @w first (shmbox_spin_until())
  * @deadline:	absolute CLOCK_MONOTONIC ns, or SHMBOX_TIMEOUT_NONE
  *
  * Called with mb->lock held and the task state set (TASK_INTERRUPTIBLE,
@@ -137,7 +80,9 @@ bool shmbox_mbox_sleep(struct shmbox_mbox *mb, struct shmbox_wakeups *wq,
 	spin_unlock(&mb->lock);
 	shmbox_wake_flush(wq);
 	trace_shmbox_mbox_wait(&mb->obj, sender, 0);
-	if ((!poll || !shmbox_mbox_spin(w, deadline)) &&
+	if ((!poll ||
+	     !shmbox_spin_until(shmbox_waiter_served, w, &w->spinning,
+				shmbox_limit(SHMBOX_LIM_SPIN_NS), deadline)) &&
 	    shmbox_schedule_deadline(deadline))
 		timed_out = true;
 	trace_shmbox_mbox_wait_done(&mb->obj, sender,

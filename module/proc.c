@@ -24,8 +24,8 @@
 /*
  * One line per live object the reader may see, after a header line.  The
  * common columns come from here, the kind columns (size depth capacity
- * bytes nattch sent received, "-" where a column does not apply) from the
- * kind's ->show.  Visibility is decided with the credentials of the
+ * bytes nattch sent received calls serving, "-" where a column does not
+ * apply) from the kind's ->show.  Visibility is decided with the credentials of the
  * opener of the file (like any /proc file that filters, so that passing
  * the fd to a privileged process leaks nothing more): only objects of the
  * opener's IPC namespace are listed; of those, CAP_IPC_OWNER in the user
@@ -121,7 +121,8 @@ static int shmbox_proc_show(struct seq_file *m, void *v)
 
 	if (v == st->objs) {
 		seq_puts(m, "kind name mode uid gid cuid cgid cpid users linked ");
-		seq_puts(m, "size depth capacity bytes nattch sent received\n");
+		seq_puts(m, "size depth capacity bytes nattch sent received ");
+		seq_puts(m, "calls serving\n");
 		return 0;
 	}
 	obj = list_entry(v, struct shmbox_obj, all);
@@ -139,7 +140,7 @@ static int shmbox_proc_show(struct seq_file *m, void *v)
 	if (obj->ops->show)
 		obj->ops->show(m, obj);
 	else
-		seq_puts(m, "- - - - - - -");
+		seq_puts(m, "- - - - - - - - -");
 	seq_putc(m, '\n');
 	return 0;
 }

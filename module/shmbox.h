@@ -48,6 +48,8 @@ long shmbox_ioctl_dispatch(struct file *file, unsigned int cmd,
 
 struct shmbox_obj;
 struct shmbox_file;
+struct shmbox_calltab;
+struct shmbox_callpark;
 struct seq_file;
 
 struct shmbox_obj_ops {
@@ -59,8 +61,8 @@ struct shmbox_obj_ops {
 	void (*unbind)(struct shmbox_obj *obj, struct shmbox_file *sf);
 	/*
 	 * /proc/shmbox (optional): print the kind columns "size depth
-	 * capacity bytes nattch sent received", space separated, "-" for
-	 * a column that does not apply, no newline.  Called under
+	 * capacity bytes nattch sent received calls serving", space
+	 * separated, "-" for a column that does not apply, no newline.  Called under
 	 * shmbox_objs_lock (a mutex) without a reference: may take the
 	 * kind's own locks, must not sleep for long or put the object.
 	 */
@@ -97,6 +99,10 @@ struct shmbox_file {
 	spinlock_t lock;		/* binding */
 	struct shmbox_obj *obj;		/* NULL until bound; set once */
 	u32 role;			/* kind-specific, set when binding */
+	/* A mailbox fd's calls taken and not answered (mbox_call.c). */
+	struct shmbox_calltab *calls;
+	/* Calls made through this fd, interrupted, to resume (the same). */
+	struct shmbox_callpark *parked;
 };
 
 /*
@@ -179,7 +185,14 @@ long shmbox_ioc_mbox_sendv(struct file *file, void *karg, void __user *uarg,
 			   u32 usize);
 long shmbox_ioc_mbox_recvv(struct file *file, void *karg, void __user *uarg,
 			   u32 usize);
+long shmbox_ioc_mbox_call(struct file *file, void *karg, void __user *uarg,
+			  u32 usize);
+long shmbox_ioc_mbox_reply(struct file *file, void *karg, void __user *uarg,
+			   u32 usize);
+long shmbox_ioc_mbox_reply_recv(struct file *file, void *karg,
+				void __user *uarg, u32 usize);
 __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt);
+void shmbox_calls_release(struct shmbox_file *sf);	/* file release */
 ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count);
 ssize_t shmbox_mbox_write(struct file *file, const char __user *buf,
 			  size_t count);

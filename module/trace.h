@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * shmbox tracepoints (TRACE_SYSTEM shmbox): mailbox send, receive, sleep
- * begin/end and wake-up, and ring wait/wake.  Watch them with tracefs:
+ * begin/end and wake-up, calls (call, reply, abandon), and ring
+ * wait/wake.  Watch them with tracefs:
  *	echo 1 > /sys/kernel/tracing/events/shmbox/enable
  *	cat /sys/kernel/tracing/trace_pipe
  *
@@ -109,6 +110,47 @@ TRACE_EVENT(shmbox_mbox_wake,
 			   __entry->pid = task->pid;),
 	    TP_printk("comm=%s pid=%d", __entry->comm, __entry->pid)
 );
+
+/*
+ * Calls: a call ended (shmbox_mbox_call: @ret 0 once its reply was copied
+ * out, else the errno it fails with), a server answered one
+ * (shmbox_mbox_reply: @ret 0, or the errno of SHMBOX_IOC_MBOX_REPLY), or
+ * a caller gave up on one a server had taken (shmbox_mbox_call_abandon:
+ * @ret -ETIMEDOUT or -EINTR).  @handle is the call's reply handle.
+ */
+DECLARE_EVENT_CLASS(shmbox_call_class,
+		    TP_PROTO(const struct shmbox_obj *obj, u64 handle, u32 len,
+			     int ret),
+		    TP_ARGS(obj, handle, len, ret),
+		    TP_STRUCT__entry(__string(name, shmbox_trace_name(obj))
+				     __field(const void *, obj)
+				     __field(u64, handle)
+				     __field(u32, len)
+				     __field(int, ret)),
+		    TP_fast_assign(shmbox_assign_str(name, shmbox_trace_name(obj));
+				   __entry->obj = obj;
+				   __entry->handle = handle;
+				   __entry->len = len;
+				   __entry->ret = ret;),
+		    TP_printk("mbox=%s obj=%p handle=%llu len=%u ret=%d",
+			      __get_str(name), __entry->obj, __entry->handle,
+			      __entry->len, __entry->ret)
+);
+
+DEFINE_EVENT(shmbox_call_class, shmbox_mbox_call,
+	     TP_PROTO(const struct shmbox_obj *obj, u64 handle, u32 len,
+		      int ret),
+	     TP_ARGS(obj, handle, len, ret));
+
+DEFINE_EVENT(shmbox_call_class, shmbox_mbox_reply,
+	     TP_PROTO(const struct shmbox_obj *obj, u64 handle, u32 len,
+		      int ret),
+	     TP_ARGS(obj, handle, len, ret));
+
+DEFINE_EVENT(shmbox_call_class, shmbox_mbox_call_abandon,
+	     TP_PROTO(const struct shmbox_obj *obj, u64 handle, u32 len,
+		      int ret),
+	     TP_ARGS(obj, handle, len, ret));
 
 /* SHMBOX_IOC_RING_WAKE: the consumer (@data) or the producer is woken. */
 TRACE_EVENT(shmbox_ring_wake,

@@ -1,13 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * shmbox wake batch (wake.c): tasks to wake once a spinlock is dropped.
- * A leaf: includes nothing of shmbox.
+ * shmbox wake batch (wake.c): tasks to wake once a spinlock is dropped;
+ * and the two halves of the adaptive spin, the waiter's poll and the
+ * waker's test.  A leaf: includes nothing of shmbox but the uapi header.
  */
 #ifndef _SHMBOX_WAKE_H
 #define _SHMBOX_WAKE_H
 
 #include <linux/compiler.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
 #include <linux/sched.h>
+#include <linux/sched/clock.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/stat.h>
+#include <linux/timekeeping.h>
+
+#include <linux/shmbox.h>
 
 /*
  * Tasks to wake once the caller's spinlock is dropped, so that they do
@@ -50,6 +59,72 @@ static inline bool shmbox_waiter_sleeps(const bool *spinning)
 	/* Orders the caller's list_del_init() before the ->spinning load. */
 	smp_mb();
 	return !READ_ONCE(*spinning);
+}
+
+/*
+ * shmbox_spin_until - poll for a wait's condition before sleeping on it
+ * @done, @arg:	the condition (a constant at each call site: inlined)
+ * @spinning:	the waiter's flag, set while it polls; its waker reads it
+ *		with shmbox_waiter_sleeps() once it made @done true
+ * @spin_ns:	the longest poll (the mbox_spin_ns parameter); 0: none
+ * @deadline:	the wait's absolute CLOCK_MONOTONIC deadline
+ *
+ * The one adaptive spin of every wait (mailbox waiters, callers waiting
+ * for their reply).  Called with the task state TASK_INTERRUPTIBLE and no
+ * lock held.  A peer on another CPU usually answers within microseconds,
+ * while a sleep puts a wake-up (an IPI to an idle CPU, the idle exit) on
+ * the critical path of every message.  Like KVM's halt polling, the task
+ * polls only while nothing else wants its CPU (single_task_running(),
+ * need_resched()), no signal is pending and the deadline has not passed.
+ * It polls in TASK_RUNNING with *@spinning set, so a waker has nothing to
+ * do: no remote wake-up at all.
+ *
+ *	waiter					waker
+ *	WRITE_ONCE(*spinning, false)		make @done true
+ *	set_current_state() (full barrier)	smp_mb()
+ *	@done?					READ_ONCE(*spinning)?
+ *
+ * Either the waker sees the flag clear and wakes the task, or the task
+ * sees @done and does not sleep: no wake-up is lost.
+ *
+ * Return: true if @done (the task is TASK_RUNNING), false if the task
+ * must sleep (its state is set again, and @done was checked after that).
+ */
+static __always_inline bool shmbox_spin_until(bool (*done)(const void *arg),
+					      const void *arg, bool *spinning,
+					      u64 spin_ns, u64 deadline)
+{
+	bool ok = false;
+	u64 now, end;
+
+	if (!spin_ns || !single_task_running())
+		return false;
+	if (deadline != SHMBOX_TIMEOUT_NONE) {
+		now = ktime_get_ns();
+		if (now >= deadline)
+			return false;
+		spin_ns = min(spin_ns, deadline - now);
+	}
+	/* local_clock(): cheap, unlike some clocksources (HPET) */
+	end = local_clock() + spin_ns;
+	WRITE_ONCE(*spinning, true);
+	__set_current_state(TASK_RUNNING);
+	do {
+		ok = done(arg);
+		if (ok)
+			break;
+		cpu_relax();
+	} while (!need_resched() && single_task_running() &&
+		 !signal_pending(current) && local_clock() < end);
+	WRITE_ONCE(*spinning, false);
+	if (ok)
+		return true;
+	/* Implies smp_mb(): pairs with shmbox_waiter_sleeps(). */
+	set_current_state(TASK_INTERRUPTIBLE);
+	if (!done(arg))
+		return false;
+	__set_current_state(TASK_RUNNING);
+	return true;
 }
 
 #endif /* _SHMBOX_WAKE_H */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <stddef.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -25,15 +26,21 @@
 #include "mbox_util.h"
 
 /* The same layout for every ABI (the M32 suite runs this too). */
-_Static_assert(sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER1,
+_Static_assert(offsetof(struct shmbox_mbox_recv, id) ==
+	       SHMBOX_MBOX_RECV_SIZE_VER0 &&
+	       sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER2,
 	       "recv");
 _Static_assert(sizeof(struct shmbox_mbox_send) == SHMBOX_MBOX_SEND_SIZE_VER1,
 	       "send");
 _Static_assert(sizeof(struct shmbox_mbox_vec) == SHMBOX_MBOX_VEC_SIZE_VER1,
 	       "vec");
-_Static_assert(sizeof(struct shmbox_mbox_stat) == SHMBOX_MBOX_STAT_SIZE_VER1,
+_Static_assert(offsetof(struct shmbox_mbox_stat, inbox_id) ==
+	       SHMBOX_MBOX_STAT_SIZE_VER0 &&
+	       sizeof(struct shmbox_mbox_stat) == SHMBOX_MBOX_STAT_SIZE_VER2,
 	       "stat");
-_Static_assert(sizeof(struct shmbox_mbox_msgx) == SHMBOX_MBOX_MSGX_SIZE_VER1,
+_Static_assert(offsetof(struct shmbox_mbox_msgx, id) ==
+	       SHMBOX_MBOX_MSG_SIZE_VER0 &&
+	       sizeof(struct shmbox_mbox_msgx) == SHMBOX_MBOX_MSGX_SIZE_VER2,
 	       "msgx");
 
 #define HELPER		"/usr/libexec/shmbox/exec-inbox"

@@ -987,13 +987,22 @@ struct shmbox_mbox_vec {
  *    as a synchronous send's is (see Blocking above) and no server ever
  *    sees it; a signal then restarts the call with SA_RESTART, EINTR
  *    without.
- *  - the caller gives up after a server took the request (deadline,
- *    signal, death): the call is abandoned.  It fails with ETIMEDOUT or
- *    EINTR (never restarted, even with SA_RESTART: the restart would
- *    deliver the request a second time), with SHMBOX_CALL_DELIVERED in
- *    @status so the caller knows the server has the request.  The
- *    server's reply to it fails with ESRCH; nothing reaches any other
- *    caller, since a handle names one call.
+ *  - a signal comes after a server took the request: the call is not
+ *    abandoned but parked on the caller's fd, and @resume is set to its
+ *    handle.  A restarted call (SA_RESTART, or a stop and continue, or a
+ *    debugger's attach) sees @resume and goes on waiting for the same
+ *    reply: the request is never sent twice.  Without SA_RESTART the call
+ *    fails with EINTR, @resume set; calling again with the same @resume
+ *    (from the same thread, through the same fd) goes on waiting, and
+ *    returns the reply if it came meanwhile.  An fd keeps at most
+ *    SHMBOX_CALL_PARK_MAX parked calls: one more abandons the oldest.
+ *  - the caller gives up after a server took the request (its deadline,
+ *    its death, closing the fd with a parked call, a parked call
+ *    evicted): the call is abandoned.  The call fails with ETIMEDOUT
+ *    (SHMBOX_CALL_DELIVERED in @status, so the caller knows the server
+ *    has the request).  The server's reply to it fails with ESRCH and is
+ *    discarded; nothing reaches any other caller, since a handle names
+ *    one call.
  *  - the server's fd is closed (by close(), or its process's death) with
  *    calls taken and not answered: each of their callers fails at once
  *    with EPIPE (SHMBOX_CALL_DELIVERED set).
@@ -1010,6 +1019,7 @@ struct shmbox_mbox_vec {
  */
 #define SHMBOX_RECV_CALL	_BITUL(0)	/* rflags: a call; @handle */
 #define SHMBOX_CALL_DELIVERED	_BITUL(0)	/* status: a server took it */
+#define SHMBOX_CALL_PARK_MAX	16	/* parked calls per fd */
 
 /**
  * struct shmbox_mbox_call - argument of SHMBOX_IOC_MBOX_CALL
@@ -1029,13 +1039,19 @@ struct shmbox_mbox_vec {
  *		to the module parameter max_msg_size); out: the reply's
  *		length
  * @status:	out: SHMBOX_CALL_DELIVERED once a server took the request,
- *		also when the call fails (in: must be 0)
+ *		also when the call fails; 0 when it was parked (@resume says
+ *		so then) (in: must be 0)
  * @reply_pid:	out: the process that replied, in the caller's pid
  *		namespace (in: must be 0)
  * @reply_uid:	out: its effective uid in the caller's user namespace (in:
  *		must be 0)
  * @reply_id:	out: its inbox id at the time of the reply, 0 if it had
  *		none (in: must be 0)
+ * @resume:	in: 0 for a new call; or the value an interrupted call left
+ *		here, to go on waiting for that call's reply (the request
+ *		fields are then checked but not sent); out: the call's
+ *		handle when a signal interrupted it after a server took its
+ *		request, else 0
  */
 struct shmbox_mbox_call {
 	__u32 size;
@@ -1053,9 +1069,10 @@ struct shmbox_mbox_call {
 	__s32 reply_pid;
 	__u32 reply_uid;
 	__u64 reply_id;
+	__u64 resume;
 };
 
-#define SHMBOX_MBOX_CALL_SIZE_VER0	80
+#define SHMBOX_MBOX_CALL_SIZE_VER0	88
 
 /*
  * SHMBOX_IOC_MBOX_CALL - send a request and wait for its reply.  Returns
@@ -1071,12 +1088,14 @@ struct shmbox_mbox_call {
  * Errors: those of SHMBOX_IOC_MBOX_SEND (EAGAIN, ETIMEDOUT, EINTR, EIDRM,
  * EMSGSIZE, ENOSPC, ENOMEM, EBADF, EBADFD, ESRCH, ENOENT, EACCES,
  * EINVAL), for the request: nothing was delivered; and, after a server
- * took it (SHMBOX_CALL_DELIVERED): ETIMEDOUT and EINTR (the call was
- * abandoned, see above), EPIPE (the server's fd was closed with the call
- * unanswered, or the receive that took it could not report a handle),
- * EFAULT (the reply could not be copied to @reply_buf: it is lost, the
- * server's reply succeeded); EINVAL also for @reply_len above
- * max_msg_size or non-zero output fields.
+ * took it (SHMBOX_CALL_DELIVERED): ETIMEDOUT (the call was abandoned),
+ * EINTR (parked, @resume set: see above), EPIPE (the server's fd was
+ * closed with the call unanswered, or the receive that took it could not
+ * report a handle), EFAULT (the reply could not be copied to @reply_buf:
+ * it is lost, the server's reply succeeded); EINVAL also for @reply_len
+ * above max_msg_size or non-zero output fields; ENOENT also for a
+ * @resume that names no call parked on this fd by this thread (resumed
+ * already, evicted, or never parked).
  */
 #define SHMBOX_IOC_MBOX_CALL	_IOWR(SHMBOX_IOC_MAGIC, 0x26, struct shmbox_mbox_call)
 
