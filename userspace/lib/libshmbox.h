@@ -267,6 +267,10 @@ struct shmbox_call_result {
 	int32_t pid;		/* the server that replied, in our pid ns */
 	uint32_t uid;		/* its effective uid, in our user namespace */
 	uint64_t id;		/* its inbox id at the reply, 0 if none */
+	uint64_t resume;	/* -EINTR after a server took the request:
+				 * the call, parked on the fd for this
+				 * thread (see shmbox_mbox_call_resume());
+				 * else 0 */
 };
 
 /* What the call-aware receives report about a message or a call. */
@@ -293,14 +297,34 @@ struct shmbox_msg_info_call {
  * a server) and then waits for the reply without a deadline.  Returns
  * the reply length or -errno; @res (may be NULL) is filled either way:
  * with SHMBOX_CALL_DELIVERED in @res->status a failure came after a
- * server took the request (-ETIMEDOUT, -EINTR: abandoned, never
- * restarted; -EPIPE: the server closed its fd or used a receive that
- * cannot answer; -EFAULT: the reply was lost), else nothing was delivered.
+ * server took the request (-ETIMEDOUT: abandoned, its reply will be
+ * dropped; -EPIPE: the server closed its fd or used a receive that cannot
+ * answer; -EFAULT: the reply was lost), else nothing was delivered.
+ * A signal after a server took the request does not abandon the call: a
+ * handler with SA_RESTART goes on waiting for the same reply; without,
+ * the call fails with -EINTR and @res->resume (not 0) names it, parked:
+ * resume it with shmbox_mbox_call_resume(), never by calling again, which
+ * would send a second request.  -EINTR with @res->resume 0: nothing was
+ * delivered.
  */
 int shmbox_mbox_call(int fd, int pid, uint64_t id, const void *req,
 		     uint32_t len, unsigned int prio, void *reply, uint32_t cap,
 		     unsigned int flags, uint64_t deadline_ns,
 		     struct shmbox_call_result *res);
+
+/*
+ * Go on waiting for the reply of the call @resume (@res->resume of the
+ * shmbox_mbox_call() that failed with -EINTR), from the same thread
+ * through the same @fd, into the interrupted call's @reply and @cap (the
+ * reply may be as long as that call allowed).  Returns the reply length,
+ * at once if it came meanwhile, or -errno as shmbox_mbox_call() after
+ * delivery; -ENOENT if no such call is parked on @fd for this thread
+ * (resumed already, evicted by SHMBOX_CALL_PARK_MAX later ones, or never
+ * parked).  @deadline_ns as for the call (SHMBOX_NOWAIT: none).
+ */
+int shmbox_mbox_call_resume(int fd, uint64_t resume, void *reply,
+			    uint32_t cap, uint64_t deadline_ns,
+			    struct shmbox_call_result *res);
 
 /*
  * A receive that takes calls: as shmbox_mbox_recv_id(), into @info (not

@@ -359,6 +359,28 @@ int shmbox_mbox_recvvx_v13(int fd, int from, struct shmbox_mbox_msgx *m,
 
 /* ---- call and reply (ABI 1.3) -------------------------------------------- */
 
+/*
+ * SHMBOX_IOC_MBOX_CALL with @c filled in; @res as the caller wants it.
+ * The output fields are written back on failure too (or are still 0).
+ */
+static int mbox_call(int fd, struct shmbox_mbox_call *c,
+		     struct shmbox_call_result *res)
+{
+	int err = 0;
+
+	if (ioctl(fd, SHMBOX_IOC_MBOX_CALL, c) < 0)
+		err = -errno;
+	if (res) {
+		res->len = err ? 0 : c->reply_len;
+		res->status = c->status;
+		res->pid = c->reply_pid;
+		res->uid = c->reply_uid;
+		res->id = c->reply_id;
+		res->resume = err == -EINTR ? c->resume : 0;
+	}
+	return err ? err : (int)c->reply_len;
+}
+
 SHMBOX_API int shmbox_mbox_call(int fd, int pid, uint64_t id, const void *req,
 				uint32_t len, unsigned int prio, void *reply,
 				uint32_t cap, unsigned int flags,
@@ -366,7 +388,6 @@ SHMBOX_API int shmbox_mbox_call(int fd, int pid, uint64_t id, const void *req,
 				struct shmbox_call_result *res)
 {
 	struct shmbox_mbox_call c;
-	int err = 0;
 
 	if (pid && id)
 		return -EINVAL;
@@ -380,17 +401,29 @@ SHMBOX_API int shmbox_mbox_call(int fd, int pid, uint64_t id, const void *req,
 	c.deadline_ns = deadline_ns;
 	c.reply_buf = (uintptr_t)reply;
 	c.reply_len = cap;
-	if (ioctl(fd, SHMBOX_IOC_MBOX_CALL, &c) < 0)
-		err = -errno;
-	/* The output fields are written back on failure too (or still 0). */
-	if (res) {
-		res->len = err ? 0 : c.reply_len;
-		res->status = c.status;
-		res->pid = c.reply_pid;
-		res->uid = c.reply_uid;
-		res->id = c.reply_id;
-	}
-	return err ? err : (int)c.reply_len;
+	return mbox_call(fd, &c, res);
+}
+
+/*
+ * The kernel checks a resumed call's request fields but does not send
+ * them: all zero (the bound mailbox, no flags) always pass.
+ */
+SHMBOX_API int shmbox_mbox_call_resume(int fd, uint64_t resume, void *reply,
+				       uint32_t cap, uint64_t deadline_ns,
+				       struct shmbox_call_result *res)
+{
+	struct shmbox_mbox_call c;
+
+	if (!resume)
+		return -EINVAL;
+	SHMBOX_ARG_INIT(&c);
+	if (deadline_ns == SHMBOX_NOWAIT)
+		deadline_ns = SHMBOX_TIMEOUT_NONE;
+	c.deadline_ns = deadline_ns;
+	c.reply_buf = (uintptr_t)reply;
+	c.reply_len = cap;
+	c.resume = resume;
+	return mbox_call(fd, &c, res);
 }
 
 /* A receive's answer as the caller sees it; only @len after -EMSGSIZE. */
