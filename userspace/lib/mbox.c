@@ -494,7 +494,8 @@ SHMBOX_API int shmbox_mbox_reply_recv(int fd, uint64_t *handle,
 	SHMBOX_ARG_INIT(&rr);
 	rr.flags = wait_flags(flags, &deadline_ns);
 	rr.reply_handle = handle ? *handle : 0;
-	rr.reply_buf = (uintptr_t)reply;
+	/* No reply without a handle: its buffer must be 0 then, its length too. */
+	rr.reply_buf = rr.reply_handle ? (uintptr_t)reply : 0;
 	rr.reply_len = reply_len;
 	rr.buf = (uintptr_t)buf;
 	rr.len = cap;
