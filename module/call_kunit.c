@@ -59,6 +59,7 @@ static void shmbox_kunit_calltab_handles(struct kunit *test)
 {
 	struct shmbox_calltab *tab = ktab(test, NULL), *other = ktab(test, NULL);
 	struct shmbox_call **calls;
+	int i;
 	u64 h;
 
 	calls = kunit_kcalloc(test, KCALLS, sizeof(*calls), GFP_KERNEL);
@@ -70,11 +71,11 @@ static void shmbox_kunit_calltab_handles(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, shmbox_calltab_take(tab, 0));
 	KUNIT_EXPECT_NULL(test, shmbox_calltab_take(tab, KCALLS + 1));
 	KUNIT_EXPECT_NULL(test, shmbox_calltab_take(other, 7));
-	for (h = KCALLS; h >= 1; h -= 3) {
-		KUNIT_EXPECT_PTR_EQ(test, shmbox_calltab_take(tab, h),
-				    calls[h - 1]);
+	for (i = KCALLS; i >= 1; i -= 3) {
+		KUNIT_EXPECT_PTR_EQ(test, shmbox_calltab_take(tab, i),
+				    calls[i - 1]);
 		/* One-shot: taken, it is gone. */
-		KUNIT_EXPECT_NULL(test, shmbox_calltab_take(tab, h));
+		KUNIT_EXPECT_NULL(test, shmbox_calltab_take(tab, i));
 	}
 	KUNIT_EXPECT_EQ(test, tab->nr, (u32)(KCALLS - (KCALLS + 2) / 3));
 	/* Put back (a reply that failed), it is found again. */
@@ -155,7 +156,7 @@ static struct kunit_case shmbox_call_cases[] = {
 };
 
 static struct kunit_suite shmbox_call_suite = {
-	.name = "shmbox-call",
+	.name = "shmbox_call",
 	.test_cases = shmbox_call_cases,
 };
 

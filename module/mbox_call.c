@@ -44,6 +44,20 @@
 /* ---- a file's table of the calls it took --------------------------------- */
 
 /*
+ * Publish @new, initialised, in *@slot of a file unless another thread
+ * did first (then @new is freed).  Return: what *@slot holds now.
+ */
+static void *shmbox_file_publish(void **slot, void *new)
+{
+	void *old = cmpxchg(slot, NULL, new);
+
+	if (!old)
+		return new;
+	kfree(new);
+	return old;
+}
+
+/*
  * The call table of @file (bound to @mb), created on first use: only
  * receives that can report a handle need it.
  * Return: the table, or ERR_PTR(-ENOMEM).
@@ -52,7 +66,7 @@ struct shmbox_calltab *shmbox_mbox_calltab(struct file *file,
 					   struct shmbox_mbox *mb)
 {
 	struct shmbox_file *sf = file->private_data;
-	struct shmbox_calltab *tab, *old;
+	struct shmbox_calltab *tab;
 
 	/* Pairs with the cmpxchg(): the table is seen initialised. */
 	tab = smp_load_acquire(&sf->calls);
@@ -62,19 +76,14 @@ struct shmbox_calltab *shmbox_mbox_calltab(struct file *file,
 	if (!tab)
 		return ERR_PTR(-ENOMEM);
 	shmbox_calltab_init(tab, &mb->calls_serving);
-	old = cmpxchg(&sf->calls, NULL, tab);
-	if (old) {
-		kfree(tab);
-		return old;
-	}
-	return tab;
+	return shmbox_file_publish((void **)&sf->calls, tab);
 }
 
 /* The park of @file, created on first use.  NULL: no memory. */
 static struct shmbox_callpark *shmbox_file_park(struct file *file)
 {
 	struct shmbox_file *sf = file->private_data;
-	struct shmbox_callpark *park, *old;
+	struct shmbox_callpark *park;
 
 	/* Pairs with the cmpxchg(): the park is seen initialised. */
 	park = smp_load_acquire(&sf->parked);
@@ -84,12 +93,7 @@ static struct shmbox_callpark *shmbox_file_park(struct file *file)
 	if (!park)
 		return NULL;
 	shmbox_callpark_init(park);
-	old = cmpxchg(&sf->parked, NULL, park);
-	if (old) {
-		kfree(park);
-		return old;
-	}
-	return park;
+	return shmbox_file_publish((void **)&sf->parked, park);
 }
 
 /*
@@ -270,6 +274,11 @@ static int shmbox_call_resume(struct file *file, struct shmbox_mbox_call *arg)
 	call = park ? shmbox_callpark_take(park, arg->resume) : NULL;
 	if (!call)
 		return -ENOENT;
+	/* Its reply may be as long as the interrupted call allowed. */
+	if (arg->reply_len < call->reply_max) {
+		WARN_ON_ONCE(shmbox_callpark_add(park, call));
+		return -EINVAL;
+	}
 	obj = call->obj;
 	call->obj = NULL;
 	ret = shmbox_call_finish(file, to_mbox(obj), call, arg);

@@ -22,8 +22,8 @@
  * non-zero.  For the vector calls prio and pid are the one message's,
  * count, msg_size and id always the row's, and msgs (if set) replaces the
  * array; with a msg_size the one message is a struct shmbox_mbox_msgx
- * with the row's entry_id, and entry_tail in the word after it.  For
- * stat, id is inbox_id.
+ * with the row's entry_id and entry_handle, and entry_tail in the word
+ * after it.  For stat, id is inbox_id.
  */
 FIXTURE_VARIANT(mb) {
 	unsigned long cmd;
@@ -50,6 +50,7 @@ FIXTURE_VARIANT(mb) {
 	unsigned int msg_size;
 	uint64_t entry_id;
 	uint64_t entry_tail;
+	uint64_t entry_handle;
 	/* stat */
 	unsigned int received;
 	int err;
@@ -214,8 +215,18 @@ FIXTURE_VARIANT_ADD(mb, recvv_entry_with_id_einval) {
 	RECVV, .count = 1, .msg_size = 32, .entry_id = 1, .err = EINVAL,
 };
 FIXTURE_VARIANT_ADD(mb, sendv_entry_unknown_tail_e2big) {
-	SENDV, .count = 1, .payload = "x", .msg_size = 40, .entry_tail = 1,
+	SENDV, .count = 1, .payload = "x",
+	.msg_size = SHMBOX_MBOX_MSGX_SIZE_VER2 + 8, .entry_tail = 1,
 	.err = E2BIG,
+};
+FIXTURE_VARIANT_ADD(mb, sendv_entry_with_handle_einval) {
+	SENDV, .count = 1, .payload = "x",
+	.msg_size = SHMBOX_MBOX_MSGX_SIZE_VER2, .entry_handle = 1,
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recvv_entry_with_handle_einval) {
+	RECVV, .count = 1, .msg_size = SHMBOX_MBOX_MSGX_SIZE_VER2,
+	.entry_handle = 1, .err = EINVAL,
 };
 
 /* ---- stat: over a zeroed struct of its size ---------------------------- */
@@ -290,6 +301,7 @@ static void *vec_entry(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a)
 	x->prio = v->prio;
 	x->pid = v->pid;
 	x->id = v->entry_id;
+	x->handle = v->entry_handle;
 	a->mx[0].tail = v->entry_tail;
 	if (v->msg_size)
 		return a->mx;

@@ -1093,9 +1093,10 @@ struct shmbox_mbox_call {
  * closed with the call unanswered, or the receive that took it could not
  * report a handle), EFAULT (the reply could not be copied to @reply_buf:
  * it is lost, the server's reply succeeded); EINVAL also for @reply_len
- * above max_msg_size or non-zero output fields; ENOENT also for a
- * @resume that names no call parked on this fd by this thread (resumed
- * already, evicted, or never parked).
+ * above max_msg_size or non-zero output fields, and for a @resume with a
+ * @reply_len below the interrupted call's; ENOENT also for a @resume that
+ * names no call parked on this fd by this thread (resumed already,
+ * evicted, or never parked).
  */
 #define SHMBOX_IOC_MBOX_CALL	_IOWR(SHMBOX_IOC_MAGIC, 0x26, struct shmbox_mbox_call)
 
