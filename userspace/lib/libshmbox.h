@@ -315,12 +315,13 @@ int shmbox_mbox_call(int fd, int pid, uint64_t id, const void *req,
 /*
  * Go on waiting for the reply of the call @resume (@res->resume of the
  * shmbox_mbox_call() that failed with -EINTR), from the same thread
- * through the same @fd, into the interrupted call's @reply and @cap (the
- * reply may be as long as that call allowed).  Returns the reply length,
- * at once if it came meanwhile, or -errno as shmbox_mbox_call() after
- * delivery; -ENOENT if no such call is parked on @fd for this thread
- * (resumed already, evicted by SHMBOX_CALL_PARK_MAX later ones, or never
- * parked).  @deadline_ns as for the call (SHMBOX_NOWAIT: none).
+ * through the same @fd, into a buffer of at least the interrupted call's
+ * @cap (the reply may be as long as that call allowed; a smaller @cap is
+ * -EINVAL and the call stays parked).  Returns the reply length, at once
+ * if it came meanwhile, or -errno as shmbox_mbox_call() after delivery;
+ * -ENOENT if no such call is parked on @fd for this thread (resumed
+ * already, evicted by SHMBOX_CALL_PARK_MAX later ones, or never parked).
+ * @deadline_ns as for the call (SHMBOX_NOWAIT: none).
  */
 int shmbox_mbox_call_resume(int fd, uint64_t resume, void *reply,
 			    uint32_t cap, uint64_t deadline_ns,
