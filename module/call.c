@@ -71,11 +71,12 @@ static atomic64_t shmbox_call_seq;	/* the last handle given */
 /*
  * shmbox_call_new - the record of a call by current
  * @reply_max:	the size of the caller's reply buffer
+ * @acct:	the caller's account: its reply is charged there
  *
  * Return: the call, PENDING, with a new handle and the caller's
  * reference; or NULL (no memory).
  */
-struct shmbox_call *shmbox_call_new(u32 reply_max)
+struct shmbox_call *shmbox_call_new(u32 reply_max, struct shmbox_acct *acct)
 {
 	struct shmbox_call *call;
 
@@ -94,7 +95,8 @@ struct shmbox_call *shmbox_call_new(u32 reply_max)
 	call->replier = NULL;
 	call->reply_uid = GLOBAL_ROOT_UID;
 	call->reply_id = 0;
-	call->acct = NULL;
+	shmbox_acct_hold(acct);
+	call->acct = acct;
 	call->obj = NULL;
 	return call;
 }
@@ -104,7 +106,6 @@ static void shmbox_call_drop_reply(struct shmbox_call *call)
 {
 	shmbox_acct_uncharge(call->acct, SHMBOX_RES_MSG_BYTES,
 			     SHMBOX_MSG_COST(call->reply_len));
-	shmbox_acct_put(call->acct);
 	if (call->reply != call->reply_inline)
 		kvfree(call->reply);
 	put_pid(call->replier);
@@ -116,6 +117,7 @@ void shmbox_call_put(struct shmbox_call *call)
 		return;
 	if (call->reply)
 		shmbox_call_drop_reply(call);
+	shmbox_acct_put(call->acct);
 	put_task_struct(call->task);
 	kmem_cache_free(shmbox_call_cache, call);
 }
@@ -247,17 +249,20 @@ void shmbox_call_serve(struct shmbox_call *call, struct shmbox_calltab *tab)
 /*
  * shmbox_call_set_reply - build the reply of @call, taken out of its
  * table by the one server that answers it
- * @acct:	the account the reply is charged to (the mailbox owner's)
  * @ubuf, @len:	the reply in the server's memory (@len checked against
  *		->reply_max by the caller)
  * @id:		the server's inbox id, for the caller
  *
- * Return: 0, -ENOSPC (@acct's max_user_bytes), -ENOMEM or -EFAULT, with
- * nothing changed.
+ * The reply is charged to its caller's account (its max_user_bytes)
+ * until the caller copied it out, so that a caller that keeps replies
+ * (a parked call it never resumes) spends its own quota, not its
+ * server's.
+ * Return: 0, -ENOSPC (the caller's max_user_bytes), -ENOMEM or -EFAULT,
+ * with nothing changed.
  */
-int shmbox_call_set_reply(struct shmbox_call *call, struct shmbox_acct *acct,
-			  u64 ubuf, u32 len, u64 id)
+int shmbox_call_set_reply(struct shmbox_call *call, u64 ubuf, u32 len, u64 id)
 {
+	struct shmbox_acct *acct = call->acct;
 	void *data = call->reply_inline;
 	int ret;
 
@@ -276,8 +281,6 @@ int shmbox_call_set_reply(struct shmbox_call *call, struct shmbox_acct *acct,
 		ret = -EFAULT;
 		goto free_data;
 	}
-	shmbox_acct_hold(acct);
-	call->acct = acct;
 	call->reply = data;
 	call->reply_len = len;
 	call->replier = get_pid(task_tgid(current));

@@ -53,7 +53,7 @@ struct shmbox_call {
 	struct pid *replier;		/* its thread group */
 	kuid_t reply_uid;
 	u64 reply_id;			/* its inbox id, 0: none */
-	struct shmbox_acct *acct;	/* charged for the reply, referenced */
+	struct shmbox_acct *acct;	/* the caller's: pays the reply; held */
 	struct shmbox_obj *obj;		/* its mailbox while parked, referenced */
 	u8 reply_inline[SHMBOX_CALL_INLINE];
 };
@@ -81,7 +81,7 @@ struct shmbox_callpark {
 
 int shmbox_call_cache_init(void);
 void shmbox_call_cache_exit(void);
-struct shmbox_call *shmbox_call_new(u32 reply_max);
+struct shmbox_call *shmbox_call_new(u32 reply_max, struct shmbox_acct *acct);
 void shmbox_call_put(struct shmbox_call *call);
 
 void shmbox_calltab_init(struct shmbox_calltab *tab, atomic_t *serving);
@@ -90,8 +90,7 @@ struct shmbox_call *shmbox_calltab_take(struct shmbox_calltab *tab, u64 handle);
 u32 shmbox_calltab_drain(struct shmbox_calltab *tab, struct hlist_head *out);
 
 void shmbox_call_serve(struct shmbox_call *call, struct shmbox_calltab *tab);
-int shmbox_call_set_reply(struct shmbox_call *call, struct shmbox_acct *acct,
-			  u64 ubuf, u32 len, u64 id);
+int shmbox_call_set_reply(struct shmbox_call *call, u64 ubuf, u32 len, u64 id);
 bool shmbox_call_complete(struct shmbox_call *call, int state);
 bool shmbox_call_abandon(struct shmbox_call *call);
 int shmbox_call_wait(struct shmbox_call *call, u64 deadline);

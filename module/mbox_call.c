@@ -79,6 +79,30 @@ struct shmbox_calltab *shmbox_mbox_calltab(struct file *file,
 	return shmbox_file_publish((void **)&sf->calls, tab);
 }
 
+/*
+ * The account replies to calls through @file are charged to: that of the
+ * user who opened it (its credentials, as a pipe's buffers are charged
+ * to its user), found once per file.  Return: it, or ERR_PTR().
+ */
+static struct shmbox_acct *shmbox_file_acct(struct file *file)
+{
+	struct shmbox_file *sf = file->private_data;
+	struct shmbox_acct *acct, *old;
+
+	/* Pairs with the cmpxchg(): a published account is whole. */
+	acct = smp_load_acquire(&sf->acct);
+	if (acct)
+		return acct;
+	acct = shmbox_acct_get(file->f_cred->user_ns, file->f_cred->euid);
+	if (IS_ERR(acct))
+		return acct;
+	old = cmpxchg(&sf->acct, NULL, acct);
+	if (!old)
+		return acct;
+	shmbox_acct_put(acct);
+	return old;
+}
+
 /* The park of @file, created on first use.  NULL: no memory. */
 static struct shmbox_callpark *shmbox_file_park(struct file *file)
 {
@@ -132,6 +156,10 @@ void shmbox_calls_release(struct shmbox_file *sf)
 			shmbox_call_unpark(parked[--n]);
 		kfree(sf->parked);
 		sf->parked = NULL;
+	}
+	if (sf->acct) {
+		shmbox_acct_put(sf->acct);
+		sf->acct = NULL;
 	}
 }
 
@@ -233,15 +261,18 @@ static int shmbox_call_start(struct file *file, struct shmbox_mbox_call *arg)
 	struct shmbox_mbox_msgx m = {
 		.buf = arg->buf, .len = arg->len, .prio = arg->prio,
 	};
+	struct shmbox_acct *acct = shmbox_file_acct(file);
 	struct shmbox_call *call;
 	struct shmbox_send s;
 	int ret;
 
+	if (IS_ERR(acct))
+		return PTR_ERR(acct);
 	ret = shmbox_send_begin(file, arg->flags, arg->pid, arg->id,
 				arg->deadline_ns, &s);
 	if (ret)
 		return ret;
-	call = shmbox_call_new(arg->reply_len);
+	call = shmbox_call_new(arg->reply_len, acct);
 	if (!call) {
 		ret = -ENOMEM;
 		goto put_mbox;
@@ -311,7 +342,7 @@ long shmbox_ioc_mbox_call(struct file *file, void *karg,
 
 /*
  * shmbox_mbox_answer - answer the call @handle that @file took
- * @mb:		@file's mailbox: its owner pays for the reply
+ * @mb:		@file's mailbox, for the tracepoint
  * @ubuf, @len:	the reply
  *
  * The call is taken out of the file's table for the reply, so that no
@@ -338,7 +369,7 @@ static int shmbox_mbox_answer(struct file *file, struct shmbox_mbox *mb,
 	else if (len > call->reply_max)
 		ret = -EMSGSIZE;
 	else
-		ret = shmbox_call_set_reply(call, mb->obj.acct, ubuf, len,
+		ret = shmbox_call_set_reply(call, ubuf, len,
 					    shmbox_inbox_self_id());
 	/* Built: now the caller's, unless it gave up meanwhile. */
 	if (!ret && !shmbox_call_complete(call, SHMBOX_CALL_REPLIED))

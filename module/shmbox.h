@@ -103,6 +103,8 @@ struct shmbox_file {
 	struct shmbox_calltab *calls;
 	/* Calls made through this fd, interrupted, to resume (the same). */
 	struct shmbox_callpark *parked;
+	/* The opener's account, which replies to its calls are charged to. */
+	struct shmbox_acct *acct;
 };
 
 /*

@@ -1011,8 +1011,10 @@ struct shmbox_mbox_vec {
  *    to answer.
  *
  * Quotas: the request costs what a message costs, against the mailbox's
- * owner.  A reply costs SHMBOX_MSG_COST(len) against the same owner
- * (max_user_bytes) from the REPLY until its caller has copied it out.
+ * owner.  A reply costs SHMBOX_MSG_COST(len) against the caller: the
+ * max_user_bytes of the user who opened the caller's fd, from the REPLY
+ * until the caller has copied it out (so a caller that keeps replies in
+ * parked calls spends only its own quota).
  *
  * Scheduling priority: a server thread working on a call keeps its own
  * priority (no inheritance from the caller); docs/design.md says why.
@@ -1128,7 +1130,7 @@ struct shmbox_mbox_reply {
  * this open file description: already answered, taken by another fd, or
  * never issued), ESRCH (the caller gave up or died: the reply is
  * discarded), EMSGSIZE (@len above the call's @reply_max), ENOSPC (the
- * mailbox owner's max_user_bytes is used up), ENOMEM, EFAULT (@buf not
+ * caller's max_user_bytes is used up), ENOMEM, EFAULT (@buf not
  * readable), EBADFD (fd not bound to a mailbox), EINVAL (@handle 0, a
  * non-zero @flags or @pad), and the common ones.
  */
