@@ -342,7 +342,8 @@ int shmbox_mbox_recv_call(int fd, int from, void *buf, uint32_t cap,
  * its @reply_max.  Never waits.  0 or -errno: -ENOENT (no such call
  * waiting on this open file: answered already, or never issued), -ESRCH
  * (its caller gave up or died: the reply is dropped), -EMSGSIZE,
- * -ENOSPC; -EINVAL for handle 0, without a system call.  The handle is
+ * -ENOSPC (the caller's max_user_bytes); -EINVAL for handle 0, without a
+ * system call.  The handle is
  * used up by success and by -ESRCH; after any other error it still
  * answers its call.
  */
