@@ -67,7 +67,7 @@ TIMEOUT ?= 900
 QEMU_ARGS ?=
 
 LIB_SOVER := 1
-LIB_VER := 1.1.0
+LIB_VER := 1.3.0
 
 CC := gcc
 CXX := g++
@@ -150,6 +150,9 @@ $(B)/lib/%.o: $(TOP)/userspace/lib/%.c $(LIB_HDRS) $(UAPI_HDR) | deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=hidden -fno-semantic-interposition \
 		-DSHMBOX_LIB_VERSION='"$(LIB_VER)"' -c -o $@ $<
+
+# The version string comes from LIB_VER: rebuild it when that changes.
+$(B)/lib/libshmbox.o: $(TOP)/Makefile
 
 $(LIB_SO): $(LIB_OBJS) $(TOP)/userspace/lib/libshmbox.map
 	$(CC) $(USER_ARCH) -shared -Wl,-soname,libshmbox.so.$(LIB_SOVER) \

@@ -3,7 +3,7 @@
 #
 # The shmboxctl part of "make demo", run inside the guest (module loaded):
 # create, list, send, receive and remove objects from the shell, and the
-# /proc/shmbox file shmboxctl ls reads.
+# /proc/shmbox file shmboxctl ls reads; call an echo server.
 set -e
 say() { printf '\n== %s\n' "$*"; }
 
@@ -20,6 +20,15 @@ say "receive: priority first, then FIFO; then an empty mailbox (exit 5)"
 shmboxctl recv --lines --all jobs
 shmboxctl recv --nonblock jobs || echo "exit code $?"
 shmboxctl stat jobs | grep -E '^(kind|depth|sent|received):'
+
+say "call and reply from the shell: serve echoes every call, call prints the reply"
+shmboxctl create mailbox rpc
+shmboxctl serve --calls 2 rpc & srv=$!
+shmboxctl call --lines -m ping rpc
+shmboxctl call --lines --timeout 5 -m "are you there?" rpc
+wait $srv
+shmboxctl stat rpc | grep -E '^(sent|received|calls_waiting|calls_serving):'
+shmboxctl rm rpc
 
 say "remove, like ipcrm"
 shmboxctl rm jobs frames

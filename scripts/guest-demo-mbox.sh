@@ -3,7 +3,8 @@
 #
 # The mailbox part of "make demo", run inside the guest (module loaded).
 # Two processes talk through a named mailbox; then one process sends to
-# another by pid (direct communication) and gets a reply.
+# another by pid (direct communication) and gets a reply; then two clients
+# call a server (call and reply: one system call per side and round trip).
 set -e
 say() { printf '\n== %s\n' "$*"; }
 
@@ -18,3 +19,11 @@ mboxdemo echo > /tmp/echo.out & echo_pid=$!
 mboxdemo ping "$echo_pid" "are you there?"
 wait $echo_pid
 cat /tmp/echo.out
+
+say "call and reply: two clients call one server on the mailbox 'calls'; each call is one system call, and so is each reply with the server's next receive"
+mboxdemo serve calls 4 & srv=$!
+mboxdemo call calls "hello" "world" & c1=$!
+mboxdemo call calls "one system call" "each way" & c2=$!
+wait $c1
+wait $c2
+wait $srv

@@ -2,11 +2,12 @@
 /*
  * ctl: the shmboxctl tool (/usr/bin/shmboxctl in the guest) -- create,
  * ls (its rows are the /proc/shmbox rows, --json parses and carries the
- * same values), stat, send/recv (one message, lines, priorities,
- * non-blocking and timed, a reply by inbox id), rm, watch, --hold with
- * --autoremove, --help of every command, and the exit codes and error
- * messages for bad input, missing objects and a second uid without
- * permission.
+ * same values), stat (with the call counters), send/recv (one message,
+ * lines, priorities, non-blocking and timed, a reply by inbox id),
+ * call/serve (an echo round trip, messages beside calls, timeouts, a
+ * server that goes away), rm, watch, --hold with --autoremove, --help of
+ * every command, and the exit codes and error messages for bad input,
+ * missing objects and a second uid without permission.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -47,44 +48,70 @@ static void slurp(int fd, char *buf, size_t cap)
 	close(fd);
 }
 
+/* A shmboxctl started and not yet waited for (start(), finish()). */
+struct job {
+	pid_t pid;
+	int fout, ferr;
+};
+
 /*
- * Run shmboxctl with the NULL-terminated arguments, @in on stdin, as
- * @uid (0: ourselves); fills @r.  Returns @r->rc.
+ * Start shmboxctl with the NULL-terminated arguments, @in on stdin, as
+ * @uid (0: ourselves).  0, or -1 with nothing started.
  */
-static int vrun(struct res *r, uid_t uid, const char *in, va_list ap)
+static int vstart(struct job *j, uid_t uid, const char *in, va_list ap)
 {
 	char *argv[MAXARGS] = { "shmboxctl" };
-	int fin, fout, ferr, n = 1, status;
-	pid_t pid;
+	int fin, n = 1;
 
 	while (n < MAXARGS - 1 && (argv[n] = va_arg(ap, char *)))
 		n++;
 	argv[n] = NULL;
 	fin = memfd_create("in", 0);
-	fout = memfd_create("out", 0);
-	ferr = memfd_create("err", 0);
-	if (fin < 0 || fout < 0 || ferr < 0)
-		return r->rc = -1;
+	j->fout = memfd_create("out", 0);
+	j->ferr = memfd_create("err", 0);
+	if (fin < 0 || j->fout < 0 || j->ferr < 0)
+		return -1;
 	if (in && write(fin, in, strlen(in)) != (ssize_t)strlen(in))
-		return r->rc = -1;
+		return -1;
 	lseek(fin, 0, SEEK_SET);
-	pid = fork();
-	if (pid == 0) {
+	j->pid = fork();
+	if (j->pid == 0) {
 		dup2(fin, 0);
-		dup2(fout, 1);
-		dup2(ferr, 2);
+		dup2(j->fout, 1);
+		dup2(j->ferr, 2);
 		if (uid && (setgroups(0, NULL) || setgid(uid) || setuid(uid)))
 			_exit(100);
 		execv(CTL, argv);
 		_exit(127);
 	}
 	close(fin);
-	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+	return j->pid < 0 ? -1 : 0;
+}
+
+/* Wait for @j and fill @r with what it printed.  Returns @r->rc. */
+static int finish(struct job *j, struct res *r)
+{
+	int status;
+
+	if (waitpid(j->pid, &status, 0) != j->pid)
 		return r->rc = -1;
 	r->rc = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-	slurp(fout, r->out, sizeof(r->out));
-	slurp(ferr, r->err, sizeof(r->err));
+	slurp(j->fout, r->out, sizeof(r->out));
+	slurp(j->ferr, r->err, sizeof(r->err));
 	return r->rc;
+}
+
+/*
+ * Run shmboxctl with the NULL-terminated arguments, @in on stdin, as
+ * @uid (0: ourselves); fills @r.  Returns @r->rc.
+ */
+static int vrun(struct res *r, uid_t uid, const char *in, va_list ap)
+{
+	struct job j;
+
+	if (vstart(&j, uid, in, ap))
+		return r->rc = -1;
+	return finish(&j, r);
 }
 
 static int run(struct res *r, const char *in, ...)
@@ -105,6 +132,18 @@ static int run_as(struct res *r, uid_t uid, ...)
 
 	va_start(ap, uid);
 	rc = vrun(r, uid, NULL, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* Start shmboxctl in the background, as run() would run it. */
+static int start(struct job *j, const char *in, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, in);
+	rc = vstart(j, 0, in, ap);
 	va_end(ap);
 	return rc;
 }
@@ -236,7 +275,7 @@ static char *json_object_of(char *s, const char *name)
 TEST(help_for_every_command)
 {
 	static const char *const cmds[] = { "ls", "stat", "create", "rm",
-		"send", "recv", "watch", "version" };
+		"send", "recv", "call", "serve", "watch", "version" };
 	char want[64];
 	struct res r;
 	unsigned int i;
@@ -274,6 +313,13 @@ TEST(usage_errors_exit_2)
 	EXPECT_EQ(2, run(&r, NULL, "stat", NULL));
 	EXPECT_EQ(2, run(&r, NULL, "watch", "--count", "x", NULL));
 	EXPECT_EQ(2, run(&r, NULL, "ls", "--bogus", NULL));
+	EXPECT_EQ(2, run(&r, NULL, "call", "-m", "x", NULL));
+	EXPECT_EQ(2, run(&r, NULL, "call", "x", "--prio", "32", "-m", "x", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "bad priority '32'"));
+	EXPECT_EQ(2, run(&r, NULL, "call", "--to-id", "7", "x", "-m", "x", NULL));
+	EXPECT_EQ(2, run(&r, NULL, "serve", NULL));
+	EXPECT_EQ(2, run(&r, NULL, "serve", "x", "--calls", "0", NULL));
+	EXPECT_EQ(2, run(&r, NULL, "serve", "x", "--timeout", "soon", NULL));
 }
 
 TEST(create_ls_matches_proc_then_rm)
@@ -295,22 +341,29 @@ TEST(create_ls_matches_proc_then_rm)
 	EXPECT_STREQ("0", pr.f[P_USERS]);
 
 	ASSERT_EQ(0, run(&r, NULL, "ls", NULL));
-	/* Header, then rows with the /proc columns but cuid and cgid. */
+	/*
+	 * Header, then rows with the /proc columns but cuid and cgid: the 17
+	 * up to RECEIVED, then the call columns (ABI 1.3).
+	 */
 	p = strtok_r(r.out, "\n", &save);
 	ASSERT_NE(NULL, p);
 	snprintf(line, sizeof(line), "%s", p);
 	n = split(line, f, 32);
-	ASSERT_EQ(15, n);
+	ASSERT_EQ(17, n);
 	EXPECT_STREQ("KIND", f[0]);
 	EXPECT_STREQ("NAME", f[1]);
 	EXPECT_STREQ("RECEIVED", f[14]);
+	EXPECT_STREQ("CALLS", f[15]);
+	EXPECT_STREQ("SERVING", f[16]);
 	while ((p = strtok_r(NULL, "\n", &save))) {
 		snprintf(line, sizeof(line), "%s", p);
 		n = split(line, lf, 32);
-		ASSERT_EQ(15, n);
+		ASSERT_EQ(17, n);
 		if (strcmp(lf[1], name))
 			continue;
 		found++;
+		EXPECT_STREQ("0", lf[15]);
+		EXPECT_STREQ("0", lf[16]);
 		for (i = 0; i < PROC_NCOLS; i++) {
 			int k = i < P_CUID ? i : i - 2;
 
@@ -494,6 +547,7 @@ TEST(json_parses_and_carries_the_values)
 	EXPECT_NE(NULL, strstr(obj, "\"sent\": 2"));
 	EXPECT_NE(NULL, strstr(obj, "\"nattch\": null"));
 	EXPECT_NE(NULL, strstr(obj, "\"linked\": true"));
+	EXPECT_NE(NULL, strstr(obj, "\"calls\": 0, \"serving\": 0}"));
 	snprintf(want, sizeof(want), "\"mode\": \"%s\"", pr.f[P_MODE]);
 	EXPECT_NE(NULL, strstr(obj, want));
 	snprintf(want, sizeof(want), "\"uid\": %s,", pr.f[P_UID]);
@@ -575,6 +629,213 @@ TEST(reply_by_inbox_id)
 	EXPECT_EQ(2, run(&r, NULL, "send", "--to-id", "0", "-m", "x", NULL));
 	close(fd);
 	shmbox_unlink(name, SHMBOX_KIND_MAILBOX);
+}
+
+/* ---- call and serve -------------------------------------------------------- */
+
+/* Wait (bounded) until mailbox @fd's stat has @waiting and @serving calls. */
+static int wait_calls(int fd, unsigned int waiting, unsigned int serving)
+{
+	struct shmbox_mbox_stat st;
+	int tries;
+
+	for (tries = 0; tries < 5000; tries++) {
+		if (shmbox_mbox_stat(fd, &st))
+			return -1;
+		if (st.calls_waiting == waiting && st.calls_serving == serving)
+			return 0;
+		usleep(2000);
+	}
+	return -1;
+}
+
+/*
+ * serve echoes each call through reply-and-receive and prints it; an
+ * ordinary message in between is printed, not answered; call prints the
+ * reply as is (--lines: with a newline) and -v who gave it.
+ */
+TEST(call_and_serve_echo)
+{
+	char name[64], want[128];
+	struct res r, sr;
+	struct job srv;
+	int fd;
+
+	cname(name, sizeof(name), "call");
+	ASSERT_EQ(0, run(&r, NULL, "create", "mailbox", name, NULL));
+	fd = shmbox_mbox_open(name, 0, NULL, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, start(&srv, NULL, "serve", "--calls", "2", name, NULL));
+
+	ASSERT_EQ(0, run(&r, NULL, "call", "-m", "hello", name, NULL)) TH_LOG("%s", r.err);
+	EXPECT_STREQ("hello", r.out);
+	/* An ordinary message between two calls, printed with its bytes escaped. */
+	ASSERT_EQ(0, shmbox_mbox_send(fd, "tab\there", 8, 3, 0, SHMBOX_TIMEOUT_NONE));
+	ASSERT_EQ(0, run(&r, "a whole\nrequest", "call", "-v", "--lines", name, NULL))
+		TH_LOG("%s", r.err);
+	EXPECT_STREQ("a whole\nrequest\n", r.out);
+	snprintf(want, sizeof(want), "len 15 pid %d uid 0 id 0\n", srv.pid);
+	EXPECT_STREQ(want, r.err);
+
+	ASSERT_EQ(0, finish(&srv, &sr)) TH_LOG("%s", sr.err);
+	EXPECT_STREQ("", sr.err);
+	EXPECT_EQ(0, strncmp(sr.out, "call pid ", 9)) TH_LOG("%s", sr.out);
+	EXPECT_NE(NULL, strstr(sr.out, " uid 0 id 0 prio 0 len 5: hello\n"))
+		TH_LOG("%s", sr.out);
+	snprintf(want, sizeof(want),
+		 "\nmessage pid %d uid 0 id 0 prio 3 len 8: tab\\011here\ncall pid ",
+		 getpid());
+	EXPECT_NE(NULL, strstr(sr.out, want)) TH_LOG("%s", sr.out);
+	EXPECT_NE(NULL, strstr(sr.out, " len 15: a whole\\012request\n"))
+		TH_LOG("%s", sr.out);
+	/* Two calls answered, the message taken, nothing left over. */
+	EXPECT_EQ(0, wait_calls(fd, 0, 0));
+	ASSERT_EQ(0, run(&r, NULL, "stat", name, NULL));
+	EXPECT_NE(NULL, strstr(r.out, "depth:             0\n"));
+	EXPECT_NE(NULL, strstr(r.out, "sent:              3\n"));
+	EXPECT_NE(NULL, strstr(r.out, "received:          3\n"));
+	close(fd);
+	EXPECT_EQ(0, run(&r, NULL, "rm", name, NULL));
+}
+
+/* A call kept waiting, then being served: stat counts it in each state. */
+TEST(stat_shows_calls_waiting_and_serving)
+{
+	struct shmbox_msg_info_call info;
+	char name[64], buf[16];
+	struct res r;
+	pid_t caller;
+	int fd, n;
+
+	cname(name, sizeof(name), "cstat");
+	ASSERT_EQ(0, run(&r, NULL, "create", "mailbox", name, NULL));
+	fd = shmbox_mbox_open(name, 0, NULL, O_RDWR);
+	ASSERT_LE(0, fd);
+	caller = fork();
+	ASSERT_LE(0, caller);
+	if (caller == 0) {
+		char reply[16];
+		int c = shmbox_mbox_open(name, 0, NULL, O_WRONLY);
+
+		n = c < 0 ? c : shmbox_mbox_call(c, 0, 0, "q", 1, 0, reply,
+						 sizeof(reply), 0,
+						 shmbox_deadline_in(20000000000ULL),
+						 NULL);
+		_exit(n == 2 && !memcmp(reply, "ok", 2) ? 0 : 1);
+	}
+	ASSERT_EQ(0, wait_calls(fd, 1, 0));
+	ASSERT_EQ(0, run(&r, NULL, "stat", name, NULL));
+	EXPECT_NE(NULL, strstr(r.out, "depth:             1\n")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "calls_waiting:     1\n")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "calls_serving:     0\n")) TH_LOG("%s", r.out);
+	ASSERT_EQ(0, run(&r, NULL, "ls", "--json", name, NULL));
+	EXPECT_NE(NULL, strstr(r.out, "\"depth\": 1,")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "\"calls\": 1, \"serving\": 0}")) TH_LOG("%s", r.out);
+
+	n = shmbox_mbox_recv_call(fd, 0, buf, sizeof(buf), 0, SHMBOX_NOWAIT, &info);
+	ASSERT_EQ(1, n);
+	ASSERT_NE(0, info.rflags & SHMBOX_RECV_CALL);
+	ASSERT_NE(0, info.handle);
+	ASSERT_EQ(0, run(&r, NULL, "stat", name, NULL));
+	EXPECT_NE(NULL, strstr(r.out, "depth:             0\n")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "calls_waiting:     0\n")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "calls_serving:     1\n")) TH_LOG("%s", r.out);
+	ASSERT_EQ(0, run(&r, NULL, "ls", "--json", name, NULL));
+	EXPECT_NE(NULL, strstr(r.out, "\"calls\": 0, \"serving\": 1}")) TH_LOG("%s", r.out);
+
+	EXPECT_EQ(0, shmbox_mbox_reply(fd, info.handle, "ok", 2));
+	EXPECT_EQ(0, child_status(caller));
+	EXPECT_EQ(0, wait_calls(fd, 0, 0));
+	close(fd);
+	EXPECT_EQ(0, run(&r, NULL, "rm", name, NULL));
+}
+
+/*
+ * No server: a timed call gives up (exit 5) and its request is withdrawn;
+ * a non-blocking call to a rendezvous mailbox fails at once; a missing
+ * mailbox is exit 3.
+ */
+TEST(call_timeout_nonblock_and_missing)
+{
+	char name[64], rdv[64], want[160];
+	struct shmbox_mbox_stat st;
+	struct res r;
+	int fd;
+
+	cname(name, sizeof(name), "ctime");
+	cname(rdv, sizeof(rdv), "crdv");
+	ASSERT_EQ(0, run(&r, NULL, "create", "mailbox", name, NULL));
+	ASSERT_EQ(0, run(&r, NULL, "create", "mailbox", rdv, "-c", "0", NULL));
+	EXPECT_EQ(5, run(&r, NULL, "call", "--timeout", "0.05", "-m", "x", name, NULL));
+	snprintf(want, sizeof(want), "shmboxctl: call %s: timed out\n", name);
+	EXPECT_STREQ(want, r.err);
+	EXPECT_STREQ("", r.out);
+	fd = shmbox_mbox_open(name, 0, NULL, O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, shmbox_mbox_stat(fd, &st));
+	EXPECT_EQ(0, st.depth);
+	EXPECT_EQ(0, st.calls_waiting);
+	close(fd);
+
+	EXPECT_EQ(5, run(&r, NULL, "call", "--nonblock", "-m", "x", rdv, NULL));
+	snprintf(want, sizeof(want), "shmboxctl: call %s: would block\n", rdv);
+	EXPECT_STREQ(want, r.err);
+
+	EXPECT_EQ(0, run(&r, NULL, "rm", name, rdv, NULL));
+	EXPECT_EQ(3, run(&r, NULL, "call", "-m", "x", name, NULL));
+	snprintf(want, sizeof(want), "shmboxctl: call %s: no such object\n", name);
+	EXPECT_STREQ(want, r.err);
+	/* serve with nothing coming: --timeout ends it with exit 5. */
+	ASSERT_EQ(0, run(&r, NULL, "create", "mailbox", name, NULL));
+	EXPECT_EQ(5, run(&r, NULL, "serve", "--timeout", "0.05", name, NULL));
+	snprintf(want, sizeof(want), "shmboxctl: serve %s: nothing came\n", name);
+	EXPECT_STREQ(want, r.err);
+	EXPECT_EQ(0, run(&r, NULL, "rm", name, NULL));
+}
+
+/*
+ * The server takes the call and goes away without replying: call fails
+ * at once (exit 1, not at its deadline); a server that outlives its
+ * caller's timeout makes call say the server has the request.
+ */
+TEST(call_server_gone_or_too_slow)
+{
+	struct shmbox_msg_info_call info;
+	char name[64], want[192], buf[16];
+	struct res r;
+	struct job cl;
+	int fd;
+
+	cname(name, sizeof(name), "cgone");
+	ASSERT_EQ(0, run(&r, NULL, "create", "mailbox", name, NULL));
+	fd = shmbox_mbox_open(name, 0, NULL, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, start(&cl, NULL, "call", "--timeout", "60", "-m", "x", name, NULL));
+	ASSERT_EQ(1, shmbox_mbox_recv_call(fd, 0, buf, sizeof(buf), 0,
+					   shmbox_deadline_in(20000000000ULL),
+					   &info));
+	ASSERT_NE(0, info.handle);
+	close(fd);
+	EXPECT_EQ(1, finish(&cl, &r));
+	snprintf(want, sizeof(want),
+		 "shmboxctl: call %s: the server went away without replying\n", name);
+	EXPECT_STREQ(want, r.err);
+
+	fd = shmbox_mbox_open(name, 0, NULL, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, start(&cl, NULL, "call", "--timeout", "0.2", "-m", "x", name, NULL));
+	ASSERT_EQ(1, shmbox_mbox_recv_call(fd, 0, buf, sizeof(buf), 0,
+					   shmbox_deadline_in(20000000000ULL),
+					   &info));
+	EXPECT_EQ(5, finish(&cl, &r));
+	snprintf(want, sizeof(want),
+		 "shmboxctl: call %s: timed out waiting for the reply (the server has the request)\n",
+		 name);
+	EXPECT_STREQ(want, r.err);
+	/* Abandoned: the late reply goes nowhere. */
+	EXPECT_EQ(-ESRCH, shmbox_mbox_reply(fd, info.handle, "late", 4));
+	close(fd);
+	EXPECT_EQ(0, run(&r, NULL, "rm", name, NULL));
 }
 
 TEST(hold_with_autoremove)

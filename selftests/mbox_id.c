@@ -411,14 +411,14 @@ static void reuse_run(struct reuse *ru, int in, int p[2])
 	ru->recv = shmbox_mbox_recv_id(in, 0, buf, sizeof(buf), 0, FOREVER,
 				       &ru->info);
 	/* The sender is gone: its inbox with it. */
-	ru->reply_id = shmbox_mbox_reply(in, &ru->info, "x", 1, 0, 0,
-					 SHMBOX_NOWAIT);
+	ru->reply_id = shmbox_mbox_reply_to(in, &ru->info, "x", 1, 0, 0,
+					    SHMBOX_NOWAIT);
 	ru->reused = fork_until_pid(ru->sender, ru->forks, p[1]);
 	if (ru->reused < 0 || read(p[0], &c, 1) != 1)
 		return;
 	/* Its pid is someone else's now: the id still reaches no one. */
-	ru->reply_id = shmbox_mbox_reply(in, &ru->info, "x", 1, 0, 0,
-					 SHMBOX_NOWAIT);
+	ru->reply_id = shmbox_mbox_reply_to(in, &ru->info, "x", 1, 0, 0,
+					    SHMBOX_NOWAIT);
 	ru->send_pid = shmbox_mbox_send_to(in, ru->sender, "by-pid", 6, 0, 0,
 					   FOREVER);
 	ru->reused_rc = reap(ru->reused);

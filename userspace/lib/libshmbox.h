@@ -159,8 +159,9 @@ int shmbox_inbox_open(unsigned int flags, const struct shmbox_mbox_attr *attr,
 		      int access);
 /*
  * SHMBOX_IOC_MBOX_STAT on a bound fd.  0 or -errno.  Programs built
- * against libshmbox 1.2 get the whole structure (with @inbox_id); older
- * ones keep the version they were built with (symbol versions).
+ * against libshmbox 1.3 get the whole structure (with @calls_waiting and
+ * @calls_serving); older ones keep the version they were built with
+ * (symbol versions: 1.2 with @inbox_id, 1.0 without).
  */
 int shmbox_mbox_stat(int fd, struct shmbox_mbox_stat *st);
 
@@ -185,16 +186,21 @@ int shmbox_mbox_send_to_id(int fd, uint64_t id, const void *buf, uint32_t len,
  * Reply to the sender of a message received with shmbox_mbox_recv_id():
  * a send to its inbox id, never to its pid.  -ENOENT without a system
  * call if the sender had no inbox (id 0), -ESRCH if it is gone.
+ * (libshmbox 1.2 called it shmbox_mbox_reply(), a name that now answers
+ * a call; programs built against 1.2 keep the function they linked.)
  */
-int shmbox_mbox_reply(int fd, const struct shmbox_msg_info_id *to,
-		      const void *buf, uint32_t len, unsigned int prio,
-		      unsigned int flags, uint64_t deadline_ns);
+int shmbox_mbox_reply_to(int fd, const struct shmbox_msg_info_id *to,
+			 const void *buf, uint32_t len, unsigned int prio,
+			 unsigned int flags, uint64_t deadline_ns);
 
 /*
  * Receive (SHMBOX_MSG_PEEK: copy without removing) into @buf of @cap
  * bytes; returns the message length or -errno.  With -EMSGSIZE, @info->len
  * is the length needed and the message stays.  _from: only messages from
- * process @from (0: any).  @info may be NULL.
+ * process @from (0: any).  @info may be NULL.  These receives (and
+ * shmbox_mbox_read(), shmbox_mbox_recvv()) cannot report a reply handle:
+ * a call they take arrives as an ordinary message and its caller fails at
+ * once with -EPIPE.  Servers use shmbox_mbox_recv_call() below.
  */
 int shmbox_mbox_recv(int fd, void *buf, uint32_t cap, unsigned int flags,
 		     uint64_t deadline_ns, struct shmbox_msg_info *info);
@@ -228,7 +234,12 @@ int shmbox_mbox_recvv(int fd, int from, struct shmbox_mbox_msg *msgs,
 		      uint64_t deadline_ns);
 /*
  * libshmbox 1.2: send a vector to inbox @id; receive into descriptors
- * that also get each sender's inbox id (struct shmbox_mbox_msgx).
+ * that also get each sender's inbox id (struct shmbox_mbox_msgx).  Since
+ * 1.3 the descriptors are the whole struct shmbox_mbox_msgx of this
+ * header, which takes calls: an entry with SHMBOX_RECV_CALL in @rflags
+ * has its reply handle in @handle (answer with shmbox_mbox_reply()).
+ * Programs built against 1.2 keep its 32-byte descriptors (symbol
+ * versions) and get calls as ordinary messages.
  */
 int shmbox_mbox_sendv_to_id(int fd, uint64_t id,
 			    const struct shmbox_mbox_msg *msgs,
@@ -237,6 +248,132 @@ int shmbox_mbox_sendv_to_id(int fd, uint64_t id,
 int shmbox_mbox_recvvx(int fd, int from, struct shmbox_mbox_msgx *msgs,
 		       unsigned int count, unsigned int flags,
 		       uint64_t deadline_ns);
+
+/* ---- call and reply (libshmbox 1.3, ABI 1.3, SHMBOX_FEAT_CALL) ----------- */
+
+/*
+ * A call sends a request and waits for its reply in one system call; the
+ * server that receives it gets a reply handle, one-shot and good only on
+ * the open file it received on, and answers with it.  Ordinary messages
+ * and calls share a mailbox; the receive says which it got.  A module
+ * without SHMBOX_FEAT_CALL fails these with -ENOTTY.
+ */
+
+/* What shmbox_mbox_call() reports (also when it fails). */
+struct shmbox_call_result {
+	uint32_t len;		/* the reply's length (0 on failure) */
+	uint32_t status;	/* SHMBOX_CALL_DELIVERED: a server took the
+				 * request (set on failure too) */
+	int32_t pid;		/* the server that replied, in our pid ns */
+	uint32_t uid;		/* its effective uid, in our user namespace */
+	uint64_t id;		/* its inbox id at the reply, 0 if none */
+	uint64_t resume;	/* -EINTR after a server took the request:
+				 * the call, parked on the fd for this
+				 * thread (see shmbox_mbox_call_resume());
+				 * else 0 */
+};
+
+/* What the call-aware receives report about a message or a call. */
+struct shmbox_msg_info_call {
+	uint32_t len;		/* its length (also with -EMSGSIZE) */
+	uint32_t prio;
+	int32_t pid;		/* sender (caller), in our pid namespace */
+	uint32_t uid;		/* its effective uid, in our user namespace */
+	uint64_t id;		/* its inbox id when it sent, 0 if none */
+	uint64_t handle;	/* a call's reply handle; 0: an ordinary
+				 * message (or a peek) */
+	uint32_t reply_max;	/* a call's longest reply (its caller's buffer) */
+	uint32_t rflags;	/* SHMBOX_RECV_CALL for a call */
+};
+
+/*
+ * Call: send @len bytes at @prio and wait for the reply, copied into
+ * @reply of @cap bytes (at most the module's max_msg_size, else -EINVAL;
+ * the server's reply may be no longer).  To @pid's inbox (pid > 0), to
+ * inbox @id (id != 0: the library sets SHMBOX_MSG_TO_ID), or to the bound
+ * mailbox (both 0); both set is -EINVAL.  @deadline_ns bounds the whole
+ * call; SHMBOX_NOWAIT (or SHMBOX_MSG_NONBLOCK) makes only the request
+ * non-blocking (-EAGAIN if it would wait for room or, at capacity 0, for
+ * a server) and then waits for the reply without a deadline.  Returns
+ * the reply length or -errno; @res (may be NULL) is filled either way:
+ * with SHMBOX_CALL_DELIVERED in @res->status a failure came after a
+ * server took the request (-ETIMEDOUT: abandoned, its reply will be
+ * dropped; -EPIPE: the server closed its fd or used a receive that cannot
+ * answer; -EFAULT: the reply was lost), else nothing was delivered.
+ * A signal after a server took the request does not abandon the call: a
+ * handler with SA_RESTART goes on waiting for the same reply; without,
+ * the call fails with -EINTR and @res->resume (not 0) names it, parked:
+ * resume it with shmbox_mbox_call_resume(), never by calling again, which
+ * would send a second request.  -EINTR with @res->resume 0: nothing was
+ * delivered.
+ */
+int shmbox_mbox_call(int fd, int pid, uint64_t id, const void *req,
+		     uint32_t len, unsigned int prio, void *reply, uint32_t cap,
+		     unsigned int flags, uint64_t deadline_ns,
+		     struct shmbox_call_result *res);
+
+/*
+ * Go on waiting for the reply of the call @resume (@res->resume of the
+ * shmbox_mbox_call() that failed with -EINTR), from the same thread
+ * through the same @fd, into a buffer of at least the interrupted call's
+ * @cap (the reply may be as long as that call allowed; a smaller @cap is
+ * -EINVAL and the call stays parked).  Returns the reply length, at once
+ * if it came meanwhile, or -errno as shmbox_mbox_call() after delivery;
+ * -ENOENT if no such call is parked on @fd for this thread (resumed
+ * already, evicted by SHMBOX_CALL_PARK_MAX later ones, or never parked).
+ * @deadline_ns as for the call (SHMBOX_NOWAIT: none).
+ */
+int shmbox_mbox_call_resume(int fd, uint64_t resume, void *reply,
+			    uint32_t cap, uint64_t deadline_ns,
+			    struct shmbox_call_result *res);
+
+/*
+ * A receive that takes calls: as shmbox_mbox_recv_id(), into @info (not
+ * NULL: -EINVAL, it carries the handle).  For a call @info->rflags has
+ * SHMBOX_RECV_CALL and @info->handle its reply handle (0 for a peek,
+ * which takes nothing).  Returns the message length or -errno.
+ */
+int shmbox_mbox_recv_call(int fd, int from, void *buf, uint32_t cap,
+			  unsigned int flags, uint64_t deadline_ns,
+			  struct shmbox_msg_info_call *info);
+
+/*
+ * Answer the call @handle (received on this fd) with @len bytes, at most
+ * its @reply_max.  Never waits.  0 or -errno: -ENOENT (no such call
+ * waiting on this open file: answered already, or never issued), -ESRCH
+ * (its caller gave up or died: the reply is dropped), -EMSGSIZE,
+ * -ENOSPC (the caller's max_user_bytes); -EINVAL for handle 0, without a
+ * system call.  The handle is
+ * used up by success and by -ESRCH; after any other error it still
+ * answers its call.
+ */
+int shmbox_mbox_reply(int fd, uint64_t handle, const void *buf, uint32_t len);
+
+/*
+ * Reply and receive the next message or call in one system call, the
+ * server's loop: if *@handle is not 0, answer it with @reply_len bytes of
+ * @reply (with *@handle 0 or @handle NULL, @reply_len must be 0); then
+ * receive as shmbox_mbox_recv_call() does (@flags: SHMBOX_MSG_NONBLOCK;
+ * @deadline_ns the receive's).  If the reply fails, nothing is received.
+ * *@handle is set to 0 once it is used up, so after a failure a non-zero
+ * *@handle means the reply failed and still answers its call; -ESRCH
+ * (0 in *@handle) means the reply's caller was gone: call again to
+ * receive.  The next call's handle is in @info->handle (not NULL:
+ * -EINVAL).  Returns the next message's length or -errno.
+ *
+ *	uint64_t h = 0;
+ *	for (;;) {
+ *		n = shmbox_mbox_reply_recv(fd, &h, out, out_len, in,
+ *					   sizeof(in), 0, SHMBOX_TIMEOUT_NONE,
+ *					   &info);
+ *		...
+ *		h = info.handle;	(0 for an ordinary message)
+ *	}
+ */
+int shmbox_mbox_reply_recv(int fd, uint64_t *handle, const void *reply,
+			   uint32_t reply_len, void *buf, uint32_t cap,
+			   unsigned int flags, uint64_t deadline_ns,
+			   struct shmbox_msg_info_call *info);
 
 #ifdef __cplusplus
 }

@@ -10,12 +10,20 @@
  *
  * The argument structures are this header's, the kernel takes smaller
  * (older) ones too: a newer library works with an older module as long
- * as the fields it sets are zero.  Only shmbox_mbox_stat() hands the
- * caller's own structure to the kernel, so it has a version per size
- * (symbol versions, see libshmbox.map).
+ * as the fields it sets are zero.  shmbox_mbox_stat() and
+ * shmbox_mbox_recvvx() hand the caller's own structures to the kernel,
+ * so they have a version per size (symbol versions, see libshmbox.map).
+ *
+ * The size of a receive's structure tells the kernel whether the caller
+ * can take a call (ABI 1.3): one of SHMBOX_MBOX_RECV_SIZE_VER2 or more
+ * gets a reply handle.  The receives without a place for the handle
+ * therefore pass SHMBOX_MBOX_RECV_SIZE_VER1, so that a call they take
+ * fails its caller at once (EPIPE) instead of waiting for a reply nobody
+ * can give.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -81,9 +89,20 @@ int shmbox_mbox_stat_v0(int fd, struct shmbox_mbox_stat *st)
 	return 0;
 }
 
-/* libshmbox 1.2: the whole structure, with @inbox_id. */
-SHMBOX_API __attribute__((symver("shmbox_mbox_stat@@LIBSHMBOX_1.2")))
+/* libshmbox 1.2: the structure up to @inbox_id. */
+SHMBOX_API __attribute__((symver("shmbox_mbox_stat@LIBSHMBOX_1.2")))
 int shmbox_mbox_stat_v12(int fd, struct shmbox_mbox_stat *st)
+{
+	memset(st, 0, SHMBOX_MBOX_STAT_SIZE_VER1);
+	st->size = SHMBOX_MBOX_STAT_SIZE_VER1;
+	if (ioctl(fd, SHMBOX_IOC_MBOX_STAT, st) < 0)
+		return -errno;
+	return 0;
+}
+
+/* libshmbox 1.3: the whole structure, with the call counters. */
+SHMBOX_API __attribute__((symver("shmbox_mbox_stat@@LIBSHMBOX_1.3")))
+int shmbox_mbox_stat_v13(int fd, struct shmbox_mbox_stat *st)
 {
 	SHMBOX_ARG_INIT(st);
 	if (ioctl(fd, SHMBOX_IOC_MBOX_STAT, st) < 0)
@@ -143,14 +162,54 @@ SHMBOX_API int shmbox_mbox_send_to_id(int fd, uint64_t id, const void *buf,
 	return mbox_send(fd, 0, id, buf, len, prio, flags, deadline_ns);
 }
 
-SHMBOX_API int shmbox_mbox_reply(int fd, const struct shmbox_msg_info_id *to,
-				 const void *buf, uint32_t len,
-				 unsigned int prio, unsigned int flags,
-				 uint64_t deadline_ns)
+/* A reply by a send to the sender's inbox id (libshmbox 1.2). */
+static int reply_to(int fd, const struct shmbox_msg_info_id *to,
+		    const void *buf, uint32_t len, unsigned int prio,
+		    unsigned int flags, uint64_t deadline_ns)
 {
 	if (!to->id)
 		return -ENOENT;
 	return mbox_send(fd, 0, to->id, buf, len, prio, flags, deadline_ns);
+}
+
+SHMBOX_API int shmbox_mbox_reply_to(int fd, const struct shmbox_msg_info_id *to,
+				    const void *buf, uint32_t len,
+				    unsigned int prio, unsigned int flags,
+				    uint64_t deadline_ns)
+{
+	return reply_to(fd, to, buf, len, prio, flags, deadline_ns);
+}
+
+/* libshmbox 1.2's shmbox_mbox_reply(): the same as shmbox_mbox_reply_to(). */
+SHMBOX_API __attribute__((symver("shmbox_mbox_reply@LIBSHMBOX_1.2")))
+int shmbox_mbox_reply_v12(int fd, const struct shmbox_msg_info_id *to,
+			  const void *buf, uint32_t len, unsigned int prio,
+			  unsigned int flags, uint64_t deadline_ns)
+{
+	return reply_to(fd, to, buf, len, prio, flags, deadline_ns);
+}
+
+/*
+ * One receive; @size: SHMBOX_MBOX_RECV_SIZE_VER1 for the receives that
+ * cannot take a call, sizeof(*r) for those that can.  Returns the length
+ * or -errno; @r is the kernel's answer (its @len also with -EMSGSIZE).
+ */
+static int mbox_recv(int fd, uint32_t size, int from, void *buf,
+		     uint32_t cap, unsigned int flags, uint64_t deadline_ns,
+		     struct shmbox_mbox_recv *r)
+{
+	SHMBOX_ARG_INIT(r);
+	r->size = size;
+	r->flags = wait_flags(flags, &deadline_ns);
+	if (from)
+		r->flags |= SHMBOX_MSG_FROM;
+	r->buf = (uintptr_t)buf;
+	r->len = cap;
+	r->pid = from;
+	r->deadline_ns = deadline_ns;
+	if (ioctl(fd, SHMBOX_IOC_MBOX_RECV, r) < 0)
+		return -errno;
+	return (int)r->len;
 }
 
 SHMBOX_API int shmbox_mbox_recv_id(int fd, int from, void *buf, uint32_t cap,
@@ -158,29 +217,22 @@ SHMBOX_API int shmbox_mbox_recv_id(int fd, int from, void *buf, uint32_t cap,
 				   struct shmbox_msg_info_id *info)
 {
 	struct shmbox_mbox_recv r;
-	int err = 0;
+	int n;
 
-	SHMBOX_ARG_INIT(&r);
-	r.flags = wait_flags(flags, &deadline_ns);
-	if (from)
-		r.flags |= SHMBOX_MSG_FROM;
-	r.buf = (uintptr_t)buf;
-	r.len = cap;
-	r.pid = from;
-	r.deadline_ns = deadline_ns;
-	if (ioctl(fd, SHMBOX_IOC_MBOX_RECV, &r) < 0) {
-		err = -errno;
-		if (err != -EMSGSIZE)
-			return err;
-	}
+	n = mbox_recv(fd, SHMBOX_MBOX_RECV_SIZE_VER1, from, buf, cap, flags,
+		      deadline_ns, &r);
+	if (n < 0 && n != -EMSGSIZE)
+		return n;
 	if (info) {
+		bool ok = n >= 0;
+
 		info->info.len = r.len;
-		info->info.prio = err ? 0 : r.prio;
-		info->info.pid = err ? 0 : r.pid;
-		info->info.uid = err ? 0 : r.uid;
-		info->id = err ? 0 : r.id;
+		info->info.prio = ok ? r.prio : 0;
+		info->info.pid = ok ? r.pid : 0;
+		info->info.uid = ok ? r.uid : 0;
+		info->id = ok ? r.id : 0;
 	}
-	return err ? err : (int)r.len;
+	return n;
 }
 
 SHMBOX_API int shmbox_mbox_recv_from(int fd, int from, void *buf,
@@ -285,9 +337,180 @@ SHMBOX_API int shmbox_mbox_recvv(int fd, int from, struct shmbox_mbox_msg *m,
 	return mbox_recvv(fd, from, m, sizeof(*m), n, flags, dl);
 }
 
-/* Version 0's entries above, the extensible ones here (ABI 1.2). */
-SHMBOX_API int shmbox_mbox_recvvx(int fd, int from, struct shmbox_mbox_msgx *m,
-				  unsigned int n, unsigned int flags, uint64_t dl)
+/*
+ * Version 0's entries above, the extensible ones here: libshmbox 1.2's
+ * programs pass descriptors of SHMBOX_MBOX_MSGX_SIZE_VER1 bytes (they get
+ * calls as ordinary messages), 1.3's the whole structure (with handles).
+ */
+SHMBOX_API __attribute__((symver("shmbox_mbox_recvvx@LIBSHMBOX_1.2")))
+int shmbox_mbox_recvvx_v12(int fd, int from, struct shmbox_mbox_msgx *m,
+			   unsigned int n, unsigned int flags, uint64_t dl)
+{
+	return mbox_recvv(fd, from, m, SHMBOX_MBOX_MSGX_SIZE_VER1, n, flags,
+			  dl);
+}
+
+SHMBOX_API __attribute__((symver("shmbox_mbox_recvvx@@LIBSHMBOX_1.3")))
+int shmbox_mbox_recvvx_v13(int fd, int from, struct shmbox_mbox_msgx *m,
+			   unsigned int n, unsigned int flags, uint64_t dl)
 {
 	return mbox_recvv(fd, from, m, sizeof(*m), n, flags, dl);
+}
+
+/* ---- call and reply (ABI 1.3) -------------------------------------------- */
+
+/*
+ * SHMBOX_IOC_MBOX_CALL with @c filled in; @res as the caller wants it.
+ * The output fields are written back on failure too (or are still 0).
+ */
+static int mbox_call(int fd, struct shmbox_mbox_call *c,
+		     struct shmbox_call_result *res)
+{
+	int err = 0;
+
+	if (ioctl(fd, SHMBOX_IOC_MBOX_CALL, c) < 0)
+		err = -errno;
+	if (res) {
+		res->len = err ? 0 : c->reply_len;
+		res->status = c->status;
+		res->pid = c->reply_pid;
+		res->uid = c->reply_uid;
+		res->id = c->reply_id;
+		res->resume = err == -EINTR ? c->resume : 0;
+	}
+	return err ? err : (int)c->reply_len;
+}
+
+SHMBOX_API int shmbox_mbox_call(int fd, int pid, uint64_t id, const void *req,
+				uint32_t len, unsigned int prio, void *reply,
+				uint32_t cap, unsigned int flags,
+				uint64_t deadline_ns,
+				struct shmbox_call_result *res)
+{
+	struct shmbox_mbox_call c;
+
+	if (pid && id)
+		return -EINVAL;
+	SHMBOX_ARG_INIT(&c);
+	c.flags = wait_flags(flags, &deadline_ns) | (id ? SHMBOX_MSG_TO_ID : 0);
+	c.buf = (uintptr_t)req;
+	c.len = len;
+	c.prio = prio;
+	c.pid = pid;
+	c.id = id;
+	c.deadline_ns = deadline_ns;
+	c.reply_buf = (uintptr_t)reply;
+	c.reply_len = cap;
+	return mbox_call(fd, &c, res);
+}
+
+/*
+ * The kernel checks a resumed call's request fields but does not send
+ * them: all zero (the bound mailbox, no flags) always pass.
+ */
+SHMBOX_API int shmbox_mbox_call_resume(int fd, uint64_t resume, void *reply,
+				       uint32_t cap, uint64_t deadline_ns,
+				       struct shmbox_call_result *res)
+{
+	struct shmbox_mbox_call c;
+
+	if (!resume)
+		return -EINVAL;
+	SHMBOX_ARG_INIT(&c);
+	if (deadline_ns == SHMBOX_NOWAIT)
+		deadline_ns = SHMBOX_TIMEOUT_NONE;
+	c.deadline_ns = deadline_ns;
+	c.reply_buf = (uintptr_t)reply;
+	c.reply_len = cap;
+	c.resume = resume;
+	return mbox_call(fd, &c, res);
+}
+
+/* A receive's answer as the caller sees it; only @len after -EMSGSIZE. */
+static void call_info(struct shmbox_msg_info_call *info, bool ok,
+		      uint32_t len, uint32_t prio, int32_t pid, uint32_t uid,
+		      uint64_t id, uint64_t handle, uint32_t reply_max,
+		      uint32_t rflags)
+{
+	memset(info, 0, sizeof(*info));
+	info->len = len;
+	if (!ok)
+		return;
+	info->prio = prio;
+	info->pid = pid;
+	info->uid = uid;
+	info->id = id;
+	info->handle = handle;
+	info->reply_max = reply_max;
+	info->rflags = rflags;
+}
+
+SHMBOX_API int shmbox_mbox_recv_call(int fd, int from, void *buf, uint32_t cap,
+				     unsigned int flags, uint64_t deadline_ns,
+				     struct shmbox_msg_info_call *info)
+{
+	struct shmbox_mbox_recv r;
+	int n;
+
+	if (!info)
+		return -EINVAL;
+	n = mbox_recv(fd, sizeof(r), from, buf, cap, flags, deadline_ns, &r);
+	if (n < 0 && n != -EMSGSIZE)
+		return n;
+	call_info(info, n >= 0, r.len, r.prio, r.pid, r.uid, r.id, r.handle,
+		  r.reply_max, r.rflags);
+	return n;
+}
+
+/* libshmbox 1.3's shmbox_mbox_reply(): answer a call by its handle. */
+SHMBOX_API __attribute__((symver("shmbox_mbox_reply@@LIBSHMBOX_1.3")))
+int shmbox_mbox_reply_v13(int fd, uint64_t handle, const void *buf,
+			  uint32_t len)
+{
+	struct shmbox_mbox_reply r;
+
+	if (!handle)
+		return -EINVAL;
+	SHMBOX_ARG_INIT(&r);
+	r.handle = handle;
+	r.buf = (uintptr_t)buf;
+	r.len = len;
+	if (ioctl(fd, SHMBOX_IOC_MBOX_REPLY, &r) < 0)
+		return -errno;
+	return 0;
+}
+
+SHMBOX_API int shmbox_mbox_reply_recv(int fd, uint64_t *handle,
+				      const void *reply, uint32_t reply_len,
+				      void *buf, uint32_t cap,
+				      unsigned int flags, uint64_t deadline_ns,
+				      struct shmbox_msg_info_call *info)
+{
+	struct shmbox_mbox_reply_recv rr;
+	int err = 0;
+
+	if (!info)
+		return -EINVAL;
+	SHMBOX_ARG_INIT(&rr);
+	rr.flags = wait_flags(flags, &deadline_ns);
+	rr.reply_handle = handle ? *handle : 0;
+	/* No reply without a handle: its buffer must be 0 then, its length too. */
+	rr.reply_buf = rr.reply_handle ? (uintptr_t)reply : 0;
+	rr.reply_len = reply_len;
+	rr.buf = (uintptr_t)buf;
+	rr.len = cap;
+	rr.deadline_ns = deadline_ns;
+	if (ioctl(fd, SHMBOX_IOC_MBOX_REPLY_RECV, &rr) < 0)
+		err = -errno;
+	/* 0 once used up, else as it was (also when the call failed early). */
+	if (handle)
+		*handle = rr.reply_handle;
+	if (err && err != -EMSGSIZE)
+		return err;
+	/* -EMSGSIZE with the handle unused was the reply's, not the receive's. */
+	if (err && handle && *handle)
+		return err;
+	call_info(info, !err, rr.len, rr.prio, rr.pid, rr.uid, rr.id,
+		  rr.handle, rr.reply_max, rr.rflags);
+	return err ? err : (int)rr.len;
 }

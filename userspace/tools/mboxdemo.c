@@ -11,7 +11,14 @@
  *                               inbox id (never its pid, which may be reused)
  *   mboxdemo ping PID MSG       send MSG to PID's inbox, wait for the reply
  *                               in our own inbox
+ *   mboxdemo serve NAME COUNT   answer COUNT calls on mailbox NAME (created
+ *                               if needed, removed at the end) with their
+ *                               request in capitals, each reply and the
+ *                               next receive in one system call
+ *   mboxdemo call NAME MSG...   call NAME with each MSG: the request and
+ *                               the wait for its reply in one system call
  */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -105,8 +112,8 @@ static int cmd_echo(void)
 	fflush(stdout);
 	snprintf(reply, sizeof(reply), "echo of '%s'", buf);
 	/* To the sender's inbox id: its pid may be someone else's by now. */
-	err = shmbox_mbox_reply(in, &info, reply, strlen(reply), 0, 0,
-				shmbox_deadline_in(30 * NS));
+	err = shmbox_mbox_reply_to(in, &info, reply, strlen(reply), 0, 0,
+				   shmbox_deadline_in(30 * NS));
 	close(in);
 	return err ? fail("reply", err) : 0;
 }
@@ -144,6 +151,88 @@ static int cmd_ping(int pid, const char *msg)
 	return 0;
 }
 
+/* The mailbox both sides of a call open, whichever comes first. */
+static const struct shmbox_mbox_attr call_attr = { .capacity = 4,
+						   .mode = 0600 };
+
+static int cmd_serve(const char *name, int count)
+{
+	struct shmbox_msg_info_call info;
+	struct shmbox_mbox_stat st;
+	char in[256], out[256];
+	uint32_t out_len = 0;
+	uint64_t h = 0;
+	int fd, n, i, served = 0, err = 0;
+
+	fd = shmbox_mbox_open(name, SHMBOX_O_CREAT, &call_attr, O_RDWR);
+	if (fd < 0)
+		return fail("open", fd);
+	printf("[pid %d] server: answering %d calls on mailbox %s\n", getpid(),
+	       count, name);
+	fflush(stdout);
+	while (served < count) {
+		/* Answer the previous call (if any) and take the next one. */
+		n = shmbox_mbox_reply_recv(fd, &h, out, out_len, in, sizeof(in),
+					   0, shmbox_deadline_in(30 * NS),
+					   &info);
+		out_len = 0;
+		if (n == -ESRCH)	/* that caller gave up: h is 0 */
+			continue;
+		if (n < 0)
+			return fail("reply_recv", n);
+		if (!(info.rflags & SHMBOX_RECV_CALL))
+			continue;	/* an ordinary message: no reply */
+		served++;
+		for (i = 0; i < n && (uint32_t)i < info.reply_max; i++)
+			out[i] = toupper((unsigned char)in[i]);
+		out_len = i;
+		h = info.handle;
+		printf("[pid %d] server: call \"%.*s\" from pid %d, reply handle %llu\n",
+		       getpid(), n, in, info.pid, (unsigned long long)h);
+		fflush(stdout);
+	}
+	/* The last reply alone: nothing more to receive. */
+	if (h)
+		err = shmbox_mbox_reply(fd, h, out, out_len);
+	if (err)
+		return fail("reply", err);
+	if (!shmbox_mbox_stat(fd, &st))
+		printf("[pid %d] server: mailbox %s: sent %llu, received %llu, calls waiting %u, being served %u\n",
+		       getpid(), name, (unsigned long long)st.sent,
+		       (unsigned long long)st.received, st.calls_waiting,
+		       st.calls_serving);
+	close(fd);
+	n = shmbox_unlink(name, SHMBOX_KIND_MAILBOX);
+	return n ? fail("unlink", n) : 0;
+}
+
+static int cmd_call(const char *name, int argc, char **argv)
+{
+	struct shmbox_call_result res;
+	char reply[256];
+	int fd, i, n;
+
+	fd = shmbox_mbox_open(name, SHMBOX_O_CREAT, &call_attr, O_WRONLY);
+	if (fd < 0)
+		return fail("open", fd);
+	for (i = 0; i < argc; i++) {
+		n = shmbox_mbox_call(fd, 0, 0, argv[i], strlen(argv[i]), 0,
+				     reply, sizeof(reply), 0,
+				     shmbox_deadline_in(30 * NS), &res);
+		if (n < 0) {
+			fprintf(stderr, "mboxdemo: call: %s (%s)\n", strerror(-n),
+				(res.status & SHMBOX_CALL_DELIVERED) ?
+				"the server had the request" : "not delivered");
+			return 1;
+		}
+		printf("[pid %d] client: called \"%s\", reply \"%.*s\" from pid %d\n",
+		       getpid(), argv[i], n, reply, res.pid);
+		fflush(stdout);
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 4 && !strcmp(argv[1], "send"))
@@ -154,6 +243,11 @@ int main(int argc, char **argv)
 		return cmd_echo();
 	if (argc == 4 && !strcmp(argv[1], "ping"))
 		return cmd_ping(atoi(argv[2]), argv[3]);
-	fprintf(stderr, "usage: mboxdemo send NAME MSG... | recv NAME COUNT | echo | ping PID MSG\n");
+	if (argc == 4 && !strcmp(argv[1], "serve"))
+		return cmd_serve(argv[2], atoi(argv[3]));
+	if (argc >= 4 && !strcmp(argv[1], "call"))
+		return cmd_call(argv[2], argc - 3, argv + 3);
+	fprintf(stderr, "usage: mboxdemo send NAME MSG... | recv NAME COUNT | echo | ping PID MSG\n"
+		"       mboxdemo serve NAME COUNT | call NAME MSG...\n");
 	return 2;
 }

@@ -10,6 +10,8 @@
  *   send    stdin (one message, or one per line) into a mailbox, or to an
  *           inbox by its id (a reply to a sender recv --verbose names)
  *   recv    messages from a mailbox to stdout
+ *   call    a request to a mailbox (or inbox id) and its reply to stdout
+ *   serve   answer every call on a mailbox with its own request (echo)
  *   watch   live counters, every --interval seconds, --count times
  *
  * Exit codes (also in shmboxctl(1)): 0 success, 1 any other failure,
@@ -80,6 +82,8 @@ static const char *cause(int err)
 	case -ENAMETOOLONG: return "name too long";
 	case -EINVAL: return "invalid argument";
 	case -EINTR: return "interrupted";
+	case -EPIPE: return "the server went away without replying";
+	case -ENOTTY: return "not supported by this shmbox module";
 	default: return strerror(-err);
 	}
 }
@@ -189,17 +193,23 @@ static bool parse_seconds(const char *s, double *out)
 
 /* ---- /proc/shmbox -------------------------------------------------------- */
 
-#define NCOLS 17
+/*
+ * The columns this tool knows, in the file's order: every module has the
+ * first NCOLS_BASE; ABI 1.3 added calls (calls waiting) and serving (calls
+ * being served).  Columns a newer module adds after these are skipped.
+ */
+#define NCOLS_BASE 17
+#define NCOLS 19
 
 static const char *const col_names[NCOLS] = {
 	"kind", "name", "mode", "uid", "gid", "cuid", "cgid", "cpid", "users",
 	"linked", "size", "depth", "capacity", "bytes", "nattch", "sent",
-	"received",
+	"received", "calls", "serving",
 };
 
 enum { C_KIND, C_NAME, C_MODE, C_UID, C_GID, C_CUID, C_CGID, C_CPID,
        C_USERS, C_LINKED, C_SIZE, C_DEPTH, C_CAP, C_BYTES, C_NATTCH,
-       C_SENT, C_RECEIVED };
+       C_SENT, C_RECEIVED, C_CALLS, C_SERVING };
 
 struct entry {
 	char *col[NCOLS];	/* the fields as /proc/shmbox prints them */
@@ -211,7 +221,30 @@ struct table {
 	char **lines;
 	struct entry *e;
 	size_t n;
+	int ncols;		/* known columns the file has */
+	int nfields;		/* fields per line */
 };
+
+/*
+ * The header: the known columns in order, at least the first NCOLS_BASE.
+ * Sets @t->ncols and @t->nfields; false for a format we do not know.
+ */
+static bool header_read(struct table *t, const char *line)
+{
+	char *copy = strdup(line), *save, *tok;
+	int n = 0;
+	bool ok = copy != NULL;
+
+	for (tok = copy ? strtok_r(copy, " ", &save) : NULL; tok;
+	     tok = strtok_r(NULL, " ", &save), n++)
+		if (n < NCOLS && strcmp(tok, col_names[n]))
+			ok = false;
+	free(copy);
+	t->nfields = n;
+	t->ncols = n < NCOLS ? n : NCOLS;
+	/* Only the two formats there are: without or with both call columns. */
+	return ok && (t->ncols == NCOLS_BASE || t->ncols == NCOLS);
+}
 
 /* Undo the kernel's octal escapes of a name field. */
 static void unescape(const char *s, char *out, size_t cap)
@@ -263,7 +296,7 @@ static int table_read(struct table *t)
 			line[len - 1] = '\0';
 		if (header) {
 			header = false;
-			if (strncmp(line, "kind name ", 10)) {
+			if (!header_read(t, line)) {
 				err = -EPROTO;
 				break;
 			}
@@ -286,11 +319,12 @@ static int table_read(struct table *t)
 		e = &t->e[t->n];
 		memset(e, 0, sizeof(*e));
 		c = 0;
-		for (tok = strtok_r(t->lines[t->n], " ", &save); tok && c < NCOLS;
-		     tok = strtok_r(NULL, " ", &save))
-			e->col[c++] = tok;
+		for (tok = strtok_r(t->lines[t->n], " ", &save); tok;
+		     tok = strtok_r(NULL, " ", &save), c++)
+			if (c < t->ncols)
+				e->col[c] = tok;
 		t->n++;
-		if (c != NCOLS || tok) {
+		if (c != t->nfields) {
 			err = -EPROTO;
 			break;
 		}
@@ -389,7 +423,7 @@ static void ls_json(const struct table *t, const char *kind, char **names,
 			continue;
 		printf("%s\n  {", first ? "" : ",");
 		first = false;
-		for (c = 0; c < NCOLS; c++) {
+		for (c = 0; c < t->ncols; c++) {
 			printf("%s\"%s\": ", c ? ", " : "", col_names[c]);
 			if (c == C_KIND || c == C_MODE)
 				json_string(e->col[c]);
@@ -413,8 +447,10 @@ static void ls_table(const struct table *t, const char *kind, char **names,
 {
 	static const int cols[] = { C_KIND, C_NAME, C_MODE, C_UID, C_GID,
 		C_CPID, C_USERS, C_LINKED, C_SIZE, C_DEPTH, C_CAP, C_BYTES,
-		C_NATTCH, C_SENT, C_RECEIVED };
-	const int ncols = sizeof(cols) / sizeof(cols[0]);
+		C_NATTCH, C_SENT, C_RECEIVED, C_CALLS, C_SERVING };
+	/* The call columns only where the module has them. */
+	const int ncols = sizeof(cols) / sizeof(cols[0]) -
+			  (t->ncols < NCOLS ? 2 : 0);
 	int width[NCOLS];
 	size_t i;
 	int c, k;
@@ -552,7 +588,9 @@ static int cmd_stat(int argc, char **argv)
 			return EX_USAGE;
 		printf("usage: shmboxctl stat NAME\n"
 		       "Print everything the stat ioctl reports about the named region,\n"
-		       "ring or mailbox.  Needs read permission (it opens the object\n"
+		       "ring or mailbox (for a mailbox also calls_waiting, the calls whose\n"
+		       "request is queued, and calls_serving, those a server took and has\n"
+		       "not answered yet).  Needs read permission (it opens the object\n"
 		       "read-only; 'users' does not count that open).\n");
 		return EX_OK;
 	}
@@ -608,6 +646,8 @@ static int cmd_stat(int argc, char **argv)
 		printf("%-18s %" PRIu64 "\n", "received:", (uint64_t)st.received);
 		printf("%-18s %u\n", "blocked_senders:", st.blocked_senders);
 		printf("%-18s %u\n", "blocked_receivers:", st.blocked_receivers);
+		printf("%-18s %u\n", "calls_waiting:", st.calls_waiting);
+		printf("%-18s %u\n", "calls_serving:", st.calls_serving);
 		return EX_OK;
 	}
 	return fail(name, fd);
@@ -849,8 +889,8 @@ static int send_one(int fd, const struct send_to *t, const void *buf,
 				deadline(&t->w));
 }
 
-/* All of stdin as one message. */
-static int send_stdin(int fd, const struct send_to *t)
+/* All of stdin into a malloc'ed *@bufp (of *@lenp bytes).  0 or -errno. */
+static int read_stdin(char **bufp, size_t *lenp)
 {
 	size_t cap = 0, len = 0;
 	char *buf = NULL, *nbuf;
@@ -880,6 +920,22 @@ static int send_stdin(int fd, const struct send_to *t)
 			break;
 		}
 	}
+	if (err) {
+		free(buf);
+		return err;
+	}
+	*bufp = buf;
+	*lenp = len;
+	return 0;
+}
+
+/* All of stdin as one message. */
+static int send_stdin(int fd, const struct send_to *t)
+{
+	size_t len = 0;
+	char *buf = NULL;
+	int err = read_stdin(&buf, &len);
+
 	if (!err)
 		err = send_one(fd, t, buf, len);
 	free(buf);
@@ -1108,6 +1164,286 @@ static int cmd_recv(int argc, char **argv)
 	return err ? fail(name, err) : EX_OK;
 }
 
+/* ---- call and serve ------------------------------------------------------- */
+
+/*
+ * The longest reply a call can take: the module's max_msg_size (a call's
+ * reply buffer may be no larger), else its default.
+ */
+static uint32_t reply_cap(void)
+{
+	unsigned long long v = 0;
+	FILE *f = fopen("/sys/module/shmbox/parameters/max_msg_size", "re");
+
+	if (f) {
+		if (fscanf(f, "%llu", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v && v <= UINT32_MAX ? v : 65536;
+}
+
+static int call_usage(void)
+{
+	printf("usage: shmboxctl call [OPTIONS] NAME\n"
+	       "       shmboxctl call [OPTIONS] --to-id ID\n"
+	       "Call mailbox NAME (or the inbox with id ID): send stdin as one request,\n"
+	       "or TEXT (-m), wait for a server's reply (serve, or any program that\n"
+	       "receives calls) and write it to stdout as is.  Exit 5 on a timeout,\n"
+	       "1 if the server went away without replying.\n"
+	       "  -m, --message TEXT  the request is TEXT, ignore stdin\n"
+	       "  -l, --lines         end the reply with a newline\n"
+	       "  -p, --prio N        priority 0-31 of the request among the messages\n"
+	       "  -i, --to-id ID      call inbox ID instead of a mailbox\n"
+	       "  -v, --verbose       'len L pid P uid U id I' of the reply on stderr\n"
+	       "                      (P, U, I: the server's pid, uid and inbox id)\n"
+	       "  -n, --nonblock      fail (exit 5) if the request would wait: no room,\n"
+	       "                      or at capacity 0 no server waiting; the reply is\n"
+	       "                      still waited for\n"
+	       "  -t, --timeout SEC   give up after SEC seconds, request and reply\n"
+	       "                      together (exit 5)\n");
+	return EX_OK;
+}
+
+static int cmd_call(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "message", required_argument, NULL, 'm' },
+		{ "lines", no_argument, NULL, 'l' },
+		{ "prio", required_argument, NULL, 'p' },
+		{ "to-id", required_argument, NULL, 'i' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "nonblock", no_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct send_to t = { 0 };
+	struct shmbox_call_result res;
+	const char *text = NULL;
+	bool lines = false, verbose = false;
+	char idname[32], *req = NULL, *reply;
+	size_t len = 0;
+	uint32_t cap;
+	int o, fd, n, err;
+
+	while ((o = getopt_long(argc, argv, "m:lp:i:vnt:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'm': text = optarg; break;
+		case 'l': lines = true; break;
+		case 'p':
+			if (!parse_uint(optarg, SHMBOX_MSG_PRIO_MAX - 1, &t.prio))
+				return usage_error("bad priority '%s' (0 to 31)", optarg);
+			break;
+		case 'i':
+			if (!parse_id(optarg, &t.to_id))
+				return usage_error("bad inbox id '%s'", optarg);
+			break;
+		case 'v': verbose = true; break;
+		case 'n': t.w.nonblock = true; break;
+		case 't':
+			if (!parse_seconds(optarg, &t.w.timeout))
+				return usage_error("bad timeout '%s' (seconds)", optarg);
+			t.w.timed = true;
+			break;
+		case 'h': return call_usage();
+		default: return EX_USAGE;
+		}
+	}
+	if (argc - optind != (t.to_id ? 0 : 1))
+		return usage_error("%s", t.to_id ? "no NAME with --to-id" : "expected one NAME");
+	snprintf(idname, sizeof(idname), "inbox %" PRIu64, t.to_id);
+	t.name = t.to_id ? idname : argv[optind];
+
+	cap = reply_cap();
+	reply = malloc(cap);
+	if (!reply)
+		return fail(t.name, -ENOMEM);
+	if (text) {
+		len = strlen(text);
+	} else {
+		err = read_stdin(&req, &len);
+		if (err) {
+			free(reply);
+			return fail(t.name, err);
+		}
+	}
+	fd = t.to_id ? shmbox_dev_open() : shmbox_mbox_open(t.name, 0, NULL, O_WRONLY);
+	if (fd < 0) {
+		free(req);
+		free(reply);
+		return fail(t.name, fd);
+	}
+	/* A --timeout of 0 is a non-blocking request with no reply deadline. */
+	memset(&res, 0, sizeof(res));
+	n = shmbox_mbox_call(fd, 0, t.to_id, text ? text : req, len, t.prio,
+			     reply, cap, t.flags, deadline(&t.w), &res);
+	close(fd);
+	free(req);
+	err = n < 0 ? n : 0;
+	if (!err) {
+		if (verbose)
+			fprintf(stderr, "len %u pid %d uid %u id %" PRIu64 "\n",
+				res.len, res.pid, res.uid, (uint64_t)res.id);
+		if (!write_all(reply, n) || (lines && putchar('\n') == EOF) ||
+		    fflush(stdout))
+			err = -EIO;
+	}
+	free(reply);
+	if (err && (res.status & SHMBOX_CALL_DELIVERED) &&
+	    (err == -ETIMEDOUT || err == -EINTR)) {
+		fprintf(stderr, "shmboxctl: call %s: %s waiting for the reply (the server has the request)\n",
+			t.name, cause(err));
+		return exit_code(err);
+	}
+	return err ? fail(t.name, err) : EX_OK;
+}
+
+/* @buf as one line: printable ASCII as is, '\\' and the rest as \ooo. */
+static void print_escaped(const unsigned char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] >= 0x20 && buf[i] < 0x7f && buf[i] != '\\')
+			putchar(buf[i]);
+		else
+			printf("\\%03o", buf[i]);
+	}
+}
+
+static void serve_line(const char *what, const struct shmbox_msg_info_call *info,
+		       const void *buf, uint32_t len)
+{
+	printf("%s pid %d uid %u id %" PRIu64 " prio %u len %u: ", what,
+	       info->pid, info->uid, (uint64_t)info->id, info->prio, len);
+	print_escaped(buf, len);
+	putchar('\n');
+	fflush(stdout);
+}
+
+static int serve_usage(void)
+{
+	printf("usage: shmboxctl serve [OPTIONS] NAME\n"
+	       "Serve mailbox NAME as an echo server: answer every call with its own\n"
+	       "request (cut to the caller's reply buffer), print ordinary messages,\n"
+	       "one line each on stdout:\n"
+	       "  call pid P uid U id I prio N len L: TEXT\n"
+	       "  message pid P uid U id I prio N len L: TEXT\n"
+	       "(P, U, I: the sender's pid, uid and inbox id; TEXT with non-printable\n"
+	       "bytes and '\\' as \\ooo).  Each reply and the next receive are one\n"
+	       "system call.  Runs until killed, or:\n"
+	       "  -n, --calls N       stop after answering N calls\n"
+	       "  -t, --timeout SEC   stop (exit 5) when nothing came for SEC seconds\n");
+	return EX_OK;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "calls", required_argument, NULL, 'n' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct wait_opts w = { 0 };
+	struct shmbox_mbox_stat st;
+	struct shmbox_msg_info_call info;
+	unsigned long calls = 0, served = 0;
+	uint64_t handle = 0;
+	uint32_t cap, out_len = 0;
+	char *bufs[2], *in, *out;
+	const char *name;
+	int o, fd, n, err = 0;
+
+	while ((o = getopt_long(argc, argv, "n:t:h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'n':
+			if (!parse_uint(optarg, ULONG_MAX, &calls) || !calls)
+				return usage_error("bad number of calls '%s'", optarg);
+			break;
+		case 't':
+			if (!parse_seconds(optarg, &w.timeout))
+				return usage_error("bad timeout '%s' (seconds)", optarg);
+			w.timed = true;
+			break;
+		case 'h': return serve_usage();
+		default: return EX_USAGE;
+		}
+	}
+	if (argc - optind != 1)
+		return usage_error("%s", "expected one NAME");
+	name = argv[optind];
+
+	fd = shmbox_mbox_open(name, 0, NULL, O_RDONLY);
+	if (fd < 0)
+		return fail(name, fd);
+	err = shmbox_mbox_stat(fd, &st);
+	if (err) {
+		close(fd);
+		return fail(name, err);
+	}
+	cap = st.max_msg_size ? st.max_msg_size : 1;
+	bufs[0] = malloc(cap);
+	bufs[1] = malloc(cap);
+	if (!bufs[0] || !bufs[1]) {
+		err = -ENOMEM;
+		goto out;
+	}
+	in = bufs[0];
+	out = bufs[1];
+	for (;;) {
+		char *tmp;
+
+		/* The last call: answer it and receive nothing more. */
+		if (calls && served == calls) {
+			if (handle)
+				err = shmbox_mbox_reply(fd, handle, out, out_len);
+			break;
+		}
+		n = shmbox_mbox_reply_recv(fd, &handle, out, out_len, in, cap, 0,
+					   deadline(&w), &info);
+		if (n == -ESRCH && !handle) {
+			/* That caller gave up or died: nobody to answer. */
+			fprintf(stderr, "shmboxctl: serve %s: caller gone, reply dropped\n",
+				name);
+			out_len = 0;
+			continue;
+		}
+		if (n < 0) {
+			err = n;
+			break;
+		}
+		if (!(info.rflags & SHMBOX_RECV_CALL)) {
+			serve_line("message", &info, in, n);
+			out_len = 0;
+			continue;
+		}
+		serve_line("call", &info, in, n);
+		served++;
+		/* Echo: the request is the reply (as much as the caller takes). */
+		handle = info.handle;
+		out_len = (uint32_t)n < info.reply_max ? (uint32_t)n : info.reply_max;
+		tmp = in;
+		in = out;
+		out = tmp;
+	}
+out:
+	free(bufs[0]);
+	free(bufs[1]);
+	close(fd);
+	if (err == -ESRCH) {
+		fprintf(stderr, "shmboxctl: serve %s: caller gone, reply dropped\n",
+			name);
+		return EX_OK;
+	}
+	if (err == -EAGAIN || err == -ETIMEDOUT) {
+		fprintf(stderr, "shmboxctl: serve %s: nothing came\n", name);
+		return EX_AGAIN;
+	}
+	return err ? fail(name, err) : EX_OK;
+}
+
 /* ---- watch --------------------------------------------------------------- */
 
 struct sample {
@@ -1253,6 +1589,8 @@ static int usage(FILE *f)
 		"  rm       remove names\n"
 		"  send     send stdin or lines of it to a mailbox or an inbox id\n"
 		"  recv     receive messages from a mailbox to stdout\n"
+		"  call     send a request to a mailbox and print the reply\n"
+		"  serve    answer every call on a mailbox with its request (echo)\n"
 		"  watch    live counters\n"
 		"  version  module ABI version and features\n"
 		"'shmboxctl COMMAND --help' describes each.  Exit codes: 0 success,\n"
@@ -1269,6 +1607,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "ls", cmd_ls }, { "stat", cmd_stat }, { "create", cmd_create },
 		{ "rm", cmd_rm }, { "send", cmd_send }, { "recv", cmd_recv },
+		{ "call", cmd_call }, { "serve", cmd_serve },
 		{ "watch", cmd_watch }, { "version", cmd_version },
 	};
 	static char prog[32];
