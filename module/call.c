@@ -320,6 +320,23 @@ bool shmbox_call_abandon(struct shmbox_call *call)
 			      SHMBOX_CALL_ABANDONED) == SHMBOX_CALL_SERVED;
 }
 
+/*
+ * shmbox_call_orphaned - has the caller of SERVED @call died?
+ *
+ * A waiting caller that dies abandons its call on the way out (a fatal
+ * signal ends its wait), but a parked call has no waiter: its fd may
+ * outlive its caller in another process, and only its caller's thread
+ * may resume it.  Such a call is abandoned here, when its server
+ * answers it.  Return: true if it was abandoned now or before.
+ */
+bool shmbox_call_orphaned(struct shmbox_call *call)
+{
+	if (!(READ_ONCE(call->task->flags) & PF_EXITING))
+		return false;
+	shmbox_call_abandon(call);
+	return atomic_read(&call->state) == SHMBOX_CALL_ABANDONED;
+}
+
 static bool shmbox_call_answered(const void *arg)
 {
 	const struct shmbox_call *call = arg;

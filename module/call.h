@@ -93,6 +93,7 @@ void shmbox_call_serve(struct shmbox_call *call, struct shmbox_calltab *tab);
 int shmbox_call_set_reply(struct shmbox_call *call, u64 ubuf, u32 len, u64 id);
 bool shmbox_call_complete(struct shmbox_call *call, int state);
 bool shmbox_call_abandon(struct shmbox_call *call);
+bool shmbox_call_orphaned(struct shmbox_call *call);
 int shmbox_call_wait(struct shmbox_call *call, u64 deadline);
 u32 shmbox_calltab_fail_all(struct shmbox_calltab *tab);
 

@@ -364,7 +364,8 @@ static int shmbox_mbox_answer(struct file *file, struct shmbox_mbox *mb,
 	call = tab ? shmbox_calltab_take(tab, handle) : NULL;
 	if (!call)
 		return -ENOENT;
-	if (atomic_read(&call->state) == SHMBOX_CALL_ABANDONED)
+	if (atomic_read(&call->state) == SHMBOX_CALL_ABANDONED ||
+	    shmbox_call_orphaned(call))
 		ret = -ESRCH;
 	else if (len > call->reply_max)
 		ret = -EMSGSIZE;

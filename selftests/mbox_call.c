@@ -2147,15 +2147,16 @@ TEST_F(mb, reply_recv_without_handle_just_receives)
  * Without a handle only @reply_len must be 0: a @reply_buf left from the
  * last round is not an error, the call just receives.
  */
-TEST_F(mb, reply_recv_without_handle_ignores_reply_buf)
+/* A reply buffer without a handle to answer is a mistake: EINVAL. */
+TEST_F(mb, reply_recv_reply_buf_without_handle_einval)
 {
 	struct shmbox_mbox_reply_recv a;
 	char buf[RMAX + 1], old[8];
 
 	ASSERT_EQ(0, send_str(self->fd, "msg", 0));
 	a = rr_arg(0, old, 0, buf, RMAX, 0, after_ns(SOON));
-	EXPECT_EQ(3, rr_ioctl(self->fd, &a));
-	EXPECT_EQ(0, cstat(self->fd).depth);
+	EXPECT_EQ(-EINVAL, rr_ioctl(self->fd, &a));
+	EXPECT_EQ(1, cstat(self->fd).depth);
 }
 
 TEST_F(mb, reply_recv_reply_len_without_handle_einval)

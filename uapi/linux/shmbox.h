@@ -1142,7 +1142,7 @@ struct shmbox_mbox_reply {
  * @flags:	for the receive: SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_FROM
  * @reply_handle: in: the call to answer first, 0 for none; out: 0 once
  *		that handle is used up (answered, or ESRCH), else as it was
- * @reply_buf:	pointer to the reply
+ * @reply_buf:	pointer to the reply (must be 0 without @reply_handle)
  * @reply_len:	its length (must be 0 without @reply_handle)
  * @pad:	must be 0
  * @buf:	the receive, as the fields of struct shmbox_mbox_recv of the

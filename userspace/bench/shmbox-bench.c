@@ -1088,7 +1088,7 @@ static int mbox_serve(int fd, uint32_t size)
 			return 5;
 		if (r != (int)size)
 			return 0;	/* the stop message */
-		if (shmbox_mbox_reply(fd, &from, buf, size, 0, 0,
+		if (shmbox_mbox_reply_to(fd, &from, buf, size, 0, 0,
 				      SHMBOX_TIMEOUT_NONE))
 			return 6;
 	}
