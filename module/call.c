@@ -39,7 +39,9 @@
  * call out of its table, before its cmpxchg to REPLIED, and read by the
  * caller after it saw REPLIED (acquire).  The caller's wait is the
  * adaptive spin of wake.h on ->state, then a sleep: a server that makes
- * the call leave SERVED wakes the caller unless it polls.
+ * the call leave SERVED wakes the caller unless it polls.  The commit
+ * that serves a call wakes nobody (mbox_queue.c): a caller still asleep
+ * in its wait for the take is woken by the answer, which it then finds.
  *
  * Lifetime: a call is referenced by its caller for the whole
  * SHMBOX_IOC_MBOX_CALL and by its table while it is in one (or by the
@@ -234,16 +236,19 @@ u32 shmbox_calltab_fail_all(struct shmbox_calltab *tab)
  * Called under the mailbox's lock, which decides between this and the
  * caller's withdrawal; the caller looks at ->state only after the
  * mailbox told it its request was taken.
+ * Return: true if served (its caller is woken by its answer), false if
+ * it failed (its caller must be woken now).
  */
-void shmbox_call_serve(struct shmbox_call *call, struct shmbox_calltab *tab)
+bool shmbox_call_serve(struct shmbox_call *call, struct shmbox_calltab *tab)
 {
 	if (!tab) {
 		atomic_set(&call->state, SHMBOX_CALL_FAILED);
-		return;
+		return false;
 	}
 	refcount_inc(&call->ref);		/* the table's */
 	atomic_set(&call->state, SHMBOX_CALL_SERVED);
 	shmbox_calltab_add(tab, call);
+	return true;
 }
 
 /*

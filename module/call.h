@@ -89,7 +89,7 @@ void shmbox_calltab_add(struct shmbox_calltab *tab, struct shmbox_call *call);
 struct shmbox_call *shmbox_calltab_take(struct shmbox_calltab *tab, u64 handle);
 u32 shmbox_calltab_drain(struct shmbox_calltab *tab, struct hlist_head *out);
 
-void shmbox_call_serve(struct shmbox_call *call, struct shmbox_calltab *tab);
+bool shmbox_call_serve(struct shmbox_call *call, struct shmbox_calltab *tab);
 int shmbox_call_set_reply(struct shmbox_call *call, u64 ubuf, u32 len, u64 id);
 bool shmbox_call_complete(struct shmbox_call *call, int state);
 bool shmbox_call_abandon(struct shmbox_call *call);

@@ -93,7 +93,8 @@ struct shmbox_msg {
 };
 
 /*
- * A task waiting in a mailbox: its entry on mb->senders or mb->receivers.
+ * A task waiting in a mailbox: its entry on mb->senders, mb->takers or
+ * mb->receivers.
  * Whoever serves it takes it off the list under mb->lock and then wakes
  * the task unless it polls (->spinning, see shmbox_spin_until()).
  */
@@ -105,13 +106,13 @@ struct shmbox_waiter {
 
 enum shmbox_swait_state {
 	SHMBOX_SW_ROOM,		/* on mbox->senders, waiting for room */
-	SHMBOX_SW_QUEUED,	/* message queued, waiting for a receiver */
+	SHMBOX_SW_QUEUED,	/* on mbox->takers: queued, waiting for the take */
 	SHMBOX_SW_DONE,		/* sent (taken, for a synchronous send) */
 };
 
 /* A sender that waits: for room, then (synchronous) for the take. */
 struct shmbox_swait {
-	struct shmbox_waiter w;		/* on mbox->senders while ..._ROOM */
+	struct shmbox_waiter w;		/* on ->senders (ROOM), ->takers (QUEUED) */
 	struct shmbox_msg *msg;
 	struct shmbox_call *call;	/* a call's request: to serve */
 	int state;			/* enum shmbox_swait_state */
@@ -155,6 +156,7 @@ struct shmbox_mbox {
 	atomic_t calls_serving;		/* in the call tables of its files */
 	u64 offer_steps;		/* receivers shmbox_mbox_offer() examined */
 	struct list_head senders;	/* struct shmbox_swait waiting for room */
+	struct list_head takers;	/* ... synchronous, waiting for the take */
 	struct list_head receivers;	/* struct shmbox_rwait, FIFO */
 	wait_queue_head_t poll_wq;
 

@@ -8,8 +8,8 @@
  * reservations (discarding what a synchronous sender withdrew meanwhile),
  * and kill the mailbox.
  *
- * Owns: mb->queue[], ->prio_map, the counters, ->senders, ->receivers,
- * ->dead and each message's ->state and ->sw.
+ * Owns: mb->queue[], ->prio_map, the counters, ->senders, ->takers,
+ * ->receivers, ->dead and each message's ->state and ->sw.
  *
  * Locking: mb->lock (a spinlock) protects all of it.  Functions named for
  * an operation on a locked mailbox assert it (lockdep_assert_held());
@@ -180,6 +180,7 @@ void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
 		added[n++] = sw->msg;
 		if (sw->sync) {
 			sw->state = SHMBOX_SW_QUEUED;
+			list_add_tail(&sw->w.node, &mb->takers);
 		} else {
 			sw->state = SHMBOX_SW_DONE;
 			shmbox_waiter_wake(wq, &sw->w);
@@ -219,16 +220,23 @@ void shmbox_mbox_received(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 			  struct shmbox_calltab *calls, struct shmbox_done *done,
 			  struct shmbox_wakeups *wq)
 {
+	struct shmbox_swait *sw;
+
 	lockdep_assert_held(&mb->lock);
 	mb->received++;
 	if (msg->sw) {
-		/* A call's request: its caller waits for @calls' answer now. */
-		if (msg->sw->call)
-			shmbox_call_serve(msg->sw->call, calls);
-		msg->sw->state = SHMBOX_SW_DONE;
-		shmbox_mbox_wake(wq, msg->sw->w.task);
+		sw = msg->sw;
+		list_del_init(&sw->w.node);	/* off mb->takers */
+		sw->state = SHMBOX_SW_DONE;
 		msg->sw = NULL;
 		mb->sent++;
+		/*
+		 * A call's request: served into @calls, its caller waits on
+		 * for the answer, which wakes it (call.c), so no wake-up
+		 * here, on the server's way to the request.
+		 */
+		if (!sw->call || !shmbox_call_serve(sw->call, calls))
+			shmbox_waiter_wake(wq, &sw->w);
 	}
 	trace_shmbox_mbox_recv(&mb->obj, msg->len, msg->prio, msg->sender);
 	shmbox_mbox_drop(mb, msg, done);
@@ -380,6 +388,7 @@ void shmbox_mbox_init_queues(struct shmbox_mbox *mb)
 	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
 		INIT_LIST_HEAD(&mb->queue[p]);
 	INIT_LIST_HEAD(&mb->senders);
+	INIT_LIST_HEAD(&mb->takers);
 	INIT_LIST_HEAD(&mb->receivers);
 	init_waitqueue_head(&mb->poll_wq);
 	init_llist_head(&mb->spare);

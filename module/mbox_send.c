@@ -140,7 +140,11 @@ static int shmbox_send_enter(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 		return -EIDRM;
 	if (list_empty(&mb->senders) && shmbox_mbox_room_for(mb, sw->msg->len)) {
 		shmbox_mbox_add(mb, sw->msg);
-		sw->state = sw->sync ? SHMBOX_SW_QUEUED : SHMBOX_SW_DONE;
+		sw->state = SHMBOX_SW_DONE;
+		if (sw->sync) {
+			sw->state = SHMBOX_SW_QUEUED;
+			list_add_tail(&sw->w.node, &mb->takers);
+		}
 		shmbox_mbox_offer(mb, &sw->msg, 1, wq);
 		shmbox_mbox_poll_wake(mb);
 		return 0;
@@ -175,7 +179,8 @@ static int shmbox_send_look(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 	int ret;
 
 	lockdep_assert_held(&mb->lock);
-	*poll = sw->state == SHMBOX_SW_ROOM;
+	/* Its entry leaves its list when it may go on: pollable. */
+	*poll = true;
 	if (sw->state == SHMBOX_SW_ROOM) {
 		/* A non-blocking send never waits for room. */
 		ret = shmbox_wait_verdict(mb, false, true, timed_out);
@@ -189,6 +194,7 @@ static int shmbox_send_look(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 		/* Synchronous, nobody took it yet: may withdraw. */
 		ret = shmbox_wait_verdict(mb, nonblock, true, timed_out);
 		if (ret) {
+			list_del_init(&sw->w.node);
 			msg->sw = NULL;
 			shmbox_mbox_sub(mb, msg);
 			shmbox_mbox_kick(mb, wq);
@@ -202,6 +208,7 @@ static int shmbox_send_look(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 		 */
 		ret = shmbox_wait_verdict(mb, false, true, timed_out);
 		if (ret) {
+			list_del_init(&sw->w.node);
 			shmbox_msg_withdraw(mb, msg);
 			sw->msg = NULL;
 			/* The short wait of a non-blocking send ended. */
