@@ -355,9 +355,7 @@ void shmbox_mbox_kill(struct shmbox_mbox *mb)
 {
 	struct shmbox_rwait *rw, *rtmp;
 	struct shmbox_swait *sw, *stmp;
-	struct shmbox_msg *msg;
 	struct shmbox_wakeups wq = {};
-	int p;
 
 	spin_lock(&mb->lock);
 	WRITE_ONCE(mb->dead, true);
@@ -368,10 +366,14 @@ void shmbox_mbox_kill(struct shmbox_mbox *mb)
 		list_del_init(&sw->w.node);
 		shmbox_waiter_wake(&wq, &sw->w);
 	}
-	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
-		list_for_each_entry(msg, &mb->queue[p], node)
-			if (msg->sw)
-				shmbox_mbox_wake(&wq, msg->sw->w.task);
+	/*
+	 * And those waiting for their take, off mb->takers: a sender that
+	 * polls sees only its entry leave its list, never a wake-up.
+	 */
+	list_for_each_entry_safe(sw, stmp, &mb->takers, w.node) {
+		list_del_init(&sw->w.node);
+		shmbox_waiter_wake(&wq, &sw->w);
+	}
 	/* Ordered against poll_wait() by mb->lock, which poll takes after. */
 	if (waitqueue_active(&mb->poll_wq))
 		wake_up_interruptible_poll(&mb->poll_wq, EPOLLERR | EPOLLHUP);
