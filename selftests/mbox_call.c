@@ -303,6 +303,117 @@ static uint64_t __take_call(struct __test_metadata *_metadata, int line,
 	return r->handle;
 }
 
+/*
+ * Start a caller doing @s on @fd and take its call (the request into
+ * @buf, if not NULL), asserting it is one; its handle.
+ */
+#define start_and_take(fd, s, k, buf) \
+	__start_and_take(_metadata, __LINE__, (fd), (s), (k), (buf))
+
+static uint64_t __start_and_take(struct __test_metadata *_metadata, int line,
+				 int fd, const struct cspec *s,
+				 struct caller *k, char *buf)
+{
+	char tmp[RMAX + 1];
+
+	ASSERT_EQ(0, start_caller(k, s)) TH_LOG("line %d", line);
+	ASSERT_EQ(0, wait_calls(fd, 1, 0)) TH_LOG("line %d", line);
+	return __take_call(_metadata, line, fd, buf ? buf : tmp, NULL);
+}
+
+/*
+ * The same, then signal the caller (SIGUSR1) while its call is being
+ * served; the call's handle.
+ */
+#define interrupt_served(fd, s, k) \
+	__interrupt_served(_metadata, __LINE__, (fd), (s), (k))
+
+static uint64_t __interrupt_served(struct __test_metadata *_metadata,
+				   int line, int fd, const struct cspec *s,
+				   struct caller *k)
+{
+	uint64_t h = __start_and_take(_metadata, line, fd, s, k, NULL);
+
+	ASSERT_EQ(0, kill(k->pid, SIGUSR1)) TH_LOG("line %d", line);
+	return h;
+}
+
+/*
+ * The same, and the caller's report of it, which goes on: EINTR, its
+ * call parked with the handle in @resume.  The handle.
+ */
+#define park_served(fd, s, k, o) \
+	__park_served(_metadata, __LINE__, (fd), (s), (k), (o))
+
+static uint64_t __park_served(struct __test_metadata *_metadata, int line,
+			      int fd, const struct cspec *s, struct caller *k,
+			      struct outcome *o)
+{
+	uint64_t h = __interrupt_served(_metadata, line, fd, s, k);
+
+	ASSERT_EQ(0, next_outcome(k, o)) TH_LOG("line %d", line);
+	ASSERT_EQ(-EINTR, o->ret) TH_LOG("line %d", line);
+	EXPECT_EQ(h, o->c.resume) TH_LOG("line %d", line);
+	return h;
+}
+
+/*
+ * Take the call of @k on @fd, asserting its request is @req, and answer
+ * it @reply: the caller returns 0 with that reply, its outcome in @o.
+ */
+#define answer_caller(fd, k, req, reply, o) \
+	__answer_caller(_metadata, __LINE__, (fd), (k), (req), (reply), (o))
+
+static void __answer_caller(struct __test_metadata *_metadata, int line,
+			    int fd, struct caller *k, const char *req,
+			    const char *reply, struct outcome *o)
+{
+	char buf[RMAX + 1];
+	uint64_t h = __take_call(_metadata, line, fd, buf, NULL);
+
+	EXPECT_STREQ(req, buf) TH_LOG("line %d", line);
+	ASSERT_EQ(0, reply_str(fd, h, reply)) TH_LOG("line %d", line);
+	ASSERT_EQ(0, finish_caller(k, o)) TH_LOG("line %d", line);
+	EXPECT_EQ(0, o->ret) TH_LOG("line %d", line);
+	EXPECT_STREQ(reply, o->reply) TH_LOG("line %d", line);
+}
+
+/* Nothing to receive on @fd now: a call's request was seen just once. */
+#define expect_nothing_queued(fd) \
+	__expect_nothing_queued(_metadata, __LINE__, (fd))
+
+static void __expect_nothing_queued(struct __test_metadata *_metadata,
+				    int line, int fd)
+{
+	char buf[RMAX + 1];
+
+	EXPECT_EQ(-EAGAIN, recv_msg(fd, buf, RMAX, 0, SHMBOX_NOWAIT, NULL))
+		TH_LOG("line %d", line);
+}
+
+/*
+ * A fixture like "mb" (a named unbounded mailbox, mode 0600, bound
+ * O_RDWR) for the tables: a fixture with variants runs every test of it
+ * once a variant, so each table has its own.
+ */
+#define NAMED_MBOX_FIXTURE(f)						\
+	FIXTURE(f) {							\
+		char name[64];						\
+		int fd;							\
+	};								\
+	FIXTURE_SETUP(f)						\
+	{								\
+		mb_name(self->name, sizeof(self->name));		\
+		self->fd = mkmbox(self->name, SHMBOX_MBOX_UNBOUNDED, 0600); \
+		ASSERT_LE(0, self->fd)					\
+			TH_LOG("create: %s", strerror(-self->fd));	\
+	}								\
+	FIXTURE_TEARDOWN(f)						\
+	{								\
+		close(self->fd);					\
+		shmbox_unlink(self->name, SHMBOX_KIND_MAILBOX);		\
+	}
+
 /* ---- a server in a child ------------------------------------------------ */
 
 /*
@@ -418,34 +529,44 @@ TEST(roundtrip_anonymous)
 	close(fd);
 }
 
-TEST(roundtrip_inbox_by_pid)
-{
-	int fd = shmbox_dev_open(), pfd;
-	uint64_t id;
-	pid_t srv;
+/* From an unbound fd, to a server's inbox by its pid or by its id. */
+FIXTURE(roundtrip_inbox) {
+	pid_t srv;		/* serving one call on its inbox */
+	uint64_t id;		/* that inbox's id */
+};
 
-	ASSERT_LE(0, fd);
-	srv = start_server(-1, 1, 0, true, &pfd);
-	ASSERT_LE(0, srv);
-	id = server_id(pfd);
-	ASSERT_NE(0, id);
-	/* From an unbound fd, to the server's inbox by its pid. */
-	round_trip(_metadata, fd, srv, srv, 0, id);
-	close(fd);
+FIXTURE_VARIANT(roundtrip_inbox) {
+	bool by_id;
+};
+
+FIXTURE_SETUP(roundtrip_inbox)
+{
+	int pfd;
+
+	self->srv = start_server(-1, 1, 0, true, &pfd);
+	ASSERT_LE(0, self->srv);
+	self->id = server_id(pfd);
+	ASSERT_NE(0, self->id);
 }
 
-TEST(roundtrip_inbox_by_id)
+FIXTURE_TEARDOWN(roundtrip_inbox)
 {
-	int fd = shmbox_dev_open(), pfd;
-	uint64_t id;
-	pid_t srv;
+}
+
+FIXTURE_VARIANT_ADD(roundtrip_inbox, by_pid) {
+	.by_id = false,
+};
+FIXTURE_VARIANT_ADD(roundtrip_inbox, by_id) {
+	.by_id = true,
+};
+
+TEST_F(roundtrip_inbox, from_unbound_fd)
+{
+	int fd = shmbox_dev_open();
 
 	ASSERT_LE(0, fd);
-	srv = start_server(-1, 1, 0, true, &pfd);
-	ASSERT_LE(0, srv);
-	id = server_id(pfd);
-	ASSERT_NE(0, id);
-	round_trip(_metadata, fd, srv, 0, id, id);
+	round_trip(_metadata, fd, self->srv, variant->by_id ? 0 : self->srv,
+		   variant->by_id ? self->id : 0, self->id);
 	close(fd);
 }
 
@@ -526,52 +647,75 @@ TEST(cap0_call_waits_for_server)
 	int fd = mkmbox(NULL, 0, 0600);
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
-	uint64_t h;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, queued_caller(&k, fd, "rv", 0, 1));
 	EXPECT_EQ(1, cstat(fd).depth);
-	h = take_call(fd, buf, NULL);
-	EXPECT_STREQ("rv", buf);
-	ASSERT_EQ(0, reply_str(fd, h, "ok"));
-	ASSERT_EQ(0, finish_caller(&k, &o));
-	EXPECT_EQ(0, o.ret);
-	EXPECT_STREQ("ok", o.reply);
+	answer_caller(fd, &k, "rv", "ok", &o);
 	close(fd);
 }
 
-static void cap0_nonblock_no_server(struct __test_metadata *_metadata,
-				    bool o_nonblock)
+/*
+ * A non-blocking call (the flag, or O_NONBLOCK on the fd) that cannot be
+ * queued at once: EAGAIN, nothing queued.  With capacity 0 it needs a
+ * waiting server; a bounded mailbox, room.
+ */
+FIXTURE(nonblock) {
+	int fd;
+};
+
+FIXTURE_VARIANT(nonblock) {
+	bool full;		/* capacity 1, holding a message; else 0 */
+	bool o_nonblock;	/* O_NONBLOCK; else SHMBOX_MSG_NONBLOCK */
+};
+
+FIXTURE_SETUP(nonblock)
 {
-	int fd = mkmbox(NULL, 0, 0600);
+	self->fd = mkmbox(NULL, variant->full ? 1 : 0, 0600);
+	ASSERT_LE(0, self->fd);
+	if (variant->full)
+		ASSERT_EQ(0, send_str(self->fd, "full", 0));
+}
+
+FIXTURE_TEARDOWN(nonblock)
+{
+	close(self->fd);
+}
+
+FIXTURE_VARIANT_ADD(nonblock, cap0_msg_nonblock_no_server_eagain) {
+	.o_nonblock = false,
+};
+FIXTURE_VARIANT_ADD(nonblock, cap0_o_nonblock_no_server_eagain) {
+	.o_nonblock = true,
+};
+FIXTURE_VARIANT_ADD(nonblock, bounded_full_msg_nonblock_eagain) {
+	.full = true, .o_nonblock = false,
+};
+FIXTURE_VARIANT_ADD(nonblock, bounded_full_o_nonblock_eagain) {
+	.full = true, .o_nonblock = true,
+};
+
+TEST_F(nonblock, call_not_queued)
+{
 	struct shmbox_mbox_call c;
 	char rbuf[RMAX];
 
-	ASSERT_LE(0, fd);
 	c = call_arg("nb", 2, rbuf, sizeof(rbuf), FOREVER);
-	if (o_nonblock) {
-		ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NONBLOCK));
+	if (variant->o_nonblock) {
+		ASSERT_EQ(0, fcntl(self->fd, F_SETFL, O_NONBLOCK));
 	} else {
 		c.flags = SHMBOX_MSG_NONBLOCK;
 	}
-	EXPECT_EQ(-EAGAIN, call_ioctl(fd, &c));
+	EXPECT_EQ(-EAGAIN, call_ioctl(self->fd, &c));
 	EXPECT_EQ(0, c.status);
-	EXPECT_EQ(0, c.reply_pid);
-	/* Nothing was queued. */
-	check_mbox_state(fd);
-	EXPECT_EQ(0, cstat(fd).calls_waiting);
-	close(fd);
-}
-
-TEST(cap0_msg_nonblock_no_server_eagain)
-{
-	cap0_nonblock_no_server(_metadata, false);
-}
-
-TEST(cap0_o_nonblock_no_server_eagain)
-{
-	cap0_nonblock_no_server(_metadata, true);
+	/* Nothing was queued: a full mailbox holds just its message. */
+	if (variant->full) {
+		check_mbox_state(self->fd, .depth = 1, .bytes = 4, .sent = 1);
+	} else {
+		EXPECT_EQ(0, c.reply_pid);
+		check_mbox_state(self->fd);
+	}
+	EXPECT_EQ(0, cstat(self->fd).calls_waiting);
 }
 
 /* Non-blocking applies to the request: the reply is waited for. */
@@ -598,38 +742,6 @@ TEST(cap0_nonblock_waiting_server_waits_for_reply)
 	close(fd);
 }
 
-static void bounded_full_nonblock(struct __test_metadata *_metadata,
-				  bool o_nonblock)
-{
-	int fd = mkmbox(NULL, 1, 0600);
-	struct shmbox_mbox_call c;
-	char rbuf[RMAX];
-
-	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, send_str(fd, "full", 0));
-	c = call_arg("nb", 2, rbuf, sizeof(rbuf), FOREVER);
-	if (o_nonblock) {
-		ASSERT_EQ(0, fcntl(fd, F_SETFL, O_NONBLOCK));
-	} else {
-		c.flags = SHMBOX_MSG_NONBLOCK;
-	}
-	EXPECT_EQ(-EAGAIN, call_ioctl(fd, &c));
-	EXPECT_EQ(0, c.status);
-	check_mbox_state(fd, .depth = 1, .bytes = 4, .sent = 1);
-	EXPECT_EQ(0, cstat(fd).calls_waiting);
-	close(fd);
-}
-
-TEST(bounded_full_msg_nonblock_eagain)
-{
-	bounded_full_nonblock(_metadata, false);
-}
-
-TEST(bounded_full_o_nonblock_eagain)
-{
-	bounded_full_nonblock(_metadata, true);
-}
-
 TEST(bounded_full_call_waits_for_room)
 {
 	int fd = mkmbox(NULL, 1, 0600);
@@ -637,7 +749,6 @@ TEST(bounded_full_call_waits_for_room)
 	struct caller k;
 	struct outcome o;
 	char buf[RMAX + 1];
-	uint64_t h;
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, send_str(fd, "full", 0));
@@ -648,12 +759,7 @@ TEST(bounded_full_call_waits_for_room)
 	EXPECT_EQ(1, cstat(fd).depth);
 	ASSERT_EQ(4, recv_msg(fd, buf, RMAX, 0, SHMBOX_NOWAIT, NULL));
 	ASSERT_EQ(0, wait_calls(fd, 1, 0));
-	h = take_call(fd, buf, NULL);
-	EXPECT_STREQ("room", buf);
-	ASSERT_EQ(0, reply_str(fd, h, "in"));
-	ASSERT_EQ(0, finish_caller(&k, &o));
-	EXPECT_EQ(0, o.ret);
-	EXPECT_STREQ("in", o.reply);
+	answer_caller(fd, &k, "room", "in", &o);
 	close(fd);
 }
 
@@ -976,7 +1082,8 @@ FIXTURE(srv) {
 	uint64_t handle;
 };
 
-FIXTURE_SETUP(srv)
+static void serve_setup(struct __test_metadata *_metadata,
+			FIXTURE_DATA(srv) *self)
 {
 	char buf[RMAX + 1];
 
@@ -991,12 +1098,22 @@ FIXTURE_SETUP(srv)
 	ASSERT_EQ(0, wait_calls(self->fd, 0, 1));
 }
 
-FIXTURE_TEARDOWN(srv)
+static void serve_teardown(FIXTURE_DATA(srv) *self)
 {
 	if (self->live)
 		kill_caller(&self->k);
 	close(self->fd);
 	shmbox_unlink(self->name, SHMBOX_KIND_MAILBOX);
+}
+
+FIXTURE_SETUP(srv)
+{
+	serve_setup(_metadata, self);
+}
+
+FIXTURE_TEARDOWN(srv)
+{
+	serve_teardown(self);
 }
 
 /* The handle still answers its call: the caller gets "fine". */
@@ -1012,12 +1129,6 @@ static void handle_still_works(struct __test_metadata *_metadata,
 	EXPECT_STREQ("fine", o.reply);
 	EXPECT_EQ(SHMBOX_CALL_DELIVERED, o.c.status);
 	EXPECT_EQ(0, cstat(self->fd).calls_serving);
-}
-
-TEST_F(srv, reply_handle_zero_einval)
-{
-	EXPECT_EQ(-EINVAL, reply_str(self->fd, 0, "zero"));
-	handle_still_works(_metadata, self);
 }
 
 TEST_F(srv, reply_made_up_handle_enoent)
@@ -1081,15 +1192,6 @@ TEST_F(srv, reply_from_forked_child_works)
 	EXPECT_EQ(pid, o.c.reply_pid);
 }
 
-TEST_F(srv, reply_longer_than_reply_max_emsgsize)
-{
-	char big[RMAX + 1];
-
-	memset(big, 'b', sizeof(big));
-	EXPECT_EQ(-EMSGSIZE, do_reply(self->fd, self->handle, big, RMAX + 1));
-	handle_still_works(_metadata, self);
-}
-
 TEST_F(srv, reply_exactly_reply_max_fits)
 {
 	struct outcome o;
@@ -1104,43 +1206,78 @@ TEST_F(srv, reply_exactly_reply_max_fits)
 	EXPECT_EQ(0, memcmp(o.reply, big, RMAX));
 }
 
-TEST_F(srv, reply_bad_buf_efault)
-{
-	struct shmbox_mbox_reply a = reply_arg(self->handle, NULL, 4);
+/*
+ * A refused reply, one bad field a row, leaves the call being served:
+ * the handle still answers it.
+ */
+FIXTURE(rinval) {
+	FIXTURE_DATA(srv) s;
+};
 
-	a.buf = 0x1000;
-	EXPECT_EQ(-EFAULT, reply_ioctl(self->fd, &a));
-	handle_still_works(_metadata, self);
+FIXTURE_VARIANT(rinval) {
+	bool zero_handle;
+	bool bad_buf;		/* buf points to nothing */
+	bool unbound;		/* through an fd bound to nothing */
+	unsigned int len;
+	unsigned int flags[2];	/* each tried in turn; a 0 after the first ends */
+	unsigned int pad;
+	int err;
+};
+
+FIXTURE_SETUP(rinval)
+{
+	serve_setup(_metadata, &self->s);
 }
 
-TEST_F(srv, reply_nonzero_flags_einval)
+FIXTURE_TEARDOWN(rinval)
 {
-	struct shmbox_mbox_reply a = reply_arg(self->handle, "f", 1);
-
-	a.flags = 1;
-	EXPECT_EQ(-EINVAL, reply_ioctl(self->fd, &a));
-	a.flags = 1U << 31;
-	EXPECT_EQ(-EINVAL, reply_ioctl(self->fd, &a));
-	handle_still_works(_metadata, self);
+	serve_teardown(&self->s);
 }
 
-TEST_F(srv, reply_nonzero_pad_einval)
+FIXTURE_VARIANT_ADD(rinval, handle_zero_einval) {
+	.zero_handle = true, .len = 4, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(rinval, longer_than_reply_max_emsgsize) {
+	.len = RMAX + 1, .err = EMSGSIZE,
+};
+FIXTURE_VARIANT_ADD(rinval, bad_buf_efault) {
+	.bad_buf = true, .len = 4, .err = EFAULT,
+};
+FIXTURE_VARIANT_ADD(rinval, nonzero_flags_einval) {
+	.len = 1, .flags = { 1, 1U << 31 }, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(rinval, nonzero_pad_einval) {
+	.len = 1, .pad = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(rinval, on_unbound_fd_ebadfd) {
+	.unbound = true, .len = 1, .err = EBADFD,
+};
+
+TEST_F(rinval, refused_handle_still_works)
 {
-	struct shmbox_mbox_reply a = reply_arg(self->handle, "p", 1);
+	char big[RMAX + 1];
+	struct shmbox_mbox_reply a;
+	int fd = self->s.fd;
 
-	a.pad = 1;
-	EXPECT_EQ(-EINVAL, reply_ioctl(self->fd, &a));
-	handle_still_works(_metadata, self);
-}
-
-TEST_F(srv, reply_on_unbound_fd_ebadfd)
-{
-	int fd = shmbox_dev_open();
-
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EBADFD, reply_str(fd, self->handle, "u"));
-	close(fd);
-	handle_still_works(_metadata, self);
+	memset(big, 'b', sizeof(big));
+	a = reply_arg(variant->zero_handle ? 0 : self->s.handle, big,
+		      variant->len);
+	if (variant->bad_buf)
+		a.buf = 0x1000;
+	a.pad = variant->pad;
+	if (variant->unbound) {
+		fd = shmbox_dev_open();
+		ASSERT_LE(0, fd);
+	}
+	for (int i = 0; i < ARRAY_SIZE(variant->flags); i++) {
+		if (i && !variant->flags[i])
+			break;
+		a.flags = variant->flags[i];
+		EXPECT_EQ(-variant->err, reply_ioctl(fd, &a));
+	}
+	if (variant->unbound)
+		close(fd);
+	handle_still_works(_metadata, &self->s);
 }
 
 TEST_F(srv, reply_caller_killed_esrch)
@@ -1160,13 +1297,10 @@ TEST(reply_caller_deadline_passed_esrch)
 	struct cspec s = { .fd = fd, .req = "dl", .timeout = NS };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
 	uint64_t h;
 
 	ASSERT_LE(0, fd);
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(fd, 1, 0));
-	h = take_call(fd, buf, NULL);
+	h = start_and_take(fd, &s, &k, NULL);
 	ASSERT_EQ(0, finish_caller(&k, &o));
 	EXPECT_EQ(-ETIMEDOUT, o.ret);
 	EXPECT_EQ(SHMBOX_CALL_DELIVERED, o.c.status);
@@ -1331,26 +1465,43 @@ TEST(call_fd_not_open_for_writing_ebadf)
 	shmbox_unlink(name, 0);
 }
 
-TEST(call_unbound_fd_ebadfd)
-{
-	char rbuf[RMAX];
-	struct shmbox_mbox_call c = call_arg("u", 1, rbuf, RMAX, after_ns(NS));
-	int fd = shmbox_dev_open();
+/* Through an fd that is not a mailbox's: EBADFD. */
+FIXTURE(call_badfd) {
+	int fd;
+};
 
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EBADFD, call_ioctl(fd, &c));
-	close(fd);
+FIXTURE_VARIANT(call_badfd) {
+	bool region;		/* a region's fd; else one bound to nothing */
+};
+
+FIXTURE_SETUP(call_badfd)
+{
+	if (variant->region)
+		self->fd = shmbox_region_open(NULL, SHMBOX_O_CREAT, 4096, 0600,
+					      1);
+	else
+		self->fd = shmbox_dev_open();
+	ASSERT_LE(0, self->fd);
 }
 
-TEST(call_region_fd_ebadfd)
+FIXTURE_TEARDOWN(call_badfd)
+{
+	close(self->fd);
+}
+
+FIXTURE_VARIANT_ADD(call_badfd, unbound_fd_ebadfd) {
+	.region = false,
+};
+FIXTURE_VARIANT_ADD(call_badfd, region_fd_ebadfd) {
+	.region = true,
+};
+
+TEST_F(call_badfd, refused)
 {
 	char rbuf[RMAX];
 	struct shmbox_mbox_call c = call_arg("u", 1, rbuf, RMAX, after_ns(NS));
-	int fd = shmbox_region_open(NULL, SHMBOX_O_CREAT, 4096, 0600, 1);
 
-	ASSERT_LE(0, fd);
-	EXPECT_EQ(-EBADFD, call_ioctl(fd, &c));
-	close(fd);
+	EXPECT_EQ(-EBADFD, call_ioctl(self->fd, &c));
 }
 
 TEST(call_pid_no_process_esrch)
@@ -1487,12 +1638,9 @@ TEST_F(mb, call_reply_buf_fault_efault_reply_succeeds)
 	struct cspec s = { .fd = self->fd, .req = "f", .bad_reply_buf = true };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
 	uint64_t h;
 
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h = take_call(self->fd, buf, NULL);
+	h = start_and_take(self->fd, &s, &k, NULL);
 	EXPECT_EQ(0, reply_str(self->fd, h, "lost"));
 	ASSERT_EQ(0, finish_caller(&k, &o));
 	EXPECT_EQ(-EFAULT, o.ret);
@@ -1505,7 +1653,7 @@ TEST_F(mb, call_reply_buf_fault_efault_reply_succeeds)
 
 TEST_F(mb, deadline_before_delivery_etimedout_withdrawn)
 {
-	char rbuf[RMAX], buf[RMAX];
+	char rbuf[RMAX];
 	struct shmbox_mbox_call c = call_arg("dl", 2, rbuf, RMAX, 0);
 	uint64_t t0 = mono_ns();
 
@@ -1517,8 +1665,7 @@ TEST_F(mb, deadline_before_delivery_etimedout_withdrawn)
 	/* Withdrawn: no server ever sees it. */
 	check_mbox_state(self->fd);
 	EXPECT_EQ(0, cstat(self->fd).calls_waiting);
-	EXPECT_EQ(-EAGAIN, recv_msg(self->fd, buf, RMAX, 0, SHMBOX_NOWAIT,
-				    NULL));
+	expect_nothing_queued(self->fd);
 }
 
 TEST_F(mb, deadline_passed_on_entry_etimedout)
@@ -1536,11 +1683,8 @@ TEST_F(mb, deadline_after_delivery_etimedout_delivered)
 	struct cspec s = { .fd = self->fd, .req = "late", .timeout = NS };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
 
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	ASSERT_NE(0, take_call(self->fd, buf, NULL));
+	ASSERT_NE(0, start_and_take(self->fd, &s, &k, NULL));
 	ASSERT_EQ(0, finish_caller(&k, &o));
 	EXPECT_EQ(-ETIMEDOUT, o.ret);
 	EXPECT_EQ(SHMBOX_CALL_DELIVERED, o.c.status);
@@ -1548,8 +1692,7 @@ TEST_F(mb, deadline_after_delivery_etimedout_delivered)
 	EXPECT_LE(NS, o.end - o.start);
 	EXPECT_GT(5 * NS, o.end - o.start);
 	/* The request was seen once, and is not back. */
-	EXPECT_EQ(-EAGAIN, recv_msg(self->fd, buf, RMAX, 0, SHMBOX_NOWAIT,
-				    NULL));
+	expect_nothing_queued(self->fd);
 	check_mbox_state(self->fd, .sent = 1, .received = 1);
 }
 
@@ -1559,8 +1702,7 @@ TEST_F(mb, signal_before_delivery_sa_restart_restarts)
 	struct cspec s = { .fd = self->fd, .req = "rs", .handler = 2 };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1], c;
-	uint64_t h;
+	char c;
 
 	ASSERT_EQ(0, start_caller(&k, &s));
 	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
@@ -1569,15 +1711,9 @@ TEST_F(mb, signal_before_delivery_sa_restart_restarts)
 	/* The handler ran; the call is back in the mailbox, once. */
 	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
 	EXPECT_EQ(1, cstat(self->fd).depth);
-	h = take_call(self->fd, buf, NULL);
-	EXPECT_STREQ("rs", buf);
-	ASSERT_EQ(0, reply_str(self->fd, h, "restarted"));
-	ASSERT_EQ(0, finish_caller(&k, &o));
-	EXPECT_EQ(0, o.ret);
+	answer_caller(self->fd, &k, "rs", "restarted", &o);
 	EXPECT_EQ(1, o.handler_ran);
-	EXPECT_STREQ("restarted", o.reply);
-	EXPECT_EQ(-EAGAIN, recv_msg(self->fd, buf, RMAX, 0, SHMBOX_NOWAIT,
-				    NULL));
+	expect_nothing_queued(self->fd);
 	check_mbox_state(self->fd, .sent = 1, .received = 1);
 }
 
@@ -1586,7 +1722,6 @@ TEST_F(mb, signal_before_delivery_eintr_withdrawn)
 	struct cspec s = { .fd = self->fd, .req = "in", .handler = 1 };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
 
 	ASSERT_EQ(0, start_caller(&k, &s));
 	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
@@ -1595,8 +1730,7 @@ TEST_F(mb, signal_before_delivery_eintr_withdrawn)
 	EXPECT_EQ(-EINTR, o.ret);
 	EXPECT_EQ(0, o.c.status);
 	EXPECT_EQ(1, o.handler_ran);
-	EXPECT_EQ(-EAGAIN, recv_msg(self->fd, buf, RMAX, 0, SHMBOX_NOWAIT,
-				    NULL));
+	expect_nothing_queued(self->fd);
 	check_mbox_state(self->fd);
 	EXPECT_EQ(0, cstat(self->fd).calls_waiting);
 }
@@ -1610,17 +1744,13 @@ TEST_F(mb, signal_after_delivery_sa_restart_waits_on)
 	struct cspec s = { .fd = self->fd, .req = "once", .handler = 2 };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1], c;
+	char c;
 	uint64_t h;
 
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h = take_call(self->fd, buf, NULL);
-	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
+	h = interrupt_served(self->fd, &s, &k);
 	ASSERT_EQ(1, read(k.sig, &c, 1));
 	/* Not delivered a second time; still ours to answer. */
-	EXPECT_EQ(-EAGAIN, recv_msg(self->fd, buf, RMAX, 0, SHMBOX_NOWAIT,
-				    NULL));
+	expect_nothing_queued(self->fd);
 	EXPECT_EQ(1, cstat(self->fd).calls_serving);
 	ASSERT_EQ(0, reply_str(self->fd, h, "after"));
 	ASSERT_EQ(0, finish_caller(&k, &o));
@@ -1644,17 +1774,10 @@ TEST_F(mb, signal_after_delivery_eintr_resume_gets_reply)
 			   .resume = RESUME_ON_GO };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
 	uint64_t h;
 
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h = take_call(self->fd, buf, NULL);
-	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
-	ASSERT_EQ(0, next_outcome(&k, &o));
-	EXPECT_EQ(-EINTR, o.ret);
+	h = park_served(self->fd, &s, &k, &o);
 	EXPECT_EQ(0, o.c.status);
-	EXPECT_EQ(h, o.c.resume);
 	EXPECT_EQ(1, o.handler_ran);
 	/* Parked, not abandoned: the reply succeeds. */
 	ASSERT_EQ(0, reply_str(self->fd, h, "kept"));
@@ -1666,8 +1789,7 @@ TEST_F(mb, signal_after_delivery_eintr_resume_gets_reply)
 	EXPECT_EQ(0, o.c.resume);
 	EXPECT_EQ(getpid(), o.c.reply_pid);
 	/* The request was seen once. */
-	EXPECT_EQ(-EAGAIN, recv_msg(self->fd, buf, RMAX, 0, SHMBOX_NOWAIT,
-				    NULL));
+	expect_nothing_queued(self->fd);
 	check_mbox_state(self->fd, .sent = 1, .received = 1);
 }
 
@@ -1678,16 +1800,9 @@ TEST_F(mb, signal_after_delivery_eintr_resume_waits)
 			   .resume = RESUME_NOW };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
 	uint64_t h;
 
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h = take_call(self->fd, buf, NULL);
-	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
-	ASSERT_EQ(0, next_outcome(&k, &o));
-	EXPECT_EQ(-EINTR, o.ret);
-	EXPECT_EQ(h, o.c.resume);
+	h = park_served(self->fd, &s, &k, &o);
 	usleep(100000);		/* it waits again; not needed for the result */
 	ASSERT_EQ(0, reply_str(self->fd, h, "later"));
 	ASSERT_EQ(0, finish_caller(&k, &o));
@@ -1695,118 +1810,84 @@ TEST_F(mb, signal_after_delivery_eintr_resume_waits)
 	EXPECT_STREQ("later", o.reply);
 }
 
+/*
+ * A parked call resumed the wrong way is refused and stays parked: the
+ * caller's own resume then gets the reply.
+ */
+NAMED_MBOX_FIXTURE(resume)
+
+FIXTURE_VARIANT(resume) {
+	int how;		/* RESUME_*: the wrong resume the caller tries */
+	const char *reply;
+	int err;
+};
+
 /* Only the thread that parked a call resumes it. */
-TEST_F(mb, resume_from_another_thread_enoent)
-{
-	struct cspec s = { .fd = self->fd, .req = "mine", .handler = 1,
-			   .resume = RESUME_THREAD };
-	struct caller k;
-	struct outcome o;
-	char buf[RMAX + 1];
-	uint64_t h;
-
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h = take_call(self->fd, buf, NULL);
-	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
-	ASSERT_EQ(0, next_outcome(&k, &o));
-	ASSERT_EQ(-EINTR, o.ret);
-	ASSERT_EQ(0, reply_str(self->fd, h, "t"));
-	ASSERT_EQ(0, finish_caller(&k, &o));
-	EXPECT_EQ(-ENOENT, o.other_ret);
-	EXPECT_EQ(0, o.ret);
-	EXPECT_STREQ("t", o.reply);
-}
-
+FIXTURE_VARIANT_ADD(resume, from_another_thread_enoent) {
+	.how = RESUME_THREAD, .reply = "t", .err = ENOENT,
+};
 /* A resumed call's reply buffer is at least as large as the first. */
-TEST_F(mb, resume_with_shorter_reply_buf_einval)
-{
-	struct cspec s = { .fd = self->fd, .req = "mine", .handler = 1,
-			   .resume = RESUME_SHORT };
-	struct caller k;
-	struct outcome o;
-	char buf[RMAX + 1];
-	uint64_t h;
-
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h = take_call(self->fd, buf, NULL);
-	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
-	ASSERT_EQ(0, next_outcome(&k, &o));
-	ASSERT_EQ(-EINTR, o.ret);
-	ASSERT_EQ(0, reply_str(self->fd, h, "s"));
-	ASSERT_EQ(0, finish_caller(&k, &o));
-	EXPECT_EQ(-EINVAL, o.other_ret);
-	/* The call stayed parked: the real resume gets its reply. */
-	EXPECT_EQ(0, o.ret);
-	EXPECT_STREQ("s", o.reply);
-}
-
+FIXTURE_VARIANT_ADD(resume, with_shorter_reply_buf_einval) {
+	.how = RESUME_SHORT, .reply = "s", .err = EINVAL,
+};
 /* Only the fd a call was parked on resumes it. */
-TEST_F(mb, resume_through_another_fd_enoent)
+FIXTURE_VARIANT_ADD(resume, through_another_fd_enoent) {
+	.how = RESUME_OTHER_FD, .reply = "f", .err = ENOENT,
+};
+
+TEST_F(resume, refused_call_stays_parked)
 {
 	struct cspec s = { .fd = self->fd, .req = "mine", .handler = 1,
-			   .resume = RESUME_OTHER_FD, .other_name = self->name };
+			   .resume = variant->how, .other_name = self->name };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
 	uint64_t h;
 
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h = take_call(self->fd, buf, NULL);
-	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
-	ASSERT_EQ(0, next_outcome(&k, &o));
-	ASSERT_EQ(-EINTR, o.ret);
-	ASSERT_EQ(0, reply_str(self->fd, h, "f"));
+	h = park_served(self->fd, &s, &k, &o);
+	ASSERT_EQ(0, reply_str(self->fd, h, variant->reply));
 	ASSERT_EQ(0, finish_caller(&k, &o));
-	EXPECT_EQ(-ENOENT, o.other_ret);
+	EXPECT_EQ(-variant->err, o.other_ret);
 	EXPECT_EQ(0, o.ret);
-	EXPECT_STREQ("f", o.reply);
-}
-
-/* A parked call is abandoned when its caller's fd is released. */
-TEST_F(mb, parked_call_fd_released_reply_esrch)
-{
-	struct cspec s = { .name = self->name, .req = "p", .handler = 1 };
-	struct caller k;
-	struct outcome o;
-	char buf[RMAX + 1];
-	uint64_t h;
-
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h = take_call(self->fd, buf, NULL);
-	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
-	/* EINTR, parked on its own fd; it exits, which releases that fd. */
-	ASSERT_EQ(0, finish_caller(&k, &o));
-	EXPECT_EQ(-EINTR, o.ret);
-	EXPECT_EQ(h, o.c.resume);
-	EXPECT_EQ(-ESRCH, reply_str(self->fd, h, "late"));
-	EXPECT_EQ(0, cstat(self->fd).calls_serving);
+	EXPECT_STREQ(variant->reply, o.reply);
 }
 
 /*
- * A parked call whose caller died is abandoned ("its death"), also when
- * the fd it parked on lives on in another process: the late reply fails
- * with ESRCH instead of vanishing.
+ * A parked call is abandoned when its caller's fd is released, and when
+ * its caller dies ("its death"), also while the fd it parked on lives on
+ * in another process: the late reply fails with ESRCH instead of
+ * vanishing.  The caller, interrupted with EINTR, exits either way.
  */
-TEST_F(mb, parked_caller_died_reply_esrch)
+NAMED_MBOX_FIXTURE(parked)
+
+FIXTURE_VARIANT(parked) {
+	bool own_fd;		/* the caller calls through a fd of its own */
+};
+
+FIXTURE_VARIANT_ADD(parked, call_fd_released_reply_esrch) {
+	.own_fd = true,
+};
+FIXTURE_VARIANT_ADD(parked, caller_died_reply_esrch) {
+	.own_fd = false,
+};
+
+TEST_F(parked, abandoned)
 {
-	struct cspec s = { .fd = self->fd, .req = "p", .handler = 1 };
+	struct cspec s = { .req = "p", .handler = 1 };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
 	uint64_t h;
 
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h = take_call(self->fd, buf, NULL);
-	ASSERT_EQ(0, kill(k.pid, SIGUSR1));
+	if (variant->own_fd)
+		s.name = self->name;
+	else
+		s.fd = self->fd;
+	h = interrupt_served(self->fd, &s, &k);
 	ASSERT_EQ(0, finish_caller(&k, &o));	/* it has exited */
 	EXPECT_EQ(-EINTR, o.ret);
 	EXPECT_EQ(h, o.c.resume);
 	EXPECT_EQ(-ESRCH, reply_str(self->fd, h, "late"));
+	if (variant->own_fd)
+		EXPECT_EQ(0, cstat(self->fd).calls_serving);
 }
 
 /* A stop and a continue after delivery do not break the call. */
@@ -1815,13 +1896,10 @@ TEST_F(mb, stop_and_continue_after_delivery_call_completes)
 	struct cspec s = { .fd = self->fd, .req = "st" };
 	struct caller k;
 	struct outcome o;
-	char buf[RMAX + 1];
 	uint64_t h;
 	int st;
 
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h = take_call(self->fd, buf, NULL);
+	h = start_and_take(self->fd, &s, &k, NULL);
 	ASSERT_EQ(0, kill(k.pid, SIGSTOP));
 	ASSERT_EQ(k.pid, waitpid(k.pid, &st, WUNTRACED));
 	ASSERT_TRUE(WIFSTOPPED(st));
@@ -1830,8 +1908,7 @@ TEST_F(mb, stop_and_continue_after_delivery_call_completes)
 	ASSERT_EQ(0, finish_caller(&k, &o));
 	EXPECT_EQ(0, o.ret);
 	EXPECT_STREQ("cont", o.reply);
-	EXPECT_EQ(-EAGAIN, recv_msg(self->fd, buf, RMAX, 0, SHMBOX_NOWAIT,
-				    NULL));
+	expect_nothing_queued(self->fd);
 }
 
 /*
@@ -2144,45 +2221,50 @@ TEST_F(mb, reply_recv_without_handle_just_receives)
 }
 
 /*
- * Without a handle only @reply_len must be 0: a @reply_buf left from the
- * last round is not an error, the call just receives.
+ * REPLY_RECV arguments it refuses, one a row, with a message queued: it
+ * is not received.  A reply buffer or length without a handle to answer
+ * is a mistake: EINVAL.
  */
-/* A reply buffer without a handle to answer is a mistake: EINVAL. */
-TEST_F(mb, reply_recv_reply_buf_without_handle_einval)
+NAMED_MBOX_FIXTURE(rrinval)
+
+struct rr_try {
+	unsigned int flags, pad;
+};
+
+FIXTURE_VARIANT(rrinval) {
+	bool reply_buf;		/* a reply buffer, but no handle */
+	unsigned int reply_len;
+	bool nowait;		/* no deadline: SHMBOX_NOWAIT */
+	int ntries;		/* tries[] each refused in turn */
+	struct rr_try tries[3];
+};
+
+FIXTURE_VARIANT_ADD(rrinval, reply_buf_without_handle_einval) {
+	.reply_buf = true, .ntries = 1,
+};
+FIXTURE_VARIANT_ADD(rrinval, reply_len_without_handle_einval) {
+	.reply_len = 1, .ntries = 1,
+};
+FIXTURE_VARIANT_ADD(rrinval, bad_flags_einval) {
+	.nowait = true, .ntries = 3,
+	.tries = { { .flags = SHMBOX_MSG_PEEK }, { .flags = 1U << 31 },
+		   { .pad = 1 } },
+};
+
+TEST_F(rrinval, refused_receives_nothing)
 {
 	struct shmbox_mbox_reply_recv a;
 	char buf[RMAX + 1], old[8];
 
 	ASSERT_EQ(0, send_str(self->fd, "msg", 0));
-	a = rr_arg(0, old, 0, buf, RMAX, 0, after_ns(SOON));
-	EXPECT_EQ(-EINVAL, rr_ioctl(self->fd, &a));
-	EXPECT_EQ(1, cstat(self->fd).depth);
-}
-
-TEST_F(mb, reply_recv_reply_len_without_handle_einval)
-{
-	struct shmbox_mbox_reply_recv a;
-	char buf[RMAX + 1];
-
-	ASSERT_EQ(0, send_str(self->fd, "msg", 0));
-	a = rr_arg(0, NULL, 1, buf, RMAX, 0, after_ns(SOON));
-	EXPECT_EQ(-EINVAL, rr_ioctl(self->fd, &a));
-	EXPECT_EQ(1, cstat(self->fd).depth);
-}
-
-TEST_F(mb, reply_recv_bad_flags_einval)
-{
-	struct shmbox_mbox_reply_recv a;
-	char buf[RMAX + 1];
-
-	ASSERT_EQ(0, send_str(self->fd, "msg", 0));
-	a = rr_arg(0, NULL, 0, buf, RMAX, SHMBOX_MSG_PEEK, SHMBOX_NOWAIT);
-	EXPECT_EQ(-EINVAL, rr_ioctl(self->fd, &a));
-	a = rr_arg(0, NULL, 0, buf, RMAX, 1U << 31, SHMBOX_NOWAIT);
-	EXPECT_EQ(-EINVAL, rr_ioctl(self->fd, &a));
-	a = rr_arg(0, NULL, 0, buf, RMAX, 0, SHMBOX_NOWAIT);
-	a.pad = 1;
-	EXPECT_EQ(-EINVAL, rr_ioctl(self->fd, &a));
+	for (int i = 0; i < variant->ntries; i++) {
+		a = rr_arg(0, variant->reply_buf ? old : NULL,
+			   variant->reply_len, buf, RMAX,
+			   variant->tries[i].flags,
+			   variant->nowait ? SHMBOX_NOWAIT : after_ns(SOON));
+		a.pad = variant->tries[i].pad;
+		EXPECT_EQ(-EINVAL, rr_ioctl(self->fd, &a));
+	}
 	EXPECT_EQ(1, cstat(self->fd).depth);
 }
 
@@ -2508,7 +2590,7 @@ TEST_F(quota, call_request_over_owner_quota_enospc)
  */
 TEST_F(quota, reply_charged_to_caller_not_owner)
 {
-	char name[80], buf[RMAX + 1];
+	char name[80];
 	struct cspec s = { .name = name, .req = "", .uid = NOBODY };
 	struct caller k;
 	struct outcome o;
@@ -2522,9 +2604,7 @@ TEST_F(quota, reply_charged_to_caller_not_owner)
 	own = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600);
 	ASSERT_LE(0, own);
 	ASSERT_EQ(0, param_set("max_user_bytes", 4 * SHMBOX_MSG_COST(0)));
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(fd, 1, 0));
-	h = take_call(fd, buf, NULL);
+	h = start_and_take(fd, &s, &k, NULL);
 	/* The owner (we) has nothing left. */
 	EXPECT_EQ(4, fill_count(own, 100));
 	EXPECT_EQ(0, do_reply(fd, h, NULL, 0));
@@ -2560,7 +2640,7 @@ static pid_t hold_full_quota(unsigned int uid, int up, int down)
 /* The caller's quota used up: the reply fails with ENOSPC, and can retry. */
 TEST_F(quota, reply_enospc_when_callers_quota_used)
 {
-	char name[80], buf[RMAX + 1];
+	char name[80];
 	struct cspec s = { .name = name, .req = "", .uid = NOBODY };
 	int fd, up[2], down[2];
 	struct caller k;
@@ -2578,9 +2658,7 @@ TEST_F(quota, reply_enospc_when_callers_quota_used)
 	holder = hold_full_quota(NOBODY, up[1], down[0]);
 	ASSERT_LE(0, holder);
 	ASSERT_EQ(0, sync_wait(up[0]));
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(fd, 1, 0));
-	h = take_call(fd, buf, NULL);
+	h = start_and_take(fd, &s, &k, NULL);
 	EXPECT_EQ(-ENOSPC, do_reply(fd, h, NULL, 0));
 	/* Its quota back, the same handle answers. */
 	ASSERT_EQ(0, sync_send(down[1]));
@@ -2713,9 +2791,7 @@ TEST_F(mb, tracepoints_call_reply_abandon)
 	h = take_call(self->fd, buf, NULL);
 	ASSERT_EQ(0, reply_str(self->fd, h, "ok"));
 	ASSERT_EQ(0, finish_caller(&k, &o));
-	ASSERT_EQ(0, start_caller(&k, &s));
-	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
-	h2 = take_call(self->fd, buf, NULL);
+	h2 = start_and_take(self->fd, &s, &k, buf);
 	ASSERT_EQ(0, finish_caller(&k, &o));
 	EXPECT_EQ(-ETIMEDOUT, o.ret);
 	EXPECT_EQ(-ESRCH, reply_str(self->fd, h2, "late"));
