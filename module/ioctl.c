@@ -47,6 +47,7 @@ union shmbox_ioc_arg {
 	struct shmbox_region_stat region_stat;
 	struct shmbox_ring_wait ring_wait;
 	struct shmbox_ring_wake ring_wake;
+	struct shmbox_ring_claim ring_claim;
 	struct shmbox_mbox_open mbox_open;
 	struct shmbox_mbox_stat mbox_stat;
 	struct shmbox_mbox_send mbox_send;
@@ -88,6 +89,9 @@ static const struct shmbox_ioc_def shmbox_ioc_defs[] = {
 	[_IOC_NR(SHMBOX_IOC_RING_WAKE)] = { .cmd = SHMBOX_IOC_RING_WAKE,
 		SHMBOX_IOC_ARG(struct shmbox_ring_wake, SHMBOX_RING_WAKE_SIZE_VER0,
 			       shmbox_ioc_ring_wake) },
+	[_IOC_NR(SHMBOX_IOC_RING_CLAIM)] = { .cmd = SHMBOX_IOC_RING_CLAIM,
+		SHMBOX_IOC_ARG(struct shmbox_ring_claim, SHMBOX_RING_CLAIM_SIZE_VER0,
+			       shmbox_ioc_ring_claim) },
 	[_IOC_NR(SHMBOX_IOC_MBOX_OPEN)] = { .cmd = SHMBOX_IOC_MBOX_OPEN,
 		SHMBOX_IOC_ARG(struct shmbox_mbox_open, SHMBOX_MBOX_OPEN_SIZE_VER0,
 			       shmbox_ioc_mbox_open) },
@@ -130,10 +134,7 @@ static_assert(sizeof(struct shmbox_region_stat) == SHMBOX_REGION_STAT_SIZE_VER0)
 static_assert(sizeof(struct shmbox_ring_wait) == SHMBOX_RING_WAIT_SIZE_VER0);
 static_assert(sizeof(struct shmbox_ring_wake) == SHMBOX_RING_WAKE_SIZE_VER0);
 static_assert(sizeof(struct shmbox_mbox_open) == SHMBOX_MBOX_OPEN_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_call) == SHMBOX_MBOX_CALL_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_reply) == SHMBOX_MBOX_REPLY_SIZE_VER0);
-static_assert(sizeof(struct shmbox_mbox_reply_recv) ==
-	      SHMBOX_MBOX_REPLY_RECV_SIZE_VER0);
+static_assert(sizeof(struct shmbox_ring_claim) == SHMBOX_RING_CLAIM_SIZE_VER0);
 /*
  * A structure that grew (ABI 1.2, 1.3): each version as it was, the new
  * fields from its end on, every __u64 on an 8-byte boundary (the same
@@ -148,15 +149,21 @@ SHMBOX_GREW(struct shmbox_mbox_stat, inbox_id, SHMBOX_MBOX_STAT_SIZE_VER0,
 	    SHMBOX_MBOX_STAT_SIZE_VER1);
 SHMBOX_GREW(struct shmbox_mbox_stat, calls_waiting,
 	    SHMBOX_MBOX_STAT_SIZE_VER1, SHMBOX_MBOX_STAT_SIZE_VER2);
-SHMBOX_LAST(struct shmbox_mbox_stat, SHMBOX_MBOX_STAT_SIZE_VER2);
+SHMBOX_GREW(struct shmbox_mbox_stat, handles, SHMBOX_MBOX_STAT_SIZE_VER2,
+	    SHMBOX_MBOX_STAT_SIZE_VER3);
+SHMBOX_LAST(struct shmbox_mbox_stat, SHMBOX_MBOX_STAT_SIZE_VER3);
 SHMBOX_GREW(struct shmbox_mbox_send, id, SHMBOX_MBOX_SEND_SIZE_VER0,
 	    SHMBOX_MBOX_SEND_SIZE_VER1);
-SHMBOX_LAST(struct shmbox_mbox_send, SHMBOX_MBOX_SEND_SIZE_VER1);
+SHMBOX_GREW(struct shmbox_mbox_send, handles, SHMBOX_MBOX_SEND_SIZE_VER1,
+	    SHMBOX_MBOX_SEND_SIZE_VER2);
+SHMBOX_LAST(struct shmbox_mbox_send, SHMBOX_MBOX_SEND_SIZE_VER2);
 SHMBOX_GREW(struct shmbox_mbox_recv, id, SHMBOX_MBOX_RECV_SIZE_VER0,
 	    SHMBOX_MBOX_RECV_SIZE_VER1);
 SHMBOX_GREW(struct shmbox_mbox_recv, handle, SHMBOX_MBOX_RECV_SIZE_VER1,
 	    SHMBOX_MBOX_RECV_SIZE_VER2);
-SHMBOX_LAST(struct shmbox_mbox_recv, SHMBOX_MBOX_RECV_SIZE_VER2);
+SHMBOX_GREW(struct shmbox_mbox_recv, handles, SHMBOX_MBOX_RECV_SIZE_VER2,
+	    SHMBOX_MBOX_RECV_SIZE_VER3);
+SHMBOX_LAST(struct shmbox_mbox_recv, SHMBOX_MBOX_RECV_SIZE_VER3);
 SHMBOX_GREW(struct shmbox_mbox_vec, msg_size, SHMBOX_MBOX_VEC_SIZE_VER0,
 	    SHMBOX_MBOX_VEC_SIZE_VER1);
 SHMBOX_LAST(struct shmbox_mbox_vec, SHMBOX_MBOX_VEC_SIZE_VER1);
@@ -165,6 +172,10 @@ static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_STAT) == SHMBOX_MBOX_STAT_SIZE_VER0);
 static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_SEND) == SHMBOX_MBOX_SEND_SIZE_VER0);
 static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_RECV) == SHMBOX_MBOX_RECV_SIZE_VER0);
 static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_RECVV) == SHMBOX_MBOX_VEC_SIZE_VER0);
+static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_CALL) == SHMBOX_MBOX_CALL_SIZE_VER0);
+static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_REPLY) == SHMBOX_MBOX_REPLY_SIZE_VER0);
+static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_REPLY_RECV) ==
+	      SHMBOX_MBOX_REPLY_RECV_SIZE_VER0);
 /*
  * A vector call's descriptors: version 0 frozen, the extensible one the
  * same with the id after it; and the ring's control page.
@@ -174,7 +185,19 @@ SHMBOX_GREW(struct shmbox_mbox_msgx, id, SHMBOX_MBOX_MSG_SIZE_VER0,
 	    SHMBOX_MBOX_MSGX_SIZE_VER1);
 SHMBOX_GREW(struct shmbox_mbox_msgx, handle, SHMBOX_MBOX_MSGX_SIZE_VER1,
 	    SHMBOX_MBOX_MSGX_SIZE_VER2);
-SHMBOX_LAST(struct shmbox_mbox_msgx, SHMBOX_MBOX_MSGX_SIZE_VER2);
+SHMBOX_GREW(struct shmbox_mbox_msgx, handles, SHMBOX_MBOX_MSGX_SIZE_VER2,
+	    SHMBOX_MBOX_MSGX_SIZE_VER3);
+SHMBOX_LAST(struct shmbox_mbox_msgx, SHMBOX_MBOX_MSGX_SIZE_VER3);
+static_assert(sizeof(struct shmbox_handle) == SHMBOX_HANDLE_SIZE);
+SHMBOX_GREW(struct shmbox_mbox_call, handles, SHMBOX_MBOX_CALL_SIZE_VER0,
+	    SHMBOX_MBOX_CALL_SIZE_VER1);
+SHMBOX_LAST(struct shmbox_mbox_call, SHMBOX_MBOX_CALL_SIZE_VER1);
+SHMBOX_GREW(struct shmbox_mbox_reply, handles, SHMBOX_MBOX_REPLY_SIZE_VER0,
+	    SHMBOX_MBOX_REPLY_SIZE_VER1);
+SHMBOX_LAST(struct shmbox_mbox_reply, SHMBOX_MBOX_REPLY_SIZE_VER1);
+SHMBOX_GREW(struct shmbox_mbox_reply_recv, handles,
+	    SHMBOX_MBOX_REPLY_RECV_SIZE_VER0, SHMBOX_MBOX_REPLY_RECV_SIZE_VER1);
+SHMBOX_LAST(struct shmbox_mbox_reply_recv, SHMBOX_MBOX_REPLY_RECV_SIZE_VER1);
 static_assert(offsetof(struct shmbox_mbox_msgx, uid) ==
 	      offsetof(struct shmbox_mbox_msg, uid));
 /*

@@ -395,6 +395,56 @@ static struct shmbox_region *shmbox_file_ring(struct file *file)
 	return r;
 }
 
+/*
+ * Claim ring roles on a bound fd that has none (an fd received as a
+ * handle, or opened without a role).  The role is set under the file's
+ * lock, once: sf->role goes from 0 to the roles and never changes again.
+ */
+long shmbox_ioc_ring_claim(struct file *file, void *karg,
+			   void __user *uarg, u32 usize)
+{
+	struct shmbox_ring_claim *c = karg;
+	struct shmbox_file *sf = file->private_data;
+	u32 role = c->flags & SHMBOX_RING_ROLES;
+	struct shmbox_region *r;
+	int ret;
+
+	if (!role || (c->flags & ~SHMBOX_RING_ROLES))
+		return -EINVAL;
+	r = shmbox_file_ring(file);
+	if (IS_ERR(r))
+		return PTR_ERR(r);
+	if (!(file->f_mode & FMODE_WRITE))
+		return -EACCES;
+	ret = shmbox_ring_claim(r, role);
+	if (ret)
+		return ret;
+	spin_lock(&sf->lock);
+	if (sf->role)
+		ret = -EBUSY;
+	else
+		WRITE_ONCE(sf->role, role);
+	spin_unlock(&sf->lock);
+	if (ret) {
+		shmbox_ring_release(r, role);
+		return ret;
+	}
+	shmbox_ring_claimed(r, role);
+	return 0;
+}
+
+/*
+ * What a handle to @obj (a region) tells its receiver: SHMBOX_HANDLE_RING
+ * or 0 in *@flags, the size in *@bytes.
+ */
+void shmbox_region_describe(struct shmbox_obj *obj, u32 *flags, u64 *bytes)
+{
+	struct shmbox_region *r = to_region(obj);
+
+	*flags = r->ring ? SHMBOX_HANDLE_RING : 0;
+	*bytes = r->bytes;
+}
+
 long shmbox_ioc_region_stat(struct file *file, void *karg,
 			    void __user *uarg, u32 usize)
 {
@@ -526,6 +576,7 @@ __poll_t shmbox_region_poll(struct file *file, struct poll_table_struct *pt)
 	struct shmbox_region *r = shmbox_file_ring(file);
 	__poll_t mask = 0;
 	u64 prod, cons;
+	u32 role;
 
 	if (IS_ERR(r))
 		return EPOLLERR;
@@ -539,10 +590,11 @@ __poll_t shmbox_region_poll(struct file *file, struct poll_table_struct *pt)
 		mask |= EPOLLIN | EPOLLRDNORM;
 	if (prod - cons <= r->bytes - SHMBOX_RING_REC_SIZE(1))
 		mask |= EPOLLOUT | EPOLLWRNORM;
-	if ((sf->role & SHMBOX_RING_CONSUMER) &&
+	role = READ_ONCE(sf->role);	/* set once, see ring_claim */
+	if ((role & SHMBOX_RING_CONSUMER) &&
 	    shmbox_ring_peer_gone(r, SHMBOX_RING_DATA))
 		mask |= EPOLLHUP;
-	if ((sf->role & SHMBOX_RING_PRODUCER) &&
+	if ((role & SHMBOX_RING_PRODUCER) &&
 	    shmbox_ring_peer_gone(r, SHMBOX_RING_SPACE))
 		mask |= EPOLLHUP;
 	return mask;

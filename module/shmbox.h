@@ -94,11 +94,14 @@ struct shmbox_obj {
  * What one open of /dev/shmbox is bound to: file->private_data.  @lock
  * serialises binding: only the open that binds sets @role, then
  * publishes @obj (release store); a reader that sees @obj sees @role.
+ * A bound ring fd without a role may claim one later, once
+ * (SHMBOX_IOC_RING_CLAIM, under @lock): readers use READ_ONCE().
  */
 struct shmbox_file {
 	spinlock_t lock;		/* binding */
 	struct shmbox_obj *obj;		/* NULL until bound; set once */
-	u32 role;			/* kind-specific, set when binding */
+	u32 role;			/* kind-specific, set when binding or
+					   once by a ring claim */
 	/* A mailbox fd's calls taken and not answered (mbox_call.c). */
 	struct shmbox_calltab *calls;
 	/* Calls made through this fd, interrupted, to resume (the same). */
@@ -169,6 +172,9 @@ long shmbox_ioc_ring_wait(struct file *file, void *karg, void __user *uarg,
 			  u32 usize);
 long shmbox_ioc_ring_wake(struct file *file, void *karg, void __user *uarg,
 			  u32 usize);
+long shmbox_ioc_ring_claim(struct file *file, void *karg, void __user *uarg,
+			   u32 usize);
+void shmbox_region_describe(struct shmbox_obj *obj, u32 *flags, u64 *bytes);
 int shmbox_region_mmap(struct file *file, struct vm_area_struct *vma);
 __poll_t shmbox_region_poll(struct file *file, struct poll_table_struct *pt);
 

@@ -43,7 +43,8 @@
 
 /* ABI version: the major changes only on an incompatible change (never so far). */
 #define SHMBOX_ABI_MAJOR	1
-#define SHMBOX_ABI_MINOR	3	/* 1: _MBOX_RW, 2: _INBOX_ID, 3: _CALL */
+#define SHMBOX_ABI_MINOR	4	/* 1: _MBOX_RW, 2: _INBOX_ID, 3: _CALL,
+					   4: _HANDLES */
 
 /* Feature bits reported by SHMBOX_IOC_GET_VERSION. */
 #define SHMBOX_FEAT_VERSION	_BITULL(0)	/* SHMBOX_IOC_GET_VERSION itself */
@@ -54,6 +55,7 @@
 #define SHMBOX_FEAT_MBOX_RW	_BITULL(5)	/* read(2)/write(2) on a mailbox fd */
 #define SHMBOX_FEAT_INBOX_ID	_BITULL(6)	/* inbox ids, send by id, exec */
 #define SHMBOX_FEAT_CALL	_BITULL(7)	/* call, reply, reply-and-receive */
+#define SHMBOX_FEAT_HANDLES	_BITULL(8)	/* region and ring fds in messages */
 
 #define SHMBOX_IOC_MAGIC	0xB9
 
@@ -434,6 +436,30 @@ struct shmbox_ring_wake {
  */
 #define SHMBOX_IOC_RING_WAKE	_IOW(SHMBOX_IOC_MAGIC, 0x13, struct shmbox_ring_wake)
 
+/**
+ * struct shmbox_ring_claim - argument of SHMBOX_IOC_RING_CLAIM
+ * @size:	sizeof(struct shmbox_ring_claim)
+ * @flags:	SHMBOX_RING_PRODUCER, SHMBOX_RING_CONSUMER or both
+ */
+struct shmbox_ring_claim {
+	__u32 size;
+	__u32 flags;
+};
+
+#define SHMBOX_RING_CLAIM_SIZE_VER0	8
+
+/*
+ * SHMBOX_IOC_RING_CLAIM - claim ring roles on an fd bound to a ring that
+ * has none: what SHMBOX_RING_PRODUCER / SHMBOX_RING_CONSUMER do at open,
+ * for an fd that was opened without them or received as a handle (see
+ * "Handles in messages"; a handle never carries a role).  Since ABI 1.4
+ * (SHMBOX_FEAT_HANDLES).
+ * Errors: EBUSY (another fd holds a role asked for, or this fd already
+ * has a role), EACCES (fd not open for writing), EBADFD (fd not bound to
+ * a ring), EINVAL (no role, or an unknown flag), and the common ones.
+ */
+#define SHMBOX_IOC_RING_CLAIM	_IOW(SHMBOX_IOC_MAGIC, 0x14, struct shmbox_ring_claim)
+
 /* Commands 0x20 to 0x3f: mailboxes. */
 
 /*
@@ -578,6 +604,87 @@ struct shmbox_ring_wake {
 #define SHMBOX_MSG_PEEK		_BITUL(2)	/* receive: copy, do not remove */
 #define SHMBOX_MSG_FROM		_BITUL(3)	/* receive: only from sender @pid */
 #define SHMBOX_MSG_TO_ID	_BITUL(4)	/* send: to the inbox @id */
+#define SHMBOX_MSG_NOCLOEXEC	_BITUL(5)	/* receive: handles' fds without
+						   O_CLOEXEC (since ABI 1.4) */
+
+/*
+ * Handles in messages (SHMBOX_FEAT_HANDLES, ABI 1.4)
+ * -------------------------------------------------
+ * A message may carry up to SHMBOX_MSG_HANDLES_MAX handles: fds of
+ * /dev/shmbox bound to a region or a ring, given in an array of struct
+ * shmbox_handle with the send (SHMBOX_IOC_MBOX_SEND, the entries of
+ * SHMBOX_IOC_MBOX_SENDV, the request of SHMBOX_IOC_MBOX_CALL and the reply
+ * of SHMBOX_IOC_MBOX_REPLY).  Bulk data then moves by reference: the
+ * sender fills a region, sends its handle, the receiver maps it.
+ *
+ * What a handle is: a reference to the object, not to the sender's open
+ * file.  The receiver gets a new fd, of a new open file description of
+ * the same region, with the access mode of the sender's fd (a handle
+ * from a read-only fd is read-only: it maps PROT_READ only), never more.
+ * A handle carries no ring role: the receiver's fd maps, waits and wakes
+ * like any fd of the ring, and claims a role with SHMBOX_IOC_RING_CLAIM
+ * (EBUSY while the holder of that role lives).  The sender's fd stays
+ * open and working, as after dup(), unless its entry has
+ * SHMBOX_HANDLE_MOVE: then the fd is closed once the message is sent (an
+ * asynchronous send queued it, a synchronous one or a call's request was
+ * taken, a reply was given); a send that fails closes nothing.  Mailbox
+ * fds are not passable (EINVAL): a mailbox carried in a message could keep
+ * itself alive in its own queue.
+ *
+ * All or nothing, both ways.  A send either queues the message with all
+ * its handles or fails and changes nothing.  A receive installs the new
+ * fds only when it commits: a receive that fails (EMSGSIZE, also for an
+ * array too small for the handles; EFAULT; EMFILE at RLIMIT_NOFILE;
+ * ENFILE; a signal; the deadline) leaves the message and all its handles
+ * in the mailbox and no new fd in the caller.  The new fds are O_CLOEXEC
+ * unless the receive has SHMBOX_MSG_NOCLOEXEC.  A peek reports the
+ * handles (@fd -1) and installs nothing.
+ *
+ * Receives that cannot report handles (read(2), SHMBOX_IOC_MBOX_RECV
+ * with a struct shorter than SHMBOX_MBOX_RECV_SIZE_VER3, vector entries
+ * shorter than SHMBOX_MBOX_MSGX_SIZE_VER3, SHMBOX_IOC_MBOX_REPLY_RECV
+ * shorter than SHMBOX_MBOX_REPLY_RECV_SIZE_VER1) receive the payload and
+ * drop the handles, as recvmsg(2) drops SCM_RIGHTS fds that do not fit
+ * (SHMBOX_RECV_HANDLES_DROPPED in @rflags, where there is one).
+ *
+ * Handles that are never received go with their message: when the
+ * mailbox is removed, the inbox's process goes, or the module is
+ * unloaded, their references are dropped, and a region is freed once no
+ * fd, mapping or message holds it.  A handle in flight counts as a user
+ * of its object (SHMBOX_O_AUTOREMOVE keeps the name meanwhile).
+ *
+ * Quota: each handle adds SHMBOX_HANDLE_COST bytes to its message's cost
+ * (SHMBOX_MSG_COST_H()), against the same quotas as the payload.
+ */
+#define SHMBOX_MSG_HANDLES_MAX	8	/* handles per message */
+#define SHMBOX_HANDLE_COST	128	/* quota bytes per handle */
+#define SHMBOX_MSG_COST_H(len, nh) \
+	(SHMBOX_MSG_COST(len) + (__u64)(nh) * SHMBOX_HANDLE_COST)
+
+#define SHMBOX_HANDLE_MOVE	_BITUL(0)	/* send: close the fd once sent */
+#define SHMBOX_HANDLE_READ	_BITUL(8)	/* out: the fd is readable */
+#define SHMBOX_HANDLE_WRITE	_BITUL(9)	/* out: the fd is writable */
+#define SHMBOX_HANDLE_RING	_BITUL(10)	/* out: the object is a ring */
+
+#define SHMBOX_RECV_HANDLES_DROPPED _BITUL(1)	/* rflags: see above */
+
+/**
+ * struct shmbox_handle - one handle of a message
+ * @fd:		send: the fd to pass; receive: out, the new fd (-1 for a
+ *		peek)
+ * @flags:	send: SHMBOX_HANDLE_MOVE or 0; receive: out,
+ *		SHMBOX_HANDLE_READ, _WRITE (the access the fd has) and
+ *		_RING
+ * @bytes:	send: must be 0; receive: out, the region's size (a ring's:
+ *		its data size, as shmbox_region_open.bytes)
+ */
+struct shmbox_handle {
+	__s32 fd;
+	__u32 flags;
+	__u64 bytes;
+};
+
+#define SHMBOX_HANDLE_SIZE	16
 
 /**
  * struct shmbox_mbox_open - argument of SHMBOX_IOC_MBOX_OPEN
@@ -648,6 +755,9 @@ struct shmbox_mbox_open {
  *		@depth too); since ABI 1.3
  * @calls_serving: out: calls received from the mailbox whose reply has not
  *		been given yet (by the fds bound to it); since ABI 1.3
+ * @handles:	out: handles in the messages in the mailbox (in flight);
+ *		since ABI 1.4
+ * @pad:	must be 0
  */
 struct shmbox_mbox_stat {
 	__u32 size;
@@ -667,11 +777,14 @@ struct shmbox_mbox_stat {
 	__u64 inbox_id;
 	__u32 calls_waiting;
 	__u32 calls_serving;
+	__u32 handles;
+	__u32 pad;
 };
 
 #define SHMBOX_MBOX_STAT_SIZE_VER0	120
 #define SHMBOX_MBOX_STAT_SIZE_VER1	128	/* @inbox_id */
 #define SHMBOX_MBOX_STAT_SIZE_VER2	136	/* @calls_waiting, _serving */
+#define SHMBOX_MBOX_STAT_SIZE_VER3	144	/* @handles, @pad */
 
 /*
  * SHMBOX_IOC_MBOX_STAT - report the bound mailbox's state.
@@ -696,6 +809,10 @@ struct shmbox_mbox_stat {
  * @id:		with SHMBOX_MSG_TO_ID: the inbox to send to (not 0; @pid
  *		must be 0 then, and the fd need not be bound); else 0.
  *		Since ABI 1.2.
+ * @handles:	pointer to @nr_handles struct shmbox_handle (see "Handles in
+ *		messages"), or 0.  Since ABI 1.4, as are the two below.
+ * @nr_handles:	handles the message carries, 0 to SHMBOX_MSG_HANDLES_MAX
+ * @pad2:	must be 0
  */
 struct shmbox_mbox_send {
 	__u32 size;
@@ -707,10 +824,14 @@ struct shmbox_mbox_send {
 	__u32 pad;
 	__u64 deadline_ns;
 	__u64 id;
+	__u64 handles;
+	__u32 nr_handles;
+	__u32 pad2;
 };
 
 #define SHMBOX_MBOX_SEND_SIZE_VER0	40
 #define SHMBOX_MBOX_SEND_SIZE_VER1	48	/* @id */
+#define SHMBOX_MBOX_SEND_SIZE_VER2	64	/* @handles, @nr_handles, @pad2 */
 
 /*
  * SHMBOX_IOC_MBOX_SEND - send one message.  With SHMBOX_MSG_SYNC, or to
@@ -729,7 +850,12 @@ struct shmbox_mbox_send {
  * caller's IPC namespace), ENOENT (process @pid has no inbox in the caller's IPC
  * namespace), EACCES (the inbox's mode denies sending), EINVAL (unknown
  * flag, non-zero pad, @prio too high, negative @pid), and the common
- * ones.
+ * ones.  With handles also: EBADF (an fd in @handles is not open),
+ * EBADFD (a /dev/shmbox fd in @handles is not bound), EINVAL (an fd in
+ * @handles is not of /dev/shmbox or is a mailbox's, @nr_handles above
+ * SHMBOX_MSG_HANDLES_MAX, an unknown handle flag, a non-zero @bytes or
+ * @pad2, one fd moved twice), EFAULT (@handles not readable); EMSGSIZE
+ * and ENOSPC count the handles' cost.
  */
 #define SHMBOX_IOC_MBOX_SEND	_IOC(_IOC_WRITE, SHMBOX_IOC_MAGIC, 0x22, \
 				     SHMBOX_MBOX_SEND_SIZE_VER0)
@@ -754,7 +880,15 @@ struct shmbox_mbox_send {
  *		be 0).  Since ABI 1.3, as are the two below.
  * @reply_max:	out: for a call, the size of its caller's reply buffer:
  *		the longest reply it takes; else 0 (in: must be 0)
- * @rflags:	out: SHMBOX_RECV_CALL for a call, else 0 (in: must be 0)
+ * @rflags:	out: SHMBOX_RECV_CALL for a call, SHMBOX_RECV_HANDLES_DROPPED
+ *		(a receive of this size cannot report handles), else 0 (in:
+ *		must be 0)
+ * @handles:	pointer to an array of @nr_handles struct shmbox_handle for
+ *		the message's handles, or 0.  Since ABI 1.4, as are the two
+ *		below.
+ * @nr_handles:	in: the array's entries; out: the handles the message
+ *		carries (also with EMSGSIZE)
+ * @pad2:	must be 0
  */
 struct shmbox_mbox_recv {
 	__u32 size;
@@ -769,11 +903,15 @@ struct shmbox_mbox_recv {
 	__u64 handle;
 	__u32 reply_max;
 	__u32 rflags;
+	__u64 handles;
+	__u32 nr_handles;
+	__u32 pad2;
 };
 
 #define SHMBOX_MBOX_RECV_SIZE_VER0	40
 #define SHMBOX_MBOX_RECV_SIZE_VER1	48	/* @id */
 #define SHMBOX_MBOX_RECV_SIZE_VER2	64	/* @handle, @reply_max, @rflags */
+#define SHMBOX_MBOX_RECV_SIZE_VER3	80	/* @handles, @nr_handles, @pad2 */
 
 /*
  * SHMBOX_IOC_MBOX_RECV - receive (or peek at) the first message: the
@@ -784,7 +922,11 @@ struct shmbox_mbox_recv {
  * head), EBADF (fd not open for reading), EBADFD (fd not bound to a
  * mailbox), EINVAL (unknown flag, SHMBOX_MSG_FROM with @pid <= 0, @pid
  * without SHMBOX_MSG_FROM, non-zero @prio, @uid or @id), and the common
- * ones.
+ * ones.  With handles (the message stays in each case): EMSGSIZE also
+ * for @nr_handles below the message's handle count (@nr_handles is set
+ * to it), EMFILE (RLIMIT_NOFILE leaves no fd for a handle), ENFILE (the
+ * system's file limit), EFAULT (@handles not writable), ENOMEM; EINVAL
+ * also for a non-zero @pad2 or @nr_handles above SHMBOX_MSG_HANDLES_MAX.
  */
 #define SHMBOX_IOC_MBOX_RECV	_IOC(_IOC_READ | _IOC_WRITE, SHMBOX_IOC_MAGIC, 0x23, \
 				     SHMBOX_MBOX_RECV_SIZE_VER0)
@@ -854,6 +996,10 @@ struct shmbox_mbox_msg {
  *		(since ABI 1.3, as are the two below)
  * @reply_max:	send: must be 0; receive: out, as in struct shmbox_mbox_recv
  * @rflags:	send: must be 0; receive: out, as in struct shmbox_mbox_recv
+ * @handles:	send: as in struct shmbox_mbox_send; receive: as in struct
+ *		shmbox_mbox_recv (since ABI 1.4, as are the two below)
+ * @nr_handles:	as in struct shmbox_mbox_send and struct shmbox_mbox_recv
+ * @pad2:	must be 0
  *
  * Selected by struct shmbox_mbox_vec's @msg_size, which must then be
  * sizeof(struct shmbox_mbox_msgx) as the caller compiled it: the array's
@@ -874,10 +1020,14 @@ struct shmbox_mbox_msgx {
 	__u64 handle;
 	__u32 reply_max;
 	__u32 rflags;
+	__u64 handles;
+	__u32 nr_handles;
+	__u32 pad2;
 };
 
 #define SHMBOX_MBOX_MSGX_SIZE_VER1	32	/* the first, with @id */
 #define SHMBOX_MBOX_MSGX_SIZE_VER2	48	/* @handle, @reply_max, @rflags */
+#define SHMBOX_MBOX_MSGX_SIZE_VER3	64	/* @handles, @nr_handles, @pad2 */
 #define SHMBOX_MBOX_MSG_SIZE_MAX	256	/* largest @msg_size */
 
 /**
@@ -1054,6 +1204,13 @@ struct shmbox_mbox_vec {
  *		fields are then checked but not sent); out: the call's
  *		handle when a signal interrupted it after a server took its
  *		request, else 0
+ * @handles:	the request's handles, as in struct shmbox_mbox_send, or 0.
+ *		Since ABI 1.4, as are the three below.
+ * @nr_handles:	their number, 0 to SHMBOX_MSG_HANDLES_MAX
+ * @reply_nr_handles: in: the entries of @reply_handles, the most handles
+ *		the reply may carry; out: the handles the reply carried
+ * @reply_handles: pointer to an array of @reply_nr_handles struct
+ *		shmbox_handle for the reply's handles, or 0
  */
 struct shmbox_mbox_call {
 	__u32 size;
@@ -1072,9 +1229,14 @@ struct shmbox_mbox_call {
 	__u32 reply_uid;
 	__u64 reply_id;
 	__u64 resume;
+	__u64 handles;
+	__u32 nr_handles;
+	__u32 reply_nr_handles;
+	__u64 reply_handles;
 };
 
 #define SHMBOX_MBOX_CALL_SIZE_VER0	88
+#define SHMBOX_MBOX_CALL_SIZE_VER1	112	/* the handles */
 
 /*
  * SHMBOX_IOC_MBOX_CALL - send a request and wait for its reply.  Returns
@@ -1098,9 +1260,18 @@ struct shmbox_mbox_call {
  * above max_msg_size or non-zero output fields, and for a @resume with a
  * @reply_len below the interrupted call's; ENOENT also for a @resume that
  * names no call parked on this fd by this thread (resumed already,
- * evicted, or never parked).
+ * evicted, or never parked).  With handles: the request's are a send's
+ * (its errors; moved fds are closed once a server took the request).
+ * The reply's are installed in the caller as the new fds of a receive
+ * (O_CLOEXEC unless SHMBOX_MSG_NOCLOEXEC), with fds reserved before the
+ * request is sent: EMFILE or ENFILE then, before anything is sent;
+ * EFAULT (@reply_handles not writable: the reply's handles are lost, as
+ * its payload is), and EINVAL for @reply_nr_handles above
+ * SHMBOX_MSG_HANDLES_MAX.  A resumed call must give @reply_nr_handles of
+ * at least the interrupted call's (else EINVAL).
  */
-#define SHMBOX_IOC_MBOX_CALL	_IOWR(SHMBOX_IOC_MAGIC, 0x26, struct shmbox_mbox_call)
+#define SHMBOX_IOC_MBOX_CALL	_IOC(_IOC_READ | _IOC_WRITE, SHMBOX_IOC_MAGIC, 0x26, \
+				     SHMBOX_MBOX_CALL_SIZE_VER0)
 
 /**
  * struct shmbox_mbox_reply - argument of SHMBOX_IOC_MBOX_REPLY
@@ -1110,6 +1281,10 @@ struct shmbox_mbox_call {
  * @buf:	pointer to the reply
  * @len:	its length in bytes (0 allowed), at most the call's @reply_max
  * @pad:	must be 0
+ * @handles:	the reply's handles, as in struct shmbox_mbox_send, or 0.
+ *		Since ABI 1.4, as are the two below.
+ * @nr_handles:	their number, at most the caller's @reply_nr_handles
+ * @pad2:	must be 0
  */
 struct shmbox_mbox_reply {
 	__u32 size;
@@ -1118,9 +1293,13 @@ struct shmbox_mbox_reply {
 	__u64 buf;
 	__u32 len;
 	__u32 pad;
+	__u64 handles;
+	__u32 nr_handles;
+	__u32 pad2;
 };
 
 #define SHMBOX_MBOX_REPLY_SIZE_VER0	32
+#define SHMBOX_MBOX_REPLY_SIZE_VER1	48	/* the handles */
 
 /*
  * SHMBOX_IOC_MBOX_REPLY - answer a call: its caller returns with the
@@ -1132,9 +1311,12 @@ struct shmbox_mbox_reply {
  * discarded), EMSGSIZE (@len above the call's @reply_max), ENOSPC (the
  * caller's max_user_bytes is used up), ENOMEM, EFAULT (@buf not
  * readable), EBADFD (fd not bound to a mailbox), EINVAL (@handle 0, a
- * non-zero @flags or @pad), and the common ones.
+ * non-zero @flags or @pad), and the common ones.  With handles: those of
+ * a send's handles, and EMSGSIZE also for @nr_handles above the caller's
+ * @reply_nr_handles.  Moved fds are closed once the reply is given.
  */
-#define SHMBOX_IOC_MBOX_REPLY	_IOW(SHMBOX_IOC_MAGIC, 0x27, struct shmbox_mbox_reply)
+#define SHMBOX_IOC_MBOX_REPLY	_IOC(_IOC_WRITE, SHMBOX_IOC_MAGIC, 0x27, \
+				     SHMBOX_MBOX_REPLY_SIZE_VER0)
 
 /**
  * struct shmbox_mbox_reply_recv - argument of SHMBOX_IOC_MBOX_REPLY_RECV
@@ -1156,6 +1338,11 @@ struct shmbox_mbox_reply {
  * @handle:	out: the next call's reply handle (0 for a message)
  * @reply_max:	out
  * @rflags:	out
+ * @handles:	the receive's, as in struct shmbox_mbox_recv (since ABI 1.4,
+ *		as are the two below; the reply here carries no handles: use
+ *		SHMBOX_IOC_MBOX_REPLY for that)
+ * @nr_handles:	in, out
+ * @pad2:	must be 0
  */
 struct shmbox_mbox_reply_recv {
 	__u32 size;
@@ -1174,9 +1361,13 @@ struct shmbox_mbox_reply_recv {
 	__u64 handle;
 	__u32 reply_max;
 	__u32 rflags;
+	__u64 handles;
+	__u32 nr_handles;
+	__u32 pad2;
 };
 
 #define SHMBOX_MBOX_REPLY_RECV_SIZE_VER0	88
+#define SHMBOX_MBOX_REPLY_RECV_SIZE_VER1	104	/* the receive's handles */
 
 /*
  * SHMBOX_IOC_MBOX_REPLY_RECV - answer a call, then receive the next
@@ -1187,7 +1378,7 @@ struct shmbox_mbox_reply_recv {
  * @reply_handle for whether the handle is used up).
  * Errors: those of SHMBOX_IOC_MBOX_REPLY and of SHMBOX_IOC_MBOX_RECV.
  */
-#define SHMBOX_IOC_MBOX_REPLY_RECV	_IOWR(SHMBOX_IOC_MAGIC, 0x28, \
-					      struct shmbox_mbox_reply_recv)
+#define SHMBOX_IOC_MBOX_REPLY_RECV	_IOC(_IOC_READ | _IOC_WRITE, SHMBOX_IOC_MAGIC, \
+					     0x28, SHMBOX_MBOX_REPLY_RECV_SIZE_VER0)
 
 #endif /* _UAPI_LINUX_SHMBOX_H */
