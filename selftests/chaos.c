@@ -48,6 +48,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -906,9 +907,10 @@ TEST_F_TIMEOUT(chaos, handle_kills_leak_no_region, 900)
 	hs = mmap(NULL, sizeof(*hs), PROT_READ | PROT_WRITE,
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, hs);
-	/* Nobody else's regions of this size to count. */
-	ASSERT_EQ(0, wait_anon_regions(0, H_BYTES, 0, &listed))
-		TH_LOG("%d regions of %lu bytes before the test", listed, H_BYTES);
+	/* A namespace of its own: its regions are this test's alone. */
+	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+	ASSERT_EQ(0, wait_anon_regions(0, 0, 0, &listed));
+	ASSERT_EQ(0, ns_region_bytes_are(0));
 	shmbox_unlink(name, 0);
 	fd = shmbox_mbox_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL, &attr, O_RDWR);
 	ASSERT_LE(0, fd);
@@ -952,6 +954,9 @@ TEST_F_TIMEOUT(chaos, handle_kills_leak_no_region, 900)
 	EXPECT_GE(3 * queued, st.handles);
 	EXPECT_EQ(0, wait_anon_regions(0, H_BYTES, queued, &listed))
 		TH_LOG("%d regions listed for %u messages queued", listed, queued);
+	EXPECT_EQ(0, ns_region_bytes_are(queued * H_BYTES))
+		TH_LOG("the namespace's regions are not %u x %lu bytes", queued,
+		       H_BYTES);
 
 	/* Half received (checked like the receivers do), the rest removed. */
 	while (drained < queued / 2) {
@@ -968,10 +973,13 @@ TEST_F_TIMEOUT(chaos, handle_kills_leak_no_region, 900)
 	EXPECT_EQ(0, wait_anon_regions(0, H_BYTES, queued - drained, &listed))
 		TH_LOG("%d regions listed for %u messages queued", listed,
 		       queued - drained);
+	EXPECT_EQ(0, ns_region_bytes_are((queued - drained) * H_BYTES));
 	ASSERT_EQ(0, shmbox_unlink(name, SHMBOX_KIND_MAILBOX));
 	close(fd);
 	EXPECT_EQ(0, wait_anon_regions(0, H_BYTES, 0, &listed))
 		TH_LOG("%d regions left after the mailbox was removed", listed);
+	EXPECT_EQ(0, ns_region_bytes_are(0))
+		TH_LOG("region bytes left after the mailbox was removed");
 	EXPECT_LT(0, hs->sent);
 	EXPECT_LT(0, hs->received);
 	ksft_print_msg("chaos: %d handle kill rounds survived; %u messages with handles sent, %u received (%u handles checked), %u peeked, %u dropped, %u left queued, %u region creations waited for a quota\n",

@@ -7,7 +7,11 @@
  * access mode to a region or ring; SHMBOX_IOC_RING_CLAIM; the process's
  * own fds (how many are open, whether one is, its close-on-exec flag,
  * the lowest free ones, RLIMIT_NOFILE set so that only so many are
- * free); and waiting until anonymous regions are gone from /proc/shmbox.
+ * free); and two independent ways to see that regions were freed:
+ * waiting until anonymous regions are gone from /proc/shmbox, and the
+ * region bytes the caller's IPC namespace holds, from its
+ * max_total_bytes accounting (exact in a namespace of the test's own,
+ * unshare(CLONE_NEWIPC)).
  *
  * The library's send and receive are not used for handles on purpose:
  * these tests check the kernel's ABI, field by field.
@@ -27,6 +31,7 @@
 #include <linux/shmbox.h>
 
 #include "proc_util.h"
+#include "util.h"
 
 #ifndef FOREVER
 #define FOREVER	SHMBOX_TIMEOUT_NONE
@@ -249,6 +254,35 @@ static inline int wait_anon_regions(pid_t cpid, unsigned long long bytes,
 	if (seen)
 		*seen = c;
 	return c == n ? 0 : -1;
+}
+
+/*
+ * Whether the regions of the caller's IPC namespace hold exactly @used
+ * bytes (a multiple of the page size), as max_total_bytes counts them:
+ * with that parameter set to @used plus a page, one page more can be
+ * created and, while it is held, not a second.  Waits up to ~5 s for it
+ * (the last holder frees a region); 0, or -1 (the parameter restored).
+ */
+static inline int ns_region_bytes_are(unsigned long used)
+{
+	unsigned long old, pg = sysconf(_SC_PAGESIZE);
+	int ok = 0, fd1, fd2;
+
+	if (param_swap("max_total_bytes", used + pg, &old))
+		return -1;
+	for (int i = 0; i < 5000 && !ok; i++) {
+		fd1 = region_fd(NULL, SHMBOX_O_CREAT, pg, O_RDWR);
+		fd2 = fd1 < 0 ? -1 : region_fd(NULL, SHMBOX_O_CREAT, pg, O_RDWR);
+		ok = fd1 >= 0 && fd2 == -ENOSPC;
+		if (fd2 >= 0)
+			close(fd2);
+		if (fd1 >= 0)
+			close(fd1);
+		if (!ok)
+			usleep(1000);
+	}
+	param_set("max_total_bytes", old);
+	return ok ? 0 : -1;
 }
 
 #endif /* SHMBOX_SELFTEST_HANDLE_UTIL_H */

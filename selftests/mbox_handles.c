@@ -22,11 +22,13 @@
  * across fork, and a ring whose consumer gets it by handle.
  *
  * Leaks are counted, not guessed: the entries of /proc/self/fd before
- * and after, and the anonymous regions /proc/shmbox lists (by creator
- * pid and size).
+ * and after, the anonymous regions /proc/shmbox lists (by creator pid
+ * and size), and the region bytes of the IPC namespace each test makes
+ * its own (max_total_bytes' accounting).
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -154,10 +156,11 @@ static void __expect_queued(struct __test_metadata *_metadata, int line,
 }
 
 /*
- * The fixtures: a fresh named unbounded mailbox (mb, mode 0600), an
- * anonymous region of RB bytes (rfd, O_RDWR) mapped at map with "first"
- * at its start, and a second of RB2 (r2) with "second".  One macro, as
- * each table needs a fixture of its own.
+ * The fixtures: an IPC namespace of the test's own, in it a fresh named
+ * unbounded mailbox (mb, mode 0600), an anonymous region of RB bytes
+ * (rfd, O_RDWR) mapped at map with "first" at its start, and a second
+ * of RB2 (r2) with "second".  One macro, as each table needs a fixture
+ * of its own.
  */
 #define HANDLES_FIELDS	\
 	char name[64];	\
@@ -168,6 +171,9 @@ static void __expect_queued(struct __test_metadata *_metadata, int line,
 
 #define HANDLES_SETUP()							\
 	do {								\
+		self->map = NULL;					\
+		self->rfd = self->r2 = -1;				\
+		ASSERT_EQ(0, unshare(CLONE_NEWIPC));			\
 		mb_name(self->name, sizeof(self->name));		\
 		self->mb = mkmbox(self->name, SHMBOX_MBOX_UNBOUNDED, 0600); \
 		ASSERT_LE(0, self->mb);					\
@@ -205,13 +211,18 @@ static void drop_fixture_region(int *rfd, char **map)
 	*rfd = -1;
 }
 
-/* No reference to the fixture's region is left once its fd has gone. */
+/*
+ * No reference to the fixture's region is left once its fd has gone:
+ * /proc/shmbox lists it no more, and the namespace's region bytes are
+ * the second region's alone.
+ */
 #define expect_fixture_region_freed(self) \
 	__expect_fixture_region_freed(_metadata, __LINE__, &(self)->rfd, \
-				      &(self)->map)
+				      &(self)->map, (self)->r2 >= 0 ? RB2 : 0)
 
 static void __expect_fixture_region_freed(struct __test_metadata *_metadata,
-					  int line, int *rfd, char **map)
+					  int line, int *rfd, char **map,
+					  unsigned long left)
 {
 	int seen;
 
@@ -219,6 +230,9 @@ static void __expect_fixture_region_freed(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, wait_anon_regions(getpid(), RB, 0, &seen))
 		TH_LOG("line %d: %d regions of %lu bytes still listed", line,
 		       seen, RB);
+	EXPECT_EQ(0, ns_region_bytes_are(left))
+		TH_LOG("line %d: the namespace's regions are not %lu bytes",
+		       line, left);
 }
 
 HANDLES_FIXTURE(base)
@@ -297,8 +311,10 @@ TEST_F(base, region_handle_new_fd_same_memory)
 	ASSERT_NE(MAP_FAILED, p);
 	EXPECT_STREQ("through the receiver's", p + 2 * PG);
 	munmap(p, RB);
+	EXPECT_EQ(0, ns_region_bytes_are(RB + RB2));
 	close(fd);
 	EXPECT_EQ(0, wait_anon_regions(getpid(), RB, 0, NULL));
+	EXPECT_EQ(0, ns_region_bytes_are(RB2));
 }
 
 TEST_F(base, same_fd_twice_without_move_two_fds)
@@ -1562,6 +1578,8 @@ FIXTURE_SETUP(freed)
 
 	self->child = -1;
 	self->go = -1;
+	self->mb = -1;
+	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
 	mb_name(self->name, sizeof(self->name));
 	switch (variant->how) {
 	case G_UNLINK_NAMED:
@@ -1606,7 +1624,8 @@ TEST_F(freed, region_freed_with_unreceived_message)
 
 	rfd = filled_region(RB_FREED, "in flight", &map);
 	ASSERT_LE(0, rfd);
-	ASSERT_EQ(1, proc_count_anon("region", getpid(), RB_FREED));
+	EXPECT_EQ(1, proc_count_anon("region", getpid(), RB_FREED));
+	EXPECT_EQ(0, ns_region_bytes_are(RB_FREED));
 	/* Twice in one message: two references, both must go. */
 	dfd = dup(rfd);
 	ASSERT_LE(0, dfd);
@@ -1620,12 +1639,14 @@ TEST_F(freed, region_freed_with_unreceived_message)
 	close(rfd);
 	close(dfd);
 	EXPECT_EQ(1, proc_count_anon("region", getpid(), RB_FREED));
+	EXPECT_EQ(0, ns_region_bytes_are(RB_FREED));
 
 	switch (variant->how) {
 	case G_UNLINK_NAMED:
 		close(self->mb);
 		self->mb = -1;
 		EXPECT_EQ(1, proc_count_anon("region", getpid(), RB_FREED));
+		EXPECT_EQ(0, ns_region_bytes_are(RB_FREED));
 		ASSERT_EQ(0, shmbox_unlink(self->name, SHMBOX_KIND_MAILBOX));
 		break;
 	case G_CLOSE_ANON:
@@ -1641,6 +1662,7 @@ TEST_F(freed, region_freed_with_unreceived_message)
 	}
 	EXPECT_EQ(0, wait_anon_regions(getpid(), RB_FREED, 0, &seen))
 		TH_LOG("%d regions still listed", seen);
+	EXPECT_EQ(0, ns_region_bytes_are(0));
 }
 
 /* An auto-remove region keeps its name while its handle is in flight. */
@@ -1899,9 +1921,11 @@ TEST_F(base, region_of_exited_child_lives_in_message)
 			   out, 1, &r));
 	ASSERT_EQ(1, r.nr_handles);
 	expect_region(&out[0], RB_FREED, H_RW, "made by the child");
+	EXPECT_EQ(0, ns_region_bytes_are(RB + RB2 + RB_FREED));
 	close(out[0].fd);
 	EXPECT_EQ(0, wait_anon_regions(pid, RB_FREED, 0, &seen))
 		TH_LOG("%d still listed", seen);
+	EXPECT_EQ(0, ns_region_bytes_are(RB + RB2));
 }
 
 /* ---- call and reply --------------------------------------------------------- */
