@@ -238,7 +238,8 @@ static inline int limit_free_fds(int nfree, struct rlimit *old)
 
 /*
  * Wait (up to ~5 s) until /proc/shmbox lists @n anonymous regions of
- * @bytes made by @cpid; 0, or -1 (the last count in *@seen if given).
+ * @bytes made by @cpid (0: anyone); 0, or -1 (the last count in *@seen
+ * if given: -1 at once if the file cannot be read or parsed).
  */
 static inline int wait_anon_regions(pid_t cpid, unsigned long long bytes,
 				    int n, int *seen)
@@ -247,7 +248,7 @@ static inline int wait_anon_regions(pid_t cpid, unsigned long long bytes,
 
 	for (int i = 0; i < 5000; i++) {
 		c = proc_count_anon("region", cpid, bytes);
-		if (c == n)
+		if (c == n || c < 0)
 			break;
 		usleep(1000);
 	}
