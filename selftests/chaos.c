@@ -39,10 +39,12 @@
  * of it (some moved, some sends synchronous), receivers map each handle
  * received and check that the region holds the message's own record
  * (some receives are peeks, some drop the handles); any of them is
- * SIGKILLed at random.  Afterwards, with every process gone, the only
- * regions /proc/shmbox still lists are those of the messages queued,
- * one per message, and stat's handles matches; once half of those are
- * received and the mailbox is removed with the rest, no region is left.
+ * SIGKILLed at random, in an IPC namespace of the test's own.
+ * Afterwards, with every process gone, the only regions left are those
+ * of the messages queued, one per message (as /proc/shmbox lists them
+ * and as the namespace's max_total_bytes accounting counts their
+ * bytes), and stat's handles matches; once half of those are received
+ * and the mailbox is removed with the rest, no region is left.
  *
  * CHAOS_ROUNDS (default 200) sets the number of kills per part.
  */
@@ -909,7 +911,8 @@ TEST_F_TIMEOUT(chaos, handle_kills_leak_no_region, 900)
 	ASSERT_NE(MAP_FAILED, hs);
 	/* A namespace of its own: its regions are this test's alone. */
 	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
-	ASSERT_EQ(0, wait_anon_regions(0, 0, 0, &listed));
+	EXPECT_EQ(0, wait_anon_regions(0, 0, 0, &listed))
+		TH_LOG("%d anonymous regions listed in a new namespace", listed);
 	ASSERT_EQ(0, ns_region_bytes_are(0));
 	shmbox_unlink(name, 0);
 	fd = shmbox_mbox_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL, &attr, O_RDWR);

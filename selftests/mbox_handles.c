@@ -521,6 +521,35 @@ TEST_F(access, received_fd_has_the_senders_access)
 	close(fd);
 }
 
+/* A received handle passes on like any fd of the region, access and all. */
+TEST_F(access, received_handle_passed_on_keeps_access)
+{
+	struct shmbox_handle in[1] = { hent(self->sfd, 0) }, out[1];
+	int other = mkmbox(NULL, SHMBOX_MBOX_UNBOUNDED, 0600), fd, fd2;
+	struct shmbox_mbox_recv r;
+	char buf[8];
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, hsend(self->mb, "1", 1, 0, in, 1));
+	ASSERT_EQ(1, hrecv(self->mb, buf, sizeof(buf), SHMBOX_MSG_NONBLOCK,
+			   out, 1, &r));
+	ASSERT_EQ(1, r.nr_handles);
+	fd = out[0].fd;
+	in[0] = hent(fd, SHMBOX_HANDLE_MOVE);
+	ASSERT_EQ(0, hsend(other, "2", 1, 0, in, 1));
+	EXPECT_FALSE(fd_is_open(fd));
+	ASSERT_EQ(1, hrecv(other, buf, sizeof(buf), SHMBOX_MSG_NONBLOCK,
+			   out, 1, &r));
+	ASSERT_EQ(1, r.nr_handles);
+	fd2 = out[0].fd;
+	EXPECT_EQ(variant->flags, out[0].flags);
+	EXPECT_EQ(RB, out[0].bytes);
+	EXPECT_EQ(variant->access, fcntl(fd2, F_GETFL) & O_ACCMODE);
+	expect_region(&out[0], RB, variant->flags, "shared");
+	close(fd2);
+	close(other);
+}
+
 /* ---- a ring's handle and SHMBOX_IOC_RING_CLAIM -------------------------- */
 
 enum { T_HANDLE, T_REGION, T_MAILBOX, T_UNBOUND };
@@ -779,6 +808,7 @@ FIXTURE_VARIANT(move_kept) {
 	uint64_t timeout;	/* a deadline this far ahead; 0: none */
 	bool unlinked;
 	int second;		/* a second handle */
+	bool call;		/* the handles in a call's request */
 	int err;
 };
 
@@ -803,6 +833,17 @@ FIXTURE_VARIANT_ADD(move_kept, second_handle_closed_ebadf) {
 };
 FIXTURE_VARIANT_ADD(move_kept, same_fd_moved_twice_einval) {
 	.cap = SHMBOX_MBOX_UNBOUNDED, .second = S_SAME_MOVED, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(move_kept, call_rendezvous_nonblock_eagain) {
+	.cap = 0, .call = true, .flags = SHMBOX_MSG_NONBLOCK, .err = EAGAIN,
+};
+FIXTURE_VARIANT_ADD(move_kept, call_full_nonblock_eagain) {
+	.cap = 1, .fill = true, .call = true, .flags = SHMBOX_MSG_NONBLOCK,
+	.err = EAGAIN,
+};
+FIXTURE_VARIANT_ADD(move_kept, call_not_taken_etimedout) {
+	.cap = SHMBOX_MBOX_UNBOUNDED, .call = true, .timeout = NS / 50,
+	.err = ETIMEDOUT,
 };
 
 FIXTURE_SETUP(move_kept)
@@ -843,10 +884,24 @@ TEST_F(move_kept, failed_send_closes_nothing)
 		in[nh++] = hent(self->rfd, SHMBOX_HANDLE_MOVE);
 	}
 	nfd = fd_count();
-	s = hsend_arg("m", 1, variant->flags, in, nh);
-	if (variant->timeout)
-		s.deadline_ns = after_ns(variant->timeout);
-	EXPECT_EQ(-variant->err, hsend_ioctl(self->mb, &s));
+	if (variant->call) {
+		char rbuf[8];
+		struct shmbox_mbox_call c = call_arg("m", 1, rbuf, sizeof(rbuf),
+						     FOREVER);
+
+		c.flags = variant->flags;
+		c.handles = (uintptr_t)in;
+		c.nr_handles = nh;
+		if (variant->timeout)
+			c.deadline_ns = after_ns(variant->timeout);
+		EXPECT_EQ(-variant->err, call_ioctl(self->mb, &c));
+		EXPECT_EQ(0, c.status);
+	} else {
+		s = hsend_arg("m", 1, variant->flags, in, nh);
+		if (variant->timeout)
+			s.deadline_ns = after_ns(variant->timeout);
+		EXPECT_EQ(-variant->err, hsend_ioctl(self->mb, &s));
+	}
 	EXPECT_TRUE(fd_is_open(self->rfd));
 	EXPECT_EQ(nfd, fd_count());
 	st = cstat(self->mb);
@@ -854,6 +909,7 @@ TEST_F(move_kept, failed_send_closes_nothing)
 	EXPECT_EQ(0, st.handles);
 	EXPECT_EQ(depth, st.sent);
 	EXPECT_EQ(0, st.blocked_senders);
+	EXPECT_EQ(0, st.calls_waiting);
 	EXPECT_EQ(depth ? SHMBOX_MSG_COST(4) : 0, st.charged);
 	/* The region is whole: the fd still maps it. */
 	{
@@ -2427,6 +2483,175 @@ TEST_F(base, reply_handles_not_writable_efault_lost)
 	EXPECT_EQ(o.fds_before, o.fds_after);
 	EXPECT_EQ(0, cstat(self->mb).calls_serving);
 	expect_fixture_region_freed(self);
+}
+
+/* A reply to a caller that died: ESRCH, nothing moved, nothing kept. */
+TEST_F(served, reply_to_dead_caller_esrch_moves_nothing)
+{
+	struct shmbox_handle in[1] = { hent(self->rfd, SHMBOX_HANDLE_MOVE) };
+
+	kill_hcaller(&self->k);
+	EXPECT_EQ(-ESRCH, hreply(self->mb, self->handle, "late", in, 1));
+	EXPECT_TRUE(fd_is_open(self->rfd));
+	/* Used up by the ESRCH. */
+	EXPECT_EQ(-ENOENT, hreply(self->mb, self->handle, "late", NULL, 0));
+	EXPECT_EQ(0, cstat(self->mb).calls_serving);
+	expect_fixture_region_freed(self);
+}
+
+/*
+ * A call interrupted after the server took it is parked with its reply's
+ * room for handles: the reply's handles wait with it, for a resume with
+ * at least as much room (less: EINVAL), or go when the caller does.
+ */
+static volatile sig_atomic_t parked_sigs;
+
+static void on_park_signal(int sig)
+{
+	parked_sigs++;
+}
+
+struct preport {
+	int ret1;		/* the interrupted call */
+	uint64_t resume;
+	int ret_short;		/* a resume with one handle less room */
+	int ret;		/* the resume */
+	struct shmbox_mbox_call c;
+	struct shmbox_handle rh[2];
+	char data[2][32];
+	int fds_before, fds_after;
+	char reply[32];
+};
+
+/* @resume_room: -1 exits without resuming; else tries it, then 2. */
+static void parked_main(int fd, int resume_room, int wr, int go)
+{
+	static char rbuf[32];
+	struct sigaction sa = { .sa_handler = on_park_signal };
+	struct preport o;
+	int i;
+
+	memset(&o, 0, sizeof(o));
+	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
+	o.fds_before = fd_count();
+	o.c = call_arg("park", 4, rbuf, sizeof(rbuf) - 1, after_ns(SOON));
+	o.c.reply_nr_handles = 2;
+	o.c.reply_handles = (uintptr_t)o.rh;
+	o.ret1 = call_ioctl(fd, &o.c);
+	o.resume = o.c.resume;
+	if (write(wr, &o, sizeof(o)) != sizeof(o) || sync_wait(go))
+		_exit(1);
+	if (resume_room < 0 || o.ret1 != -EINTR)
+		_exit(0);
+	o.ret_short = -1;
+	if (resume_room < 2) {
+		struct shmbox_mbox_call c2 = o.c;
+
+		c2.reply_nr_handles = resume_room;
+		o.ret_short = call_ioctl(fd, &c2);
+	}
+	o.c.reply_nr_handles = 2;
+	o.ret = call_ioctl(fd, &o.c);
+	o.fds_after = fd_count();
+	if (!o.ret && o.c.reply_len < sizeof(o.reply))
+		memcpy(o.reply, rbuf, o.c.reply_len);
+	for (i = 0; !o.ret && i < (int)o.c.reply_nr_handles && i < 2; i++)
+		if (read_region(o.rh[i].fd, o.rh[i].bytes, o.data[i],
+				sizeof(o.data[i])))
+			o.data[i][0] = 0;
+	_exit(write(wr, &o, sizeof(o)) == sizeof(o) ? 0 : 1);
+}
+
+FIXTURE(parked) {
+	HANDLES_FIELDS;
+	pid_t pid;
+	int rd, go;
+};
+
+FIXTURE_VARIANT(parked) {
+	int resume_room;
+};
+
+FIXTURE_VARIANT_ADD(parked, resumed_gets_handles) {
+	.resume_room = 2,
+};
+FIXTURE_VARIANT_ADD(parked, resume_with_less_room_einval) {
+	.resume_room = 1,
+};
+FIXTURE_VARIANT_ADD(parked, caller_exits_handles_freed) {
+	.resume_room = -1,
+};
+
+FIXTURE_SETUP(parked)
+{
+	int p[2], g[2];
+
+	HANDLES_SETUP();
+	self->pid = -1;
+	ASSERT_EQ(0, pipe(p));
+	ASSERT_EQ(0, pipe(g));
+	self->pid = fork();
+	ASSERT_LE(0, self->pid);
+	if (self->pid == 0) {
+		close(p[0]);
+		close(g[1]);
+		parked_main(self->mb, variant->resume_room, p[1], g[0]);
+	}
+	close(p[1]);
+	close(g[0]);
+	self->rd = p[0];
+	self->go = g[1];
+}
+
+FIXTURE_TEARDOWN(parked)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		reap(self->pid);
+	}
+	close(self->rd);
+	close(self->go);
+	HANDLES_TEARDOWN();
+}
+
+TEST_F(parked, reply_handles_wait_with_the_call)
+{
+	struct shmbox_handle in[2] = { hent(self->rfd, 0), hent(self->r2, 0) };
+	struct shmbox_handle none[1];
+	struct shmbox_mbox_recv r;
+	struct preport o;
+	uint64_t h;
+
+	ASSERT_EQ(0, wait_calls(self->mb, 1, 0));
+	h = take_hcall(self->mb, none, 1, &r);
+	ASSERT_NE(0, h);
+	ASSERT_EQ(0, kill(self->pid, SIGUSR1));
+	ASSERT_EQ(sizeof(o), read(self->rd, &o, sizeof(o)));
+	ASSERT_EQ(-EINTR, o.ret1);
+	EXPECT_EQ(h, o.resume);
+	/* The reply goes to the parked call, handles and all. */
+	ASSERT_EQ(0, hreply(self->mb, h, "parked", in, 2));
+	ASSERT_EQ(0, sync_send(self->go));
+	if (variant->resume_room < 0) {
+		EXPECT_EQ(0, reap(self->pid));
+		self->pid = -1;
+		/* Never collected: its handles went with the caller. */
+		expect_fixture_region_freed(self);
+		return;
+	}
+	ASSERT_EQ(sizeof(o), read(self->rd, &o, sizeof(o)));
+	EXPECT_EQ(0, reap(self->pid));
+	self->pid = -1;
+	if (variant->resume_room < 2)
+		EXPECT_EQ(-EINVAL, o.ret_short);
+	EXPECT_EQ(0, o.ret);
+	EXPECT_STREQ("parked", o.reply);
+	ASSERT_EQ(2, o.c.reply_nr_handles);
+	EXPECT_EQ(o.fds_before + 2, o.fds_after);
+	EXPECT_STREQ("first", o.data[0]);
+	EXPECT_STREQ("second", o.data[1]);
+	EXPECT_EQ(RB, o.rh[0].bytes);
+	EXPECT_EQ(RB2, o.rh[1].bytes);
 }
 
 /* A caller at RLIMIT_NOFILE: its reply's fds are reserved before it sends. */
