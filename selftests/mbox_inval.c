@@ -181,7 +181,8 @@ FIXTURE_VARIANT_ADD(mb, recv_nonzero_pad2_einval) {
 	RECV, .flags = SHMBOX_MSG_NONBLOCK, .pad2 = 1, .err = EINVAL,
 };
 FIXTURE_VARIANT_ADD(mb, recv_nr_handles_above_max_einval) {
-	RECV, .flags = SHMBOX_MSG_NONBLOCK, .nr_handles = SHMBOX_MSG_HANDLES_MAX + 1, .err = EINVAL,
+	RECV, .flags = SHMBOX_MSG_NONBLOCK,
+	.nr_handles = SHMBOX_MSG_HANDLES_MAX + 1, .err = EINVAL,
 };
 
 /* ---- sendv, recvv: non-blocking, over one empty message ----------------- */
