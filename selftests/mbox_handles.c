@@ -2523,14 +2523,21 @@ struct preport {
 	char reply[32];
 };
 
-/* @resume_room: -1 exits without resuming; else tries it, then 2. */
-static void parked_main(int fd, int resume_room, int wr, int go)
+/*
+ * Call mailbox @name through an fd of its own (a parked call lives on
+ * its open file description, which a forked copy would share with the
+ * test); @resume_room: -1 exits without resuming, else a resume with
+ * that much room is tried, then one with 2.
+ */
+static void parked_main(const char *name, int resume_room, int wr, int go)
 {
 	static char rbuf[32];
 	struct sigaction sa = { .sa_handler = on_park_signal };
 	struct preport o;
-	int i;
+	int i, fd = shmbox_mbox_open(name, 0, NULL, O_RDWR);
 
+	if (fd < 0)
+		_exit(2);
 	memset(&o, 0, sizeof(o));
 	sigaction(SIGUSR1, &sa, NULL);	/* no SA_RESTART */
 	o.fds_before = fd_count();
@@ -2595,7 +2602,7 @@ FIXTURE_SETUP(parked)
 	if (self->pid == 0) {
 		close(p[0]);
 		close(g[1]);
-		parked_main(self->mb, variant->resume_room, p[1], g[0]);
+		parked_main(self->name, variant->resume_room, p[1], g[0]);
 	}
 	close(p[1]);
 	close(g[0]);
