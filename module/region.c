@@ -141,7 +141,7 @@ static void shmbox_region_show(struct seq_file *m, struct shmbox_obj *obj)
 	} else {
 		seq_putc(m, '-');
 	}
-	seq_printf(m, " %u - - - -", nattch);
+	seq_printf(m, " %u - - - - -", nattch);
 }
 
 static const struct shmbox_obj_ops shmbox_region_ops = {
