@@ -14,12 +14,21 @@
  * shmbox_mbox_recvvx() hand the caller's own structures to the kernel,
  * so they have a version per size (symbol versions, see libshmbox.map).
  *
- * The size of a receive's structure tells the kernel whether the caller
- * can take a call (ABI 1.3): one of SHMBOX_MBOX_RECV_SIZE_VER2 or more
- * gets a reply handle.  The receives without a place for the handle
- * therefore pass SHMBOX_MBOX_RECV_SIZE_VER1, so that a call they take
- * fails its caller at once (EPIPE) instead of waiting for a reply nobody
- * can give.
+ * The size of a receive's structure tells the kernel what the caller can
+ * take.  A call (ABI 1.3): one of SHMBOX_MBOX_RECV_SIZE_VER2 or more gets
+ * a reply handle.  The receives without a place for the handle therefore
+ * pass SHMBOX_MBOX_RECV_SIZE_VER1, so that a call they take fails its
+ * caller at once (EPIPE) instead of waiting for a reply nobody can give.
+ * Handles in messages (ABI 1.4): one of SHMBOX_MBOX_RECV_SIZE_VER3 or
+ * more installs the message's fds, and fails with EMSGSIZE (the message
+ * stays) if its array is too small for them; a smaller one drops them.
+ * So every receive passes the size of the version it was written for,
+ * never sizeof() of this header's structure, which grows: a receive with
+ * no handle array that passed the grown size would stop at the first
+ * message carrying handles.  The same holds for the vector descriptors
+ * and the reply-and-receive.  Sends, calls and replies pass sizeof():
+ * their fields past what they set stay zero, which every version reads
+ * as before.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -100,11 +109,12 @@ int shmbox_mbox_stat_v12(int fd, struct shmbox_mbox_stat *st)
 	return 0;
 }
 
-/* libshmbox 1.3: the whole structure, with the call counters. */
+/* libshmbox 1.3: the structure up to the call counters. */
 SHMBOX_API __attribute__((symver("shmbox_mbox_stat@@LIBSHMBOX_1.3")))
 int shmbox_mbox_stat_v13(int fd, struct shmbox_mbox_stat *st)
 {
-	SHMBOX_ARG_INIT(st);
+	memset(st, 0, SHMBOX_MBOX_STAT_SIZE_VER2);
+	st->size = SHMBOX_MBOX_STAT_SIZE_VER2;
 	if (ioctl(fd, SHMBOX_IOC_MBOX_STAT, st) < 0)
 		return -errno;
 	return 0;
@@ -354,7 +364,8 @@ SHMBOX_API __attribute__((symver("shmbox_mbox_recvvx@@LIBSHMBOX_1.3")))
 int shmbox_mbox_recvvx_v13(int fd, int from, struct shmbox_mbox_msgx *m,
 			   unsigned int n, unsigned int flags, uint64_t dl)
 {
-	return mbox_recvv(fd, from, m, sizeof(*m), n, flags, dl);
+	return mbox_recvv(fd, from, m, SHMBOX_MBOX_MSGX_SIZE_VER2, n, flags,
+			  dl);
 }
 
 /* ---- call and reply (ABI 1.3) -------------------------------------------- */
@@ -454,7 +465,8 @@ SHMBOX_API int shmbox_mbox_recv_call(int fd, int from, void *buf, uint32_t cap,
 
 	if (!info)
 		return -EINVAL;
-	n = mbox_recv(fd, sizeof(r), from, buf, cap, flags, deadline_ns, &r);
+	n = mbox_recv(fd, SHMBOX_MBOX_RECV_SIZE_VER2, from, buf, cap, flags,
+		      deadline_ns, &r);
 	if (n < 0 && n != -EMSGSIZE)
 		return n;
 	call_info(info, n >= 0, r.len, r.prio, r.pid, r.uid, r.id, r.handle,
@@ -492,6 +504,7 @@ SHMBOX_API int shmbox_mbox_reply_recv(int fd, uint64_t *handle,
 	if (!info)
 		return -EINVAL;
 	SHMBOX_ARG_INIT(&rr);
+	rr.size = SHMBOX_MBOX_REPLY_RECV_SIZE_VER0;	/* drops handles */
 	rr.flags = wait_flags(flags, &deadline_ns);
 	rr.reply_handle = handle ? *handle : 0;
 	/* No reply without a handle: its buffer must be 0 then, its length too. */
