@@ -47,12 +47,18 @@
 #include "proc_util.h"
 
 /* The same layout for every ABI (the M32 suite runs this too). */
-_Static_assert(sizeof(struct shmbox_mbox_call) == SHMBOX_MBOX_CALL_SIZE_VER0,
+_Static_assert(sizeof(struct shmbox_mbox_call) == SHMBOX_MBOX_CALL_SIZE_VER1,
 	       "call");
-_Static_assert(sizeof(struct shmbox_mbox_reply) == SHMBOX_MBOX_REPLY_SIZE_VER0,
+_Static_assert(offsetof(struct shmbox_mbox_call, handles) ==
+	       SHMBOX_MBOX_CALL_SIZE_VER0, "call handles");
+_Static_assert(sizeof(struct shmbox_mbox_reply) == SHMBOX_MBOX_REPLY_SIZE_VER1,
 	       "reply");
+_Static_assert(offsetof(struct shmbox_mbox_reply, handles) ==
+	       SHMBOX_MBOX_REPLY_SIZE_VER0, "reply handles");
 _Static_assert(sizeof(struct shmbox_mbox_reply_recv) ==
-	       SHMBOX_MBOX_REPLY_RECV_SIZE_VER0, "reply_recv");
+	       SHMBOX_MBOX_REPLY_RECV_SIZE_VER1, "reply_recv");
+_Static_assert(offsetof(struct shmbox_mbox_reply_recv, handles) ==
+	       SHMBOX_MBOX_REPLY_RECV_SIZE_VER0, "reply_recv handles");
 _Static_assert(offsetof(struct shmbox_mbox_call, reply_id) == 72, "reply_id");
 _Static_assert(offsetof(struct shmbox_mbox_call, resume) == 80, "resume");
 _Static_assert(offsetof(struct shmbox_mbox_reply_recv, rflags) == 84, "rflags");

@@ -28,15 +28,20 @@
 /*
  * The same layout for every ABI (the M32 suite runs this too): the
  * version-1 fields where version 1 had them, and the sizes of today's
- * structures (the recv, stat and msgx grew to version 2 with ABI 1.3).
+ * structures (the recv, stat and msgx grew to version 2 with ABI 1.3;
+ * send to 2, recv, stat and msgx to 3 with ABI 1.4).
  */
 _Static_assert(offsetof(struct shmbox_mbox_recv, id) + 8 ==
 	       SHMBOX_MBOX_RECV_SIZE_VER1, "recv id");
 _Static_assert(offsetof(struct shmbox_mbox_recv, handle) ==
 	       SHMBOX_MBOX_RECV_SIZE_VER1, "recv handle");
-_Static_assert(sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER2,
+_Static_assert(offsetof(struct shmbox_mbox_recv, handles) ==
+	       SHMBOX_MBOX_RECV_SIZE_VER2, "recv handles");
+_Static_assert(sizeof(struct shmbox_mbox_recv) == SHMBOX_MBOX_RECV_SIZE_VER3,
 	       "recv");
-_Static_assert(sizeof(struct shmbox_mbox_send) == SHMBOX_MBOX_SEND_SIZE_VER1,
+_Static_assert(offsetof(struct shmbox_mbox_send, handles) ==
+	       SHMBOX_MBOX_SEND_SIZE_VER1, "send handles");
+_Static_assert(sizeof(struct shmbox_mbox_send) == SHMBOX_MBOX_SEND_SIZE_VER2,
 	       "send");
 _Static_assert(sizeof(struct shmbox_mbox_vec) == SHMBOX_MBOX_VEC_SIZE_VER1,
 	       "vec");
@@ -44,13 +49,17 @@ _Static_assert(offsetof(struct shmbox_mbox_stat, inbox_id) + 8 ==
 	       SHMBOX_MBOX_STAT_SIZE_VER1, "stat inbox_id");
 _Static_assert(offsetof(struct shmbox_mbox_stat, calls_waiting) ==
 	       SHMBOX_MBOX_STAT_SIZE_VER1, "stat calls_waiting");
-_Static_assert(sizeof(struct shmbox_mbox_stat) == SHMBOX_MBOX_STAT_SIZE_VER2,
+_Static_assert(offsetof(struct shmbox_mbox_stat, handles) ==
+	       SHMBOX_MBOX_STAT_SIZE_VER2, "stat handles");
+_Static_assert(sizeof(struct shmbox_mbox_stat) == SHMBOX_MBOX_STAT_SIZE_VER3,
 	       "stat");
 _Static_assert(offsetof(struct shmbox_mbox_msgx, id) + 8 ==
 	       SHMBOX_MBOX_MSGX_SIZE_VER1, "msgx id");
 _Static_assert(offsetof(struct shmbox_mbox_msgx, handle) ==
 	       SHMBOX_MBOX_MSGX_SIZE_VER1, "msgx handle");
-_Static_assert(sizeof(struct shmbox_mbox_msgx) == SHMBOX_MBOX_MSGX_SIZE_VER2,
+_Static_assert(offsetof(struct shmbox_mbox_msgx, handles) ==
+	       SHMBOX_MBOX_MSGX_SIZE_VER2, "msgx handles");
+_Static_assert(sizeof(struct shmbox_mbox_msgx) == SHMBOX_MBOX_MSGX_SIZE_VER3,
 	       "msgx");
 
 #define HELPER		"/usr/libexec/shmbox/exec-inbox"
