@@ -441,9 +441,12 @@ int shmbox_mbox_reply_recv(int fd, uint64_t *handle, const void *reply,
  * a receive that fails installed no fd and left the message, handles and
  * all, in the mailbox.  Each handle costs SHMBOX_HANDLE_COST quota bytes.
  *
- * Each function here is the one of the same name without the "h" with
- * the handle arguments appended; with no handles it does what that one
- * does.  Handles to send are @h and @nh (0 to SHMBOX_MSG_HANDLES_MAX, @h
+ * Each function here is an older one with the handle arguments appended,
+ * and with no handles it does what that one does: shmbox_mbox_callh(),
+ * _call_resumeh(), _replyh() and _reply_recvh() are the functions without
+ * the "h", shmbox_mbox_sendh() is shmbox_mbox_send(), shmbox_mbox_recvh()
+ * is shmbox_mbox_recv_call(); shmbox_mbox_sendh_to() addresses as
+ * shmbox_mbox_call() does.  Handles to send are @h and @nh (0 to SHMBOX_MSG_HANDLES_MAX, @h
  * may be NULL when 0).  Handles to receive go into the @*nh entries of
  * @h: *@nh is the array's size in and the number of handles the message
  * carried out (also with -EMSGSIZE, which then means the buffer or the
