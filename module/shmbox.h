@@ -100,8 +100,8 @@ struct shmbox_obj {
 struct shmbox_file {
 	spinlock_t lock;		/* binding */
 	struct shmbox_obj *obj;		/* NULL until bound; set once */
-	u32 role;			/* kind-specific, set when binding or
-					   once by a ring claim */
+	/* Kind-specific, set when binding or once by a ring claim. */
+	u32 role;
 	/* A mailbox fd's calls taken and not answered (mbox_call.c). */
 	struct shmbox_calltab *calls;
 	/* Calls made through this fd, interrupted, to resume (the same). */
