@@ -123,7 +123,7 @@ static void shmbox_region_unbind(struct shmbox_obj *obj, struct shmbox_file *sf)
 	shmbox_ring_release(to_region(obj), sf->role);
 }
 
-/* /proc/shmbox kind columns: size - - bytes-used(ring) nattch - - - - */
+/* /proc/shmbox kind columns: size - - bytes-used(ring) nattch - - - - - */
 static void shmbox_region_show(struct seq_file *m, struct shmbox_obj *obj)
 {
 	struct shmbox_region *r = to_region(obj);

@@ -61,8 +61,9 @@ struct shmbox_obj_ops {
 	void (*unbind)(struct shmbox_obj *obj, struct shmbox_file *sf);
 	/*
 	 * /proc/shmbox (optional): print the kind columns "size depth
-	 * capacity bytes nattch sent received calls serving", space
-	 * separated, "-" for a column that does not apply, no newline.  Called under
+	 * capacity bytes nattch sent received calls serving handles",
+	 * space separated, "-" for a column that does not apply, no
+	 * newline.  Called under
 	 * shmbox_objs_lock (a mutex) without a reference: may take the
 	 * kind's own locks, must not sleep for long or put the object.
 	 */
