@@ -28,7 +28,7 @@
  * handle of another file's call, or a guessed one, finds nothing.
  *
  * Owns: struct shmbox_call (its slab cache, handles, state, reply
- * buffer and the reply's quota charge), struct shmbox_calltab and
+ * buffer, the reply's handles (handle.c) and the reply's quota charge), struct shmbox_calltab and
  * struct shmbox_callpark.
  *
  * Locking: tab->lock (a spinlock) protects a table's buckets and ->nr;
@@ -73,12 +73,14 @@ static atomic64_t shmbox_call_seq;	/* the last handle given */
 /*
  * shmbox_call_new - the record of a call by current
  * @reply_max:	the size of the caller's reply buffer
+ * @reply_hmax:	the entries of its reply handle array
  * @acct:	the caller's account: its reply is charged there
  *
  * Return: the call, PENDING, with a new handle and the caller's
  * reference; or NULL (no memory).
  */
-struct shmbox_call *shmbox_call_new(u32 reply_max, struct shmbox_acct *acct)
+struct shmbox_call *shmbox_call_new(u32 reply_max, u32 reply_hmax,
+				    struct shmbox_acct *acct)
 {
 	struct shmbox_call *call;
 
@@ -91,9 +93,11 @@ struct shmbox_call *shmbox_call_new(u32 reply_max, struct shmbox_acct *acct)
 	call->spinning = false;
 	call->handle = atomic64_inc_return(&shmbox_call_seq);
 	call->reply_max = reply_max;
+	call->reply_hmax = reply_hmax;
 	call->task = get_task_struct(current);
 	call->reply_len = 0;
 	call->reply = NULL;
+	call->reply_handles = NULL;
 	call->replier = NULL;
 	call->reply_uid = GLOBAL_ROOT_UID;
 	call->reply_id = 0;
@@ -107,9 +111,11 @@ struct shmbox_call *shmbox_call_new(u32 reply_max, struct shmbox_acct *acct)
 static void shmbox_call_drop_reply(struct shmbox_call *call)
 {
 	shmbox_acct_uncharge(call->acct, SHMBOX_RES_MSG_BYTES,
-			     SHMBOX_MSG_COST(call->reply_len));
+			     SHMBOX_MSG_COST_H(call->reply_len,
+					       shmbox_handles_nr(call->reply_handles)));
 	if (call->reply != call->reply_inline)
 		kvfree(call->reply);
+	shmbox_handles_drop(call->reply_handles);
 	put_pid(call->replier);
 }
 
@@ -257,6 +263,8 @@ bool shmbox_call_serve(struct shmbox_call *call, struct shmbox_calltab *tab)
  * @ubuf, @len:	the reply in the server's memory (@len checked against
  *		->reply_max by the caller)
  * @id:		the server's inbox id, for the caller
+ * @h:		its handles (checked against ->reply_hmax), or NULL: the
+ *		call's on success, still the server's on failure
  *
  * The reply is charged to its caller's account (its max_user_bytes)
  * until the caller copied it out, so that a caller that keeps replies
@@ -265,14 +273,16 @@ bool shmbox_call_serve(struct shmbox_call *call, struct shmbox_calltab *tab)
  * Return: 0, -ENOSPC (the caller's max_user_bytes), -ENOMEM or -EFAULT,
  * with nothing changed.
  */
-int shmbox_call_set_reply(struct shmbox_call *call, u64 ubuf, u32 len, u64 id)
+int shmbox_call_set_reply(struct shmbox_call *call, u64 ubuf, u32 len, u64 id,
+			  struct shmbox_handles *h)
 {
+	u64 cost = SHMBOX_MSG_COST_H(len, shmbox_handles_nr(h));
 	struct shmbox_acct *acct = call->acct;
 	void *data = call->reply_inline;
 	int ret;
 
-	ret = shmbox_acct_charge(acct, SHMBOX_RES_MSG_BYTES,
-				 SHMBOX_MSG_COST(len), -ENOSPC, false);
+	ret = shmbox_acct_charge(acct, SHMBOX_RES_MSG_BYTES, cost, -ENOSPC,
+				 false);
 	if (ret)
 		return ret;
 	if (len > SHMBOX_CALL_INLINE) {
@@ -288,6 +298,7 @@ int shmbox_call_set_reply(struct shmbox_call *call, u64 ubuf, u32 len, u64 id)
 	}
 	call->reply = data;
 	call->reply_len = len;
+	call->reply_handles = h;
 	call->replier = get_pid(task_tgid(current));
 	call->reply_uid = current_euid();
 	call->reply_id = id;
@@ -297,7 +308,7 @@ free_data:
 	if (data != call->reply_inline)
 		kvfree(data);
 uncharge:
-	shmbox_acct_uncharge(acct, SHMBOX_RES_MSG_BYTES, SHMBOX_MSG_COST(len));
+	shmbox_acct_uncharge(acct, SHMBOX_RES_MSG_BYTES, cost);
 	return ret;
 }
 

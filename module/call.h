@@ -17,6 +17,7 @@
 #include <linux/uidgid.h>
 
 #include "account.h"
+#include "handle.h"
 
 struct shmbox_obj;
 struct task_struct;
@@ -46,10 +47,12 @@ struct shmbox_call {
 	bool spinning;			/* the caller polls ->state */
 	u64 handle;			/* never 0, never reused */
 	u32 reply_max;			/* the caller's reply buffer */
+	u32 reply_hmax;			/* ... and its reply handle array */
 	struct task_struct *task;	/* the caller, referenced */
 	/* The reply: written by the one server that answers, before REPLIED. */
 	u32 reply_len;
 	void *reply;			/* NULL until a reply was built */
+	struct shmbox_handles *reply_handles;	/* its handles, or NULL */
 	struct pid *replier;		/* its thread group */
 	kuid_t reply_uid;
 	u64 reply_id;			/* its inbox id, 0: none */
@@ -81,7 +84,8 @@ struct shmbox_callpark {
 
 int shmbox_call_cache_init(void);
 void shmbox_call_cache_exit(void);
-struct shmbox_call *shmbox_call_new(u32 reply_max, struct shmbox_acct *acct);
+struct shmbox_call *shmbox_call_new(u32 reply_max, u32 reply_hmax,
+				    struct shmbox_acct *acct);
 void shmbox_call_put(struct shmbox_call *call);
 
 void shmbox_calltab_init(struct shmbox_calltab *tab, atomic_t *serving);
@@ -90,7 +94,8 @@ struct shmbox_call *shmbox_calltab_take(struct shmbox_calltab *tab, u64 handle);
 u32 shmbox_calltab_drain(struct shmbox_calltab *tab, struct hlist_head *out);
 
 bool shmbox_call_serve(struct shmbox_call *call, struct shmbox_calltab *tab);
-int shmbox_call_set_reply(struct shmbox_call *call, u64 ubuf, u32 len, u64 id);
+int shmbox_call_set_reply(struct shmbox_call *call, u64 ubuf, u32 len, u64 id,
+			  struct shmbox_handles *h);
 bool shmbox_call_complete(struct shmbox_call *call, int state);
 bool shmbox_call_abandon(struct shmbox_call *call);
 bool shmbox_call_orphaned(struct shmbox_call *call);

@@ -12,7 +12,9 @@
  * Lifetime: the misc device exists from module_init() to module_exit().
  * Every open file holds a reference on the module through fops->owner, so
  * the module cannot go while a file is open; its struct shmbox_file lives
- * from open to release (the last close and the last unmap).
+ * from open to release (the last close and the last unmap).  A handle
+ * received in a message is such a file too, made by handle.c with these
+ * operations (an anonymous inode, not the device node's).
  *
  * Device node mode: 0666.  Opening /dev/shmbox grants nothing by itself;
  * every object carries its own owner, group and mode and is checked on
@@ -30,6 +32,7 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
+#include "handle.h"
 #include "shmbox.h"
 
 static long shmbox_ioctl(struct file *file, unsigned int cmd,
@@ -40,12 +43,10 @@ static long shmbox_ioctl(struct file *file, unsigned int cmd,
 
 static int shmbox_open(struct inode *inode, struct file *file)
 {
-	struct shmbox_file *sf;
+	struct shmbox_file *sf = shmbox_file_alloc();
 
-	sf = kzalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
 	if (!sf)
 		return -ENOMEM;
-	spin_lock_init(&sf->lock);
 	file->private_data = sf;
 	return nonseekable_open(inode, file);
 }
@@ -113,6 +114,8 @@ static int __init shmbox_init(void)
 {
 	int ret;
 
+	/* Handles received in messages are files with these operations. */
+	shmbox_handles_init(&shmbox_fops);
 	ret = shmbox_mbox_init();
 	if (ret)
 		return ret;

@@ -75,13 +75,13 @@ static void shmbox_mbox_unbind(struct shmbox_obj *obj, struct shmbox_file *sf)
 
 /*
  * /proc/shmbox kind columns: msgmax depth capacity bytes - sent received
- * calls serving
+ * calls serving handles
  */
 static void shmbox_mbox_show(struct seq_file *m, struct shmbox_obj *obj)
 {
 	struct shmbox_mbox *mb = to_mbox(obj);
 	u64 bytes, sent, received;
-	u32 depth, calls;
+	u32 depth, calls, handles;
 
 	spin_lock(&mb->lock);
 	depth = mb->nr_msgs;
@@ -89,14 +89,15 @@ static void shmbox_mbox_show(struct seq_file *m, struct shmbox_obj *obj)
 	sent = mb->sent;
 	received = mb->received;
 	calls = mb->nr_calls;
+	handles = mb->nr_handles;
 	spin_unlock(&mb->lock);
 	seq_printf(m, "%u %u ", mb->max_msg, depth);
 	if (mb->capacity == SHMBOX_MBOX_UNBOUNDED)
 		seq_puts(m, "inf");
 	else
 		seq_printf(m, "%u", mb->capacity);
-	seq_printf(m, " %llu - %llu %llu %u %d", bytes, sent, received, calls,
-		   atomic_read(&mb->calls_serving));
+	seq_printf(m, " %llu - %llu %llu %u %d %u", bytes, sent, received,
+		   calls, atomic_read(&mb->calls_serving), handles);
 }
 
 static const struct shmbox_obj_ops shmbox_mbox_ops = {
@@ -231,6 +232,7 @@ long shmbox_ioc_mbox_stat(struct file *file, void *karg,
 	st->blocked_senders = mb->nr_swait;
 	st->blocked_receivers = mb->nr_rwait;
 	st->calls_waiting = mb->nr_calls;
+	st->handles = mb->nr_handles;
 	spin_unlock(&mb->lock);
 	st->calls_serving = atomic_read(&mb->calls_serving);
 	return shmbox_copy_arg_out(uarg, usize, st, sizeof(*st));
@@ -241,7 +243,13 @@ long shmbox_ioc_mbox_stat(struct file *file, void *karg,
 #define SHMBOX_SEND_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC | \
 				 SHMBOX_MSG_TO_ID)
 #define SHMBOX_RECV_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_PEEK | \
-				 SHMBOX_MSG_FROM)
+				 SHMBOX_MSG_FROM | SHMBOX_MSG_NOCLOEXEC)
+
+/* A descriptor's handle fields: a count in range, the pad zero. */
+static bool shmbox_desc_handles_ok(const struct shmbox_mbox_msgx *m)
+{
+	return m->nr_handles <= SHMBOX_MSG_HANDLES_MAX && !m->pad2;
+}
 
 static bool shmbox_nonblock(struct file *file, u32 flags)
 {
@@ -297,6 +305,7 @@ int shmbox_send_begin(struct file *file, u32 flags, pid_t pid, u64 id,
 	}
 	s->sender_id = shmbox_inbox_self_id();
 	s->call = NULL;
+	s->moved = NULL;
 	s->sync = flags & SHMBOX_MSG_SYNC;
 	s->nonblock = shmbox_nonblock(file, flags);
 	s->deadline = deadline;
@@ -309,19 +318,24 @@ long shmbox_ioc_mbox_send(struct file *file, void *karg,
 	struct shmbox_mbox_send *arg = karg;
 	struct shmbox_mbox_msgx m = {
 		.buf = arg->buf, .len = arg->len, .prio = arg->prio,
+		.handles = arg->handles, .nr_handles = arg->nr_handles,
 	};
+	struct shmbox_moved moved;
 	struct shmbox_send s;
 	int ret, err = 0;
 
-	if ((arg->flags & ~SHMBOX_SEND_FLAGS) || arg->pad ||
+	if ((arg->flags & ~SHMBOX_SEND_FLAGS) || arg->pad || arg->pad2 ||
 	    arg->prio >= SHMBOX_MSG_PRIO_MAX ||
+	    arg->nr_handles > SHMBOX_MSG_HANDLES_MAX ||
 	    !shmbox_send_target_ok(arg->flags, arg->pid, arg->id))
 		return -EINVAL;
 	ret = shmbox_send_begin(file, arg->flags, arg->pid, arg->id,
 				arg->deadline_ns, &s);
 	if (ret)
 		return ret;
-	shmbox_mbox_send(&s, &m, 1, &err);
+	s.moved = &moved;
+	if (shmbox_mbox_send(&s, &m, 1, &err))
+		shmbox_moved_close(&moved);
 	shmbox_obj_put(&s.mb->obj);
 	return err;
 }
@@ -387,6 +401,8 @@ int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
 	r->from = (flags & SHMBOX_MSG_FROM) ? pid : 0;
 	r->peek = flags & SHMBOX_MSG_PEEK;
 	r->nonblock = shmbox_nonblock(file, flags);
+	r->handles = false;		/* set by a caller that reports them */
+	r->cloexec = !(flags & SHMBOX_MSG_NOCLOEXEC);
 	r->deadline = deadline;
 	r->calls = NULL;
 	r->ures = NULL;			/* set by a caller with results */
@@ -401,7 +417,8 @@ int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
  * Where a single receive's results go in a structure laid out as struct
  * shmbox_mbox_recv from its @len on: len, prio, pid and uid at @ulen (as
  * a version-0 descriptor's results, see ioctl.c), then, after the
- * deadline, @tailsize bytes of id, handle, reply_max, rflags at @utail.
+ * deadline, @tailsize bytes of id, handle, reply_max, rflags, handles,
+ * nr_handles, pad2 at @utail: as many as the caller's structure has.
  */
 void shmbox_recv_results(struct shmbox_recv *r, void __user *ulen,
 			 void __user *utail, u32 tailsize)
@@ -419,27 +436,32 @@ long shmbox_ioc_mbox_recv(struct file *file, void *karg,
 {
 	struct shmbox_mbox_recv __user *ures = uarg;
 	struct shmbox_mbox_recv *arg = karg;
-	struct shmbox_mbox_msgx m = { .buf = arg->buf, .len = arg->len };
+	struct shmbox_mbox_msgx m = {
+		.buf = arg->buf, .len = arg->len,
+		.handles = arg->handles, .nr_handles = arg->nr_handles,
+	};
+	const u32 idoff = offsetof(struct shmbox_mbox_recv, id);
 	u32 tail = 0;
 	struct shmbox_recv r;
 	int ret, err = 0;
 
 	if ((arg->flags & ~SHMBOX_RECV_FLAGS) || arg->prio || arg->uid ||
-	    arg->id || arg->handle || arg->reply_max || arg->rflags)
+	    arg->id || arg->handle || arg->reply_max || arg->rflags ||
+	    !shmbox_desc_handles_ok(&m))
 		return -EINVAL;
 	ret = shmbox_recv_begin(file, arg->flags, arg->pid, arg->deadline_ns,
 				&r);
 	if (ret)
 		return ret;
 	/* The later results only in a caller's structure that has them. */
+	if (usize > idoff)
+		tail = min_t(u32, usize, sizeof(*arg)) - idoff;
 	if (usize >= SHMBOX_MBOX_RECV_SIZE_VER2) {
-		tail = sizeof(*arg) - offsetof(struct shmbox_mbox_recv, id);
 		r.calls = shmbox_mbox_calltab(file, r.mb);
 		if (IS_ERR(r.calls))
 			return PTR_ERR(r.calls);
-	} else if (usize >= SHMBOX_MBOX_RECV_SIZE_VER1) {
-		tail = sizeof(arg->id);
 	}
+	r.handles = usize >= SHMBOX_MBOX_RECV_SIZE_VER3;
 	shmbox_recv_results(&r, &ures->len, &ures->id, tail);
 	shmbox_mbox_recv(&r, &m, 1, true, &err);
 	return err;
@@ -499,17 +521,29 @@ static bool shmbox_desc_results_zero(const struct shmbox_mbox_msgx *m)
 	       !m->rflags;
 }
 
-/* A send descriptor: a priority in range, no results. */
+/* A send descriptor: a priority in range, no results, its handles. */
 static bool shmbox_send_desc_ok(const struct shmbox_mbox_msgx *m)
 {
-	return m->prio < SHMBOX_MSG_PRIO_MAX && shmbox_desc_results_zero(m);
+	return m->prio < SHMBOX_MSG_PRIO_MAX && shmbox_desc_results_zero(m) &&
+	       shmbox_desc_handles_ok(m);
 }
 
-/* A receive descriptor: the result fields zero. */
+/* A receive descriptor: the result fields zero, a handle array in range. */
 static bool shmbox_recv_desc_ok(const struct shmbox_mbox_msgx *m)
 {
-	return !m->prio && shmbox_desc_results_zero(m);
+	return !m->prio && shmbox_desc_results_zero(m) &&
+	       shmbox_desc_handles_ok(m);
 }
+
+/*
+ * A vector call's descriptors, and the fds each message of a chunk
+ * moves: too big for the stack together (a 32-bit kernel warns at 1 KiB
+ * per frame), allocated once per call.
+ */
+struct shmbox_vec_buf {
+	struct shmbox_mbox_msgx m[SHMBOX_VEC_CHUNK];
+	struct shmbox_moved moved[SHMBOX_VEC_CHUNK];
+};
 
 /*
  * Version-0 entries, copied into @m as they were in user memory: spread
@@ -581,8 +615,8 @@ long shmbox_ioc_mbox_sendv(struct file *file, void *karg,
 {
 	struct shmbox_mbox_vec *vec = karg;
 	const void __user *umsgs = u64_to_user_ptr(vec->msgs);
-	struct shmbox_mbox_msgx m[SHMBOX_VEC_CHUNK];
-	u32 done = 0, got, sent, stride = shmbox_vec_stride(vec);
+	u32 done = 0, got, sent, i, stride = shmbox_vec_stride(vec);
+	struct shmbox_vec_buf *vb;
 	struct shmbox_send s;
 	int ret, err = 0;
 
@@ -591,17 +625,23 @@ long shmbox_ioc_mbox_sendv(struct file *file, void *karg,
 		return ret;
 	if (!shmbox_send_target_ok(vec->flags, vec->pid, vec->id))
 		return -EINVAL;
+	vb = kmalloc(sizeof(*vb), GFP_KERNEL);
+	if (!vb)
+		return -ENOMEM;
 	ret = shmbox_send_begin(file, vec->flags, vec->pid, vec->id,
 				vec->deadline_ns, &s);
 	if (ret)
-		return ret;
+		goto free_buf;
+	s.moved = vb->moved;
 	/* Each chunk stops at the first failure; err is that message's. */
 	while (done < vec->count && !err) {
-		got = shmbox_vec_read(m, umsgs + (size_t)done * stride, stride,
-				      min_t(u32, vec->count - done,
-					    SHMBOX_VEC_CHUNK),
+		got = shmbox_vec_read(vb->m, umsgs + (size_t)done * stride,
+				      stride, min_t(u32, vec->count - done,
+						    SHMBOX_VEC_CHUNK),
 				      shmbox_send_desc_ok, &err);
-		sent = got ? shmbox_mbox_send(&s, m, got, &ret) : 0;
+		sent = got ? shmbox_mbox_send(&s, vb->m, got, &ret) : 0;
+		for (i = 0; i < sent; i++)
+			shmbox_moved_close(&vb->moved[i]);
 		done += sent;
 		if (sent < got)
 			err = ret;
@@ -609,7 +649,10 @@ long shmbox_ioc_mbox_sendv(struct file *file, void *karg,
 			break;
 	}
 	shmbox_obj_put(&s.mb->obj);
-	return done ? done : err;
+	ret = done ? done : err;
+free_buf:
+	kfree(vb);
+	return ret;
 }
 
 long shmbox_ioc_mbox_recvv(struct file *file, void *karg,
@@ -617,12 +660,13 @@ long shmbox_ioc_mbox_recvv(struct file *file, void *karg,
 {
 	struct shmbox_mbox_vec *vec = karg;
 	void __user *umsgs = u64_to_user_ptr(vec->msgs);
-	struct shmbox_mbox_msgx m[SHMBOX_VEC_CHUNK];
 	u32 done = 0, got, took, stride = shmbox_vec_stride(vec);
+	struct shmbox_mbox_msgx *m;
 	struct shmbox_recv r;
 	int ret, err = 0;
 
-	ret = shmbox_vec_check(vec, SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM);
+	ret = shmbox_vec_check(vec, SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM |
+				    SHMBOX_MSG_NOCLOEXEC);
 	if (ret)
 		return ret;
 	if (vec->id)
@@ -640,6 +684,10 @@ long shmbox_ioc_mbox_recvv(struct file *file, void *karg,
 		if (IS_ERR(r.calls))
 			return PTR_ERR(r.calls);
 	}
+	r.handles = stride >= SHMBOX_MBOX_MSGX_SIZE_VER3;
+	m = kmalloc_array(SHMBOX_VEC_CHUNK, sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
 	/* Only the first message is waited for; err is the first failure's. */
 	while (done < vec->count && !err) {
 		got = shmbox_vec_read(m, umsgs + (size_t)done * stride, stride,
@@ -658,6 +706,7 @@ long shmbox_ioc_mbox_recvv(struct file *file, void *karg,
 		if (took < got)
 			break;		/* no more messages */
 	}
+	kfree(m);
 	return done ? done : err;
 }
 
@@ -689,7 +738,7 @@ __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt)
 u64 shmbox_mbox_features(void)
 {
 	return SHMBOX_FEAT_MAILBOX | SHMBOX_FEAT_DIRECT | SHMBOX_FEAT_MBOX_RW |
-	       SHMBOX_FEAT_INBOX_ID | SHMBOX_FEAT_CALL;
+	       SHMBOX_FEAT_INBOX_ID | SHMBOX_FEAT_CALL | SHMBOX_FEAT_HANDLES;
 }
 
 int shmbox_mbox_init(void)

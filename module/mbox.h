@@ -18,6 +18,8 @@
  *			waiting receivers, refill from waiting senders, kill
  *	mbox_msg.c	messages: allocation, payload copy-in, charge, the
  *			spare-header cache
+ *	handle.c	handles in messages: taken from a sender's fds,
+ *			opened and installed as a receiver's
  *	call.c		call records, their state machine, the caller's
  *			wait for the reply, the tables of reply handles
  *	account.c	per-user accounts (lock-free charges)
@@ -47,6 +49,7 @@
 #include "limits.h"
 #include "account.h"
 #include "call.h"
+#include "handle.h"
 #include "wake.h"
 
 /* Payloads up to this size live in the message header's slab object. */
@@ -88,6 +91,7 @@ struct shmbox_msg {
 	kuid_t uid;			/* sender's euid */
 	struct shmbox_acct *acct;	/* charged: the mailbox owner's */
 	struct shmbox_swait *sw;	/* synchronous sender waiting for it */
+	struct shmbox_handles *handles;	/* what it carries, or NULL */
 	void *data;
 	u8 inline_data[SHMBOX_MSG_INLINE];
 };
@@ -126,6 +130,7 @@ struct shmbox_rwait {
 	struct pid_namespace *ns;	/* to match @from */
 	pid_t from;			/* 0: any sender */
 	u32 buflen;
+	u32 hcap;			/* handles it takes (U32_MAX: drops) */
 	bool peek;
 	bool released;			/* served, see shmbox_rwait_serve() */
 };
@@ -153,6 +158,7 @@ struct shmbox_mbox {
 	u64 sent, received;
 	u32 nr_swait, nr_rwait;		/* blocked senders, receivers */
 	u32 nr_calls;			/* queued or reserved requests of calls */
+	u32 nr_handles;			/* carried by the queued or reserved */
 	atomic_t calls_serving;		/* in the call tables of its files */
 	u64 offer_steps;		/* receivers shmbox_mbox_offer() examined */
 	struct list_head senders;	/* struct shmbox_swait waiting for room */
@@ -181,6 +187,12 @@ struct shmbox_done {
 };
 
 /* ---- messages (mbox_msg.c) ---------------------------------------------- */
+
+/* What @msg costs against the quotas: payload, header, handles. */
+static inline u64 shmbox_msg_cost(const struct shmbox_msg *msg)
+{
+	return SHMBOX_MSG_COST_H(msg->len, shmbox_handles_nr(msg->handles));
+}
 
 int shmbox_msg_cache_init(void);
 void shmbox_msg_cache_exit(void);
@@ -253,8 +265,9 @@ static inline void shmbox_mbox_add(struct shmbox_mbox *mb,
 	lockdep_assert_held(&mb->lock);
 	mb->nr_msgs++;
 	mb->bytes += msg->len;
-	mb->charged += SHMBOX_MSG_COST(msg->len);
+	mb->charged += shmbox_msg_cost(msg);
 	mb->nr_calls += msg->handle != 0;
+	mb->nr_handles += shmbox_handles_nr(msg->handles);
 	/* A synchronous send counts as sent when it is taken. */
 	if (!msg->sw)
 		mb->sent++;
@@ -270,8 +283,9 @@ static inline void shmbox_mbox_sub(struct shmbox_mbox *mb,
 		shmbox_msg_reserve(mb, msg);
 	mb->nr_msgs--;
 	mb->bytes -= msg->len;
-	mb->charged -= SHMBOX_MSG_COST(msg->len);
+	mb->charged -= shmbox_msg_cost(msg);
 	mb->nr_calls -= msg->handle != 0;
+	mb->nr_handles -= shmbox_handles_nr(msg->handles);
 	msg->state = SHMBOX_MSG_NEW;
 }
 
@@ -289,15 +303,14 @@ static inline void shmbox_msg_withdraw(struct shmbox_mbox *mb,
 	msg->state = SHMBOX_MSG_WITHDRAWN;
 }
 
-/* Would a message of @len bytes fit now (capacity, mailbox byte quota)? */
-static inline bool shmbox_mbox_room_for(struct shmbox_mbox *mb, u32 len)
+/* Would a message of @cost fit now (capacity, mailbox byte quota)? */
+static inline bool shmbox_mbox_room_for(struct shmbox_mbox *mb, u64 cost)
 {
 	lockdep_assert_held(&mb->lock);
 	if (mb->capacity && mb->capacity != SHMBOX_MBOX_UNBOUNDED &&
 	    mb->nr_msgs >= mb->capacity)
 		return false;
-	return mb->charged + SHMBOX_MSG_COST(len) <=
-	       shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
+	return mb->charged + cost <= shmbox_limit(SHMBOX_LIM_MBOX_BYTES);
 }
 
 struct shmbox_msg *shmbox_mbox_first_from(struct shmbox_mbox *mb,
@@ -370,6 +383,8 @@ struct shmbox_send {
 	struct shmbox_mbox *mb;
 	u64 sender_id;			/* stamped on every message */
 	struct shmbox_call *call;	/* a call's request (one, sync) */
+	/* Per message: the fds it moves, filled by the build; NULL: none. */
+	struct shmbox_moved *moved;
 	bool sync;			/* wait until a receiver took it */
 	bool nonblock;
 	u64 deadline;			/* absolute CLOCK_MONOTONIC ns */
@@ -387,6 +402,8 @@ struct shmbox_recv {
 	pid_t from;			/* 0: any sender */
 	bool peek;
 	bool nonblock;
+	bool handles;			/* can report handles (else: dropped) */
+	bool cloexec;			/* new fds O_CLOEXEC */
 	u64 deadline;			/* absolute CLOCK_MONOTONIC ns */
 	/* The receiving file's call table; NULL: cannot report handles. */
 	struct shmbox_calltab *calls;

@@ -38,8 +38,10 @@
 #include "mbox.h"
 #include "trace.h"
 
-#define SHMBOX_CALL_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_TO_ID)
-#define SHMBOX_REPLY_RECV_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM)
+#define SHMBOX_CALL_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_TO_ID | \
+				 SHMBOX_MSG_NOCLOEXEC)
+#define SHMBOX_REPLY_RECV_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM | \
+				 SHMBOX_MSG_NOCLOEXEC)
 
 /* ---- a file's table of the calls it took --------------------------------- */
 
@@ -176,7 +178,44 @@ static int shmbox_call_check(const struct shmbox_mbox_call *arg)
 		return -EINVAL;
 	if (arg->reply_len > shmbox_limit(SHMBOX_LIM_MSG_SIZE))
 		return -EINVAL;
+	if (arg->nr_handles > SHMBOX_MSG_HANDLES_MAX ||
+	    arg->reply_nr_handles > SHMBOX_MSG_HANDLES_MAX)
+		return -EINVAL;
 	return 0;
+}
+
+/*
+ * The reply's handles, into the fds @rinst[0..nres) reserved for them
+ * before the call waited: opened, reported, installed; the fds they do
+ * not use given back.  A failure loses them, as a fault loses the
+ * payload.  Return: 0, or -ENFILE, -ENOMEM, -EFAULT.
+ */
+static int shmbox_call_handles_out(const struct shmbox_call *call,
+				   struct shmbox_mbox_call *arg,
+				   struct shmbox_hinst *rinst, u32 nres)
+{
+	const struct shmbox_handles *h = call->reply_handles;
+	u32 n = shmbox_handles_nr(h);
+	int ret = 0;
+
+	/* The server's reply was checked against ->reply_hmax (= @nres). */
+	if (WARN_ON_ONCE(n > nres))
+		n = 0;
+	if (n) {
+		ret = shmbox_handles_open(h, rinst);
+		if (!ret)
+			ret = shmbox_handles_report(h, rinst,
+						    arg->reply_handles);
+		if (ret) {
+			shmbox_handles_discard(rinst, n);
+			n = 0;
+		} else {
+			shmbox_handles_install(rinst, n);
+		}
+	}
+	arg->reply_nr_handles = n;
+	shmbox_handles_discard(rinst + n, nres - n);
+	return ret;
 }
 
 /* The answer of a replied call, to its caller: the reply, who gave it. */
@@ -227,25 +266,39 @@ static int shmbox_call_park(struct file *file, struct shmbox_mbox *mb,
 
 /*
  * Wait for the answer of @call, whose request a server took in @mb;
- * consumes the caller's reference.  Return: 0 with the answer in @arg,
+ * consumes the caller's reference and the fds @rinst[0..call->reply_hmax)
+ * reserved for the reply's handles.  Return: 0 with the answer in @arg,
  * or the errno the call fails with.
  */
 static int shmbox_call_finish(struct file *file, struct shmbox_mbox *mb,
 			      struct shmbox_call *call,
-			      struct shmbox_mbox_call *arg)
+			      struct shmbox_mbox_call *arg,
+			      struct shmbox_hinst *rinst)
 {
 	int ret;
 
 	arg->status = SHMBOX_CALL_DELIVERED;
 	arg->resume = 0;
 	ret = shmbox_call_wait(call, arg->deadline_ns);
+	if (ret) {
+		shmbox_handles_discard(rinst, call->reply_hmax);
+	} else {
+		ret = shmbox_call_answer_out(call, arg);
+		/* The payload's fault loses the handles too. */
+		if (ret)
+			shmbox_handles_discard(rinst, call->reply_hmax);
+		else
+			ret = shmbox_call_handles_out(call, arg, rinst,
+						      call->reply_hmax);
+		if (!ret && arg->reply_nr_handles)
+			trace_shmbox_mbox_handles(&mb->obj,
+						  arg->reply_nr_handles, true);
+	}
 	if (ret == -ERESTARTSYS)
 		return shmbox_call_park(file, mb, call, arg);
 	if (ret == -ETIMEDOUT || ret == -EINTR)
 		trace_shmbox_mbox_call_abandon(&mb->obj, call->handle,
 					       arg->len, ret);
-	if (!ret)
-		ret = shmbox_call_answer_out(call, arg);
 	trace_shmbox_mbox_call(&mb->obj, call->handle, arg->len, ret);
 	shmbox_call_put(call);
 	return ret;
@@ -260,9 +313,12 @@ static int shmbox_call_start(struct file *file, struct shmbox_mbox_call *arg)
 {
 	struct shmbox_mbox_msgx m = {
 		.buf = arg->buf, .len = arg->len, .prio = arg->prio,
+		.handles = arg->handles, .nr_handles = arg->nr_handles,
 	};
 	struct shmbox_acct *acct = shmbox_file_acct(file);
+	struct shmbox_hinst rinst[SHMBOX_MSG_HANDLES_MAX];
 	struct shmbox_call *call;
+	struct shmbox_moved moved;
 	struct shmbox_send s;
 	int ret;
 
@@ -272,21 +328,33 @@ static int shmbox_call_start(struct file *file, struct shmbox_mbox_call *arg)
 				arg->deadline_ns, &s);
 	if (ret)
 		return ret;
-	call = shmbox_call_new(arg->reply_len, acct);
+	/* Room for the reply's handles first: EMFILE sends nothing. */
+	ret = shmbox_fds_reserve(rinst, arg->reply_nr_handles,
+				 !(arg->flags & SHMBOX_MSG_NOCLOEXEC));
+	if (ret)
+		goto put_mbox;
+	call = shmbox_call_new(arg->reply_len, arg->reply_nr_handles, acct);
 	if (!call) {
 		ret = -ENOMEM;
-		goto put_mbox;
+		goto unreserve;
 	}
 	s.call = call;
 	s.sync = true;
+	s.moved = &moved;
 	shmbox_mbox_send(&s, &m, 1, &ret);
 	if (ret) {
 		trace_shmbox_mbox_call(&s.mb->obj, call->handle, arg->len,
 				       ret);
 		shmbox_call_put(call);
-		goto put_mbox;
+		goto unreserve;
 	}
-	ret = shmbox_call_finish(file, s.mb, call, arg);
+	/* A server took the request: its moved fds are the server's now. */
+	shmbox_moved_close(&moved);
+	ret = shmbox_call_finish(file, s.mb, call, arg, rinst);
+	goto put_mbox;
+
+unreserve:
+	shmbox_handles_discard(rinst, arg->reply_nr_handles);
 put_mbox:
 	shmbox_obj_put(&s.mb->obj);
 	return ret;
@@ -298,6 +366,7 @@ static int shmbox_call_resume(struct file *file, struct shmbox_mbox_call *arg)
 	struct shmbox_file *sf = file->private_data;
 	/* Pairs with the cmpxchg() of shmbox_file_park(). */
 	struct shmbox_callpark *park = smp_load_acquire(&sf->parked);
+	struct shmbox_hinst rinst[SHMBOX_MSG_HANDLES_MAX];
 	struct shmbox_call *call;
 	struct shmbox_obj *obj;
 	int ret;
@@ -306,13 +375,19 @@ static int shmbox_call_resume(struct file *file, struct shmbox_mbox_call *arg)
 	if (!call)
 		return -ENOENT;
 	/* Its reply may be as long as the interrupted call allowed. */
-	if (arg->reply_len < call->reply_max) {
+	ret = -EINVAL;
+	if (arg->reply_len >= call->reply_max &&
+	    arg->reply_nr_handles >= call->reply_hmax)
+		ret = shmbox_fds_reserve(rinst, call->reply_hmax,
+					 !(arg->flags & SHMBOX_MSG_NOCLOEXEC));
+	if (ret) {
+		/* Still parked, for a resume that can take the reply. */
 		WARN_ON_ONCE(shmbox_callpark_add(park, call));
-		return -EINVAL;
+		return ret;
 	}
 	obj = call->obj;
 	call->obj = NULL;
-	ret = shmbox_call_finish(file, to_mbox(obj), call, arg);
+	ret = shmbox_call_finish(file, to_mbox(obj), call, arg, rinst);
 	shmbox_obj_put(obj);
 	return ret;
 }
@@ -344,6 +419,8 @@ long shmbox_ioc_mbox_call(struct file *file, void *karg,
  * shmbox_mbox_answer - answer the call @handle that @file took
  * @mb:		@file's mailbox, for the tracepoint
  * @ubuf, @len:	the reply
+ * @hp:		its handles (*@hp NULL: none), or NULL; *@hp is set to NULL
+ *		once they went into the reply, else they stay the caller's
  *
  * The call is taken out of the file's table for the reply, so that no
  * other thread can answer it meanwhile, and put back if it can still be
@@ -353,8 +430,10 @@ long shmbox_ioc_mbox_call(struct file *file, void *karg,
  * -EFAULT (the call stays answerable).
  */
 static int shmbox_mbox_answer(struct file *file, struct shmbox_mbox *mb,
-			      u64 handle, u64 ubuf, u32 len)
+			      u64 handle, u64 ubuf, u32 len,
+			      struct shmbox_handles **hp)
 {
+	struct shmbox_handles *h = hp ? *hp : NULL;
 	struct shmbox_file *sf = file->private_data;
 	/* Pairs with the cmpxchg() of shmbox_mbox_calltab(). */
 	struct shmbox_calltab *tab = smp_load_acquire(&sf->calls);
@@ -367,11 +446,15 @@ static int shmbox_mbox_answer(struct file *file, struct shmbox_mbox *mb,
 	if (atomic_read(&call->state) == SHMBOX_CALL_ABANDONED ||
 	    shmbox_call_orphaned(call))
 		ret = -ESRCH;
-	else if (len > call->reply_max)
+	else if (len > call->reply_max ||
+		 shmbox_handles_nr(h) > call->reply_hmax)
 		ret = -EMSGSIZE;
 	else
 		ret = shmbox_call_set_reply(call, ubuf, len,
-					    shmbox_inbox_self_id());
+					    shmbox_inbox_self_id(), h);
+	/* Set: the handles are the call's now, whatever happens next. */
+	if (!ret && hp)
+		*hp = NULL;
 	/* Built: now the caller's, unless it gave up meanwhile. */
 	if (!ret && !shmbox_call_complete(call, SHMBOX_CALL_REPLIED))
 		ret = -ESRCH;
@@ -388,15 +471,28 @@ long shmbox_ioc_mbox_reply(struct file *file, void *karg,
 			   void __user *uarg, u32 usize)
 {
 	struct shmbox_mbox_reply *arg = karg;
+	struct shmbox_handles *h;
+	struct shmbox_moved moved;
 	struct shmbox_obj *obj;
+	int ret;
 
-	if (arg->flags || arg->pad || !arg->handle)
+	if (arg->flags || arg->pad || !arg->handle || arg->pad2 ||
+	    arg->nr_handles > SHMBOX_MSG_HANDLES_MAX)
 		return -EINVAL;
 	obj = shmbox_file_obj(file, SHMBOX_KIND_MAILBOX);
 	if (IS_ERR(obj))
 		return PTR_ERR(obj);
-	return shmbox_mbox_answer(file, to_mbox(obj), arg->handle, arg->buf,
-				  arg->len);
+	ret = shmbox_handles_grab(arg->handles, arg->nr_handles, &h, &moved);
+	if (ret)
+		return ret;
+	ret = shmbox_mbox_answer(file, to_mbox(obj), arg->handle, arg->buf,
+				 arg->len, &h);
+	/* Not NULL: they did not go into a reply. */
+	shmbox_handles_drop(h);
+	if (ret)
+		return ret;
+	shmbox_moved_close(&moved);
+	return 0;
 }
 
 /* ---- SHMBOX_IOC_MBOX_REPLY_RECV ------------------------------------------- */
@@ -409,7 +505,8 @@ static bool shmbox_reply_recv_ok(const struct shmbox_mbox_reply_recv *arg)
 	if (!arg->reply_handle && (arg->reply_buf || arg->reply_len))
 		return false;
 	return !arg->prio && !arg->uid && !arg->id && !arg->handle &&
-	       !arg->reply_max && !arg->rflags;
+	       !arg->reply_max && !arg->rflags && !arg->pad2 &&
+	       arg->nr_handles <= SHMBOX_MSG_HANDLES_MAX;
 }
 
 long shmbox_ioc_mbox_reply_recv(struct file *file, void *karg,
@@ -417,7 +514,11 @@ long shmbox_ioc_mbox_reply_recv(struct file *file, void *karg,
 {
 	struct shmbox_mbox_reply_recv __user *ures = uarg;
 	struct shmbox_mbox_reply_recv *arg = karg;
-	struct shmbox_mbox_msgx m = { .buf = arg->buf, .len = arg->len };
+	struct shmbox_mbox_msgx m = {
+		.buf = arg->buf, .len = arg->len,
+		.handles = arg->handles, .nr_handles = arg->nr_handles,
+	};
+	const u32 idoff = offsetof(struct shmbox_mbox_reply_recv, id);
 	struct shmbox_recv r;
 	int ret, err = 0;
 
@@ -432,7 +533,7 @@ long shmbox_ioc_mbox_reply_recv(struct file *file, void *karg,
 		return PTR_ERR(r.calls);
 	if (arg->reply_handle) {
 		ret = shmbox_mbox_answer(file, r.mb, arg->reply_handle,
-					 arg->reply_buf, arg->reply_len);
+					 arg->reply_buf, arg->reply_len, NULL);
 		/* Used up: a restarted call must not answer it again. */
 		if ((!ret || ret == -ESRCH) &&
 		    put_user(0ULL, &ures->reply_handle))
@@ -440,9 +541,10 @@ long shmbox_ioc_mbox_reply_recv(struct file *file, void *karg,
 		if (ret)
 			return ret;
 	}
+	/* As many later results as the caller's structure has. */
 	shmbox_recv_results(&r, &ures->len, &ures->id,
-			    sizeof(*arg) -
-			    offsetof(struct shmbox_mbox_reply_recv, id));
+			    min_t(u32, usize, sizeof(*arg)) - idoff);
+	r.handles = usize >= SHMBOX_MBOX_REPLY_RECV_SIZE_VER1;
 	shmbox_mbox_recv(&r, &m, 1, true, &err);
 	return err;
 }

@@ -243,14 +243,14 @@ static void shmbox_kunit_room(struct kunit *test)
 	b = kmsg(test, ctx->self, 0, 8, 'b');
 	spin_lock(&mb->lock);
 	mb->capacity = 1;
-	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, a->len));
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, shmbox_msg_cost(a)));
 	shmbox_mbox_add(mb, a);
-	KUNIT_EXPECT_FALSE(test, shmbox_mbox_room_for(mb, b->len));
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_room_for(mb, shmbox_msg_cost(b)));
 	mb->capacity = SHMBOX_MBOX_UNBOUNDED;
-	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, b->len));
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, shmbox_msg_cost(b)));
 	/* Rendezvous (capacity 0): no count limit here, only bytes. */
 	mb->capacity = 0;
-	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, b->len));
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, shmbox_msg_cost(b)));
 	shmbox_mbox_sub(mb, a);
 	spin_unlock(&mb->lock);
 
@@ -262,9 +262,9 @@ static void shmbox_kunit_room(struct kunit *test)
 	spin_lock(&mb->lock);
 	mb->capacity = SHMBOX_MBOX_UNBOUNDED;
 	shmbox_mbox_add(mb, big);
-	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, rest->len));
+	KUNIT_EXPECT_TRUE(test, shmbox_mbox_room_for(mb, shmbox_msg_cost(rest)));
 	rest->len = 9;
-	KUNIT_EXPECT_FALSE(test, shmbox_mbox_room_for(mb, rest->len));
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_room_for(mb, shmbox_msg_cost(rest)));
 	shmbox_mbox_sub(mb, big);
 	spin_unlock(&mb->lock);
 }

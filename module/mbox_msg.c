@@ -51,6 +51,7 @@ static void shmbox_msg_init(struct shmbox_msg *msg, u32 len, u32 prio)
 	msg->len = len;
 	msg->sender = get_pid(task_tgid(current));
 	msg->sw = NULL;
+	msg->handles = NULL;		/* set by a send that gives some */
 	msg->handle = 0;		/* set for a call's request */
 	msg->reply_max = 0;
 }
@@ -118,7 +119,7 @@ u32 shmbox_msgs_charge(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
 	u32 i;
 
 	for (i = 0; i < n; i++)
-		total += SHMBOX_MSG_COST(msgs[i]->len);
+		total += shmbox_msg_cost(msgs[i]);
 	if (n && !shmbox_acct_charge(a, SHMBOX_RES_MSG_BYTES, total, -ENOSPC,
 				     false)) {
 		for (i = 0; i < n; i++)
@@ -127,7 +128,7 @@ u32 shmbox_msgs_charge(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
 	}
 	for (i = 0; n > 1 && i < n; i++) {
 		if (shmbox_acct_charge(a, SHMBOX_RES_MSG_BYTES,
-				       SHMBOX_MSG_COST(msgs[i]->len), -ENOSPC,
+				       shmbox_msg_cost(msgs[i]), -ENOSPC,
 				       false))
 			break;
 		msgs[i]->acct = a;
@@ -142,6 +143,7 @@ void shmbox_msg_put(struct shmbox_msg *msg)
 	if (!refcount_dec_and_test(&msg->ref))
 		return;
 	put_pid(msg->sender);
+	shmbox_handles_drop(msg->handles);
 	if (msg->data != msg->inline_data)
 		kvfree(msg->data);
 	kmem_cache_free(shmbox_msg_cache, msg);
@@ -151,7 +153,7 @@ void shmbox_msg_put(struct shmbox_msg *msg)
 void shmbox_msg_done(struct shmbox_msg *msg)
 {
 	shmbox_acct_uncharge(msg->acct, SHMBOX_RES_MSG_BYTES,
-			     SHMBOX_MSG_COST(msg->len));
+			     shmbox_msg_cost(msg));
 	shmbox_msg_put(msg);
 }
 
@@ -242,12 +244,14 @@ void __shmbox_mbox_spares_give(struct shmbox_mbox *mb,
  * Called by the receive, under mb->lock, once the message is out of the
  * mailbox's accounts and everything the rest of the receive needs was
  * taken out of it (a sender may reuse the header at once).  Only a header
- * with an inline payload and no other holder (no peeker) is kept.
+ * with an inline payload, no handles and no other holder (no peeker) is
+ * kept.
  * Return: true if it was kept; then the caller must not touch it again.
  */
 bool shmbox_mbox_spare_keep(struct shmbox_mbox *mb, struct shmbox_msg *msg)
 {
 	if (!READ_ONCE(mb->keep_spares) || msg->data != msg->inline_data ||
+	    msg->handles ||
 	    refcount_read(&msg->ref) != 1 ||
 	    atomic_read(&mb->nr_spare) >= SHMBOX_MBOX_SPARE)
 		return false;

@@ -113,7 +113,8 @@ static void shmbox_mbox_offer_one(struct shmbox_mbox *mb, struct shmbox_msg *msg
 		mb->offer_steps++;
 		if (rw->from && pid_nr_ns(msg->sender, rw->ns) != rw->from)
 			continue;
-		if (rw->peek || msg->len > rw->buflen) {
+		if (rw->peek || msg->len > rw->buflen ||
+		    shmbox_handles_nr(msg->handles) > rw->hcap) {
 			shmbox_rwait_serve(mb, rw, NULL, wq);
 			continue;
 		}
@@ -173,7 +174,7 @@ void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
 	lockdep_assert_held(&mb->lock);
 	while (!list_empty(&mb->senders)) {
 		sw = list_first_entry(&mb->senders, struct shmbox_swait, w.node);
-		if (!shmbox_mbox_room_for(mb, sw->msg->len))
+		if (!shmbox_mbox_room_for(mb, shmbox_msg_cost(sw->msg)))
 			break;
 		list_del_init(&sw->w.node);
 		shmbox_mbox_add(mb, sw->msg);
@@ -205,7 +206,7 @@ static void shmbox_mbox_drop(struct shmbox_mbox *mb, struct shmbox_msg *msg,
 {
 	shmbox_mbox_sub(mb, msg);
 	done->acct = msg->acct;
-	done->cost = SHMBOX_MSG_COST(msg->len);
+	done->cost = shmbox_msg_cost(msg);
 	done->sender = msg->sender;
 	done->msg = shmbox_mbox_spare_keep(mb, msg) ? NULL : msg;
 }
@@ -404,5 +405,6 @@ bool shmbox_mbox_writable(struct shmbox_mbox *mb)
 	if (!mb->capacity)
 		return !list_empty(&mb->receivers);
 	/* Waiting senders go first; else the room an empty message needs. */
-	return list_empty(&mb->senders) && shmbox_mbox_room_for(mb, 0);
+	return list_empty(&mb->senders) &&
+	       shmbox_mbox_room_for(mb, SHMBOX_MSG_COST(0));
 }

@@ -42,6 +42,7 @@
 #include <linux/user_namespace.h>
 
 #include "mbox.h"
+#include "trace.h"
 
 /* What one chunk took, see shmbox_recv_take(). */
 struct shmbox_take {
@@ -50,7 +51,14 @@ struct shmbox_take {
 	bool received;			/* the one message copied in-lock */
 	struct shmbox_done done;	/* then: what is left to do */
 	u32 needed;			/* not 0: the next did not fit */
+	u32 needed_h;			/* ... and the handles it carries */
 	bool withdrawn;			/* the first one was withdrawn */
+};
+
+/* The new fds of a chunk's handles, between the copy and the settle. */
+struct shmbox_recv_fds {
+	u8 n[SHMBOX_VEC_CHUNK];		/* handles of message i */
+	struct shmbox_hinst inst[SHMBOX_VEC_CHUNK][SHMBOX_MSG_HANDLES_MAX];
 };
 
 /*
@@ -63,6 +71,7 @@ static void shmbox_recv_describe(const struct shmbox_recv *r,
 				 struct shmbox_mbox_msgx *out)
 {
 	bool call = msg->handle && r->calls;
+	u32 nh = shmbox_handles_nr(msg->handles);
 
 	out->len = msg->len;
 	out->prio = msg->prio;
@@ -72,6 +81,18 @@ static void shmbox_recv_describe(const struct shmbox_recv *r,
 	out->handle = call && !r->peek ? msg->handle : 0;
 	out->reply_max = call ? msg->reply_max : 0;
 	out->rflags = call ? SHMBOX_RECV_CALL : 0;
+	if (nh && !r->handles)
+		out->rflags |= SHMBOX_RECV_HANDLES_DROPPED;
+	out->nr_handles = r->handles ? nh : 0;
+	out->pad2 = 0;
+}
+
+/* Does @msg's handle array fit descriptor @m's (or are they dropped)? */
+static bool shmbox_recv_hfits(const struct shmbox_recv *r,
+			      const struct shmbox_msg *msg,
+			      const struct shmbox_mbox_msgx *m)
+{
+	return !r->handles || shmbox_handles_nr(msg->handles) <= m->nr_handles;
 }
 
 /* Where descriptor @i's results go. */
@@ -120,12 +141,29 @@ fault:
 	return i;
 }
 
-/* Descriptor @i's buffer was too small: tell it the size it needs. */
-static int shmbox_recv_needed(const struct shmbox_recv *r, u32 i, u32 needed)
+/*
+ * Descriptor @i's buffer or handle array was too small: tell it the size
+ * and the handles the message needs.
+ */
+static int shmbox_recv_needed(const struct shmbox_recv *r, u32 i, u32 needed,
+			      u32 needed_h)
 {
-	u32 __user *ulen = shmbox_recv_ures(r, i);
+	const size_t hoff = offsetof(struct shmbox_mbox_msgx, nr_handles);
+	void __user *uent = shmbox_recv_ures(r, i);
+	u32 __user *unh;
 
-	if (r->ures && put_user(needed, ulen))
+	if (!r->ures)
+		return -EMSGSIZE;
+	if (put_user(needed, (u32 __user *)uent))
+		return -EFAULT;
+	if (!r->handles)
+		return -EMSGSIZE;
+	/* A single receive's later results are apart, from its id on. */
+	if (r->tailp)
+		unh = r->tailp + hoff - offsetof(struct shmbox_mbox_msgx, id);
+	else
+		unh = uent + hoff - offsetof(struct shmbox_mbox_msgx, len);
+	if (put_user(needed_h, unh))
 		return -EFAULT;
 	return -EMSGSIZE;
 }
@@ -148,10 +186,11 @@ static bool shmbox_recv_inlock(const struct shmbox_recv *r,
 			       struct shmbox_msg *msg, struct shmbox_mbox_msgx *m,
 			       struct shmbox_take *t, struct shmbox_wakeups *wq)
 {
-	struct shmbox_mbox_msgx out = { .buf = m->buf };
+	struct shmbox_mbox_msgx out = { .buf = m->buf, .handles = m->handles };
 
 	lockdep_assert_held(&r->mb->lock);
-	if (msg->len > SHMBOX_MSG_INLINE ||
+	/* New fds cannot be made under a spinlock. */
+	if (msg->len > SHMBOX_MSG_INLINE || (msg->handles && r->handles) ||
 	    copy_to_user_nofault(u64_to_user_ptr(m->buf), msg->data, msg->len))
 		return false;
 	shmbox_recv_describe(r, msg, &out);
@@ -179,8 +218,9 @@ static int shmbox_recv_look(const struct shmbox_recv *r,
 	msg = shmbox_mbox_first(r->mb, r->ns, r->from);
 	if (!msg)
 		return 0;
-	if (msg->len > m[0].len) {
+	if (msg->len > m[0].len || !shmbox_recv_hfits(r, msg, &m[0])) {
 		t->needed = msg->len;
+		t->needed_h = shmbox_handles_nr(msg->handles);
 		return -EMSGSIZE;
 	}
 	if (!r->peek && n == 1 && shmbox_recv_inlock(r, msg, m, t, wq))
@@ -209,8 +249,10 @@ static void shmbox_recv_more(const struct shmbox_recv *r,
 		msg = shmbox_mbox_first(r->mb, r->ns, r->from);
 		if (!msg)
 			break;
-		if (msg->len > m[t->n].len) {
+		if (msg->len > m[t->n].len ||
+		    !shmbox_recv_hfits(r, msg, &m[t->n])) {
 			t->needed = msg->len;
+			t->needed_h = shmbox_handles_nr(msg->handles);
 			break;
 		}
 		shmbox_msg_reserve(r->mb, msg);
@@ -245,6 +287,7 @@ static int shmbox_recv_take(const struct shmbox_recv *r,
 	struct shmbox_mbox *mb = r->mb;
 	struct shmbox_rwait rw = { .w.task = current, .ns = r->ns,
 				   .from = r->from, .buflen = m[0].len,
+				   .hcap = r->handles ? m[0].nr_handles : U32_MAX,
 				   .peek = r->peek };
 	bool timed_out = false, waited = false;
 	struct shmbox_wakeups wq = {};
@@ -326,23 +369,111 @@ static void shmbox_recv_forget(const struct shmbox_mbox_msgx *m, u32 first,
 }
 
 /*
+ * New fds for the handles @h of one message, reserved and opened, and
+ * reported in the receiver's array at @uh; none left on failure.
+ * Return: 0, or -EMFILE, -ENFILE, -ENOMEM, -EFAULT.
+ */
+static int shmbox_recv_open(const struct shmbox_recv *r,
+			    const struct shmbox_handles *h,
+			    struct shmbox_hinst *inst, u64 uh)
+{
+	int ret;
+
+	ret = shmbox_fds_reserve(inst, h->n, r->cloexec);
+	if (ret)
+		return ret;
+	ret = shmbox_handles_open(h, inst);
+	if (!ret)
+		ret = shmbox_handles_report(h, inst, uh);
+	if (ret)
+		shmbox_handles_discard(inst, h->n);
+	return ret;
+}
+
+/*
+ * The handles of the first @copied messages of @t, for a receive that
+ * reports them: new fds reserved and opened into *@fdsp (allocated for
+ * the first), not installed; for a peek, only reported.  Stops at the
+ * first failure (*@err).  Return: how many messages are ready.
+ */
+static u32 shmbox_recv_handles(const struct shmbox_recv *r,
+			       const struct shmbox_take *t,
+			       const struct shmbox_mbox_msgx *m, u32 copied,
+			       struct shmbox_recv_fds **fdsp, int *err)
+{
+	const struct shmbox_handles *h;
+	u32 i;
+
+	if (!r->handles)
+		return copied;
+	for (i = 0; i < copied; i++) {
+		h = t->msgs[i]->handles;
+		if (!h)
+			continue;
+		if (r->peek) {
+			*err = shmbox_handles_report(h, NULL, m[i].handles);
+		} else if (!*fdsp && !(*fdsp = kzalloc(sizeof(**fdsp),
+							 GFP_KERNEL))) {
+			*err = -ENOMEM;
+		} else {
+			*err = shmbox_recv_open(r, h, (*fdsp)->inst[i],
+						m[i].handles);
+			if (!*err)
+				(*fdsp)->n[i] = h->n;
+		}
+		if (*err)
+			break;
+	}
+	return i;
+}
+
+/*
+ * After the settle: the new fds of the first @committed messages appear
+ * in the receiver's table, those of the others up to @ready go.
+ */
+static void shmbox_recv_fds_finish(const struct shmbox_recv *r,
+				   struct shmbox_recv_fds *fds, u32 committed,
+				   u32 ready)
+{
+	u32 i, got = 0;
+
+	if (!fds)
+		return;
+	for (i = 0; i < ready; i++) {
+		if (i < committed) {
+			shmbox_handles_install(fds->inst[i], fds->n[i]);
+			got += fds->n[i];
+		} else {
+			shmbox_handles_discard(fds->inst[i], fds->n[i]);
+		}
+	}
+	if (got)
+		trace_shmbox_mbox_handles(&r->mb->obj, got, true);
+	kfree(fds);
+}
+
+/*
  * The copy, publish and settle steps of what the take step reserved (or
- * peeked at).  Return: how many were received.  If none was because the
- * first had been withdrawn by its sender, @t->withdrawn is set and *@err
- * is 0: the receive starts again.
+ * peeked at), with the new fds of its handles made before the settle and
+ * installed after it, for the messages it committed.  Return: how many
+ * were received.  If none was because the first had been withdrawn by its
+ * sender, @t->withdrawn is set and *@err is 0: the receive starts again.
  */
 static u32 shmbox_recv_deliver(const struct shmbox_recv *r,
 			       struct shmbox_mbox_msgx *m,
 			       struct shmbox_take *t, int *err)
 {
-	u32 copied, published, kept, tail = 0;
+	u32 copied, ready, published, kept, tail = 0;
+	struct shmbox_recv_fds *fds = NULL;
+	int herr = 0;
 
 	copied = shmbox_recv_copy(r, t, m);
-	published = shmbox_recv_publish(r, m, copied, false);
+	ready = shmbox_recv_handles(r, t, m, copied, &fds, &herr);
+	published = shmbox_recv_publish(r, m, ready, false);
 	if (published < t->n)
-		*err = -EFAULT;
-	else if (t->needed)
-		*err = shmbox_recv_needed(r, t->n, t->needed);
+		*err = published == ready && herr ? herr : -EFAULT;
+	else if (t->needed || t->needed_h)
+		*err = shmbox_recv_needed(r, t->n, t->needed, t->needed_h);
 	if (r->peek) {
 		while (t->n)
 			shmbox_msg_put(t->msgs[--t->n]);
@@ -352,6 +483,7 @@ static u32 shmbox_recv_deliver(const struct shmbox_recv *r,
 		tail = t->msgs[copied]->len;
 	kept = shmbox_mbox_settle(r->mb, t->msgs, published, t->n - published,
 				  r->calls);
+	shmbox_recv_fds_finish(r, fds, min(kept, published), ready);
 	if (kept < t->n)
 		shmbox_recv_forget(m, kept, copied, tail);
 	if (kept >= published && kept)
@@ -390,7 +522,8 @@ u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msgx *m,
 		ret = shmbox_recv_take(r, m, n, wait, &t);
 		if (ret <= 0) {
 			*err = ret == -EMSGSIZE ?
-			       shmbox_recv_needed(r, 0, t.needed) : ret;
+			       shmbox_recv_needed(r, 0, t.needed, t.needed_h) :
+			       ret;
 			return 0;
 		}
 		if (t.received) {

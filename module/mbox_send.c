@@ -5,8 +5,8 @@
  * to SHMBOX_VEC_CHUNK messages (a single send is a chunk of one):
  *
  *	build	copy each payload in, into a spare header when it fits
- *		inline (mbox_msg.c), without mb->lock, and stamp the call's
- *		sender inbox id on it;
+ *		inline (mbox_msg.c), take its handles (handle.c), without
+ *		mb->lock, and stamp the call's sender inbox id on it;
  *	charge	all of them to the mailbox owner's account at once;
  *	queue	as many as fit, under one lock hold, handing them straight
  *		to waiting receivers (shmbox_mbox_offer());
@@ -55,25 +55,56 @@
  */
 #define SHMBOX_SYNC_COPY_WAIT_NS	(100 * NSEC_PER_MSEC)
 
-/* Can a message of @len bytes ever go into @mb?  0 or -EMSGSIZE. */
-static int shmbox_msg_fits(struct shmbox_mbox *mb, u32 len)
+/*
+ * Can a message of @len bytes with @nh handles ever go into @mb?  0 or
+ * -EMSGSIZE.
+ */
+static int shmbox_msg_fits(struct shmbox_mbox *mb, u32 len, u32 nh)
 {
 	if (len > mb->max_msg || len > shmbox_limit(SHMBOX_LIM_MSG_SIZE) ||
-	    SHMBOX_MSG_COST(len) > shmbox_limit(SHMBOX_LIM_MBOX_BYTES))
+	    SHMBOX_MSG_COST_H(len, nh) > shmbox_limit(SHMBOX_LIM_MBOX_BYTES))
 		return -EMSGSIZE;
 	return 0;
 }
 
 /*
+ * A new message of descriptor @m (payload copied in, handles taken:
+ * all or nothing), from @spare if not NULL; @moved: where its moved fds
+ * go.  Return: it, or an ERR_PTR().
+ */
+static struct shmbox_msg *shmbox_msg_build(const struct shmbox_mbox_msgx *m,
+					   struct shmbox_msg *spare,
+					   struct shmbox_moved *moved)
+{
+	struct shmbox_msg *msg;
+	int ret;
+
+	moved->n = 0;
+	msg = shmbox_msg_new(m->buf, m->len, m->prio, spare);
+	if (IS_ERR(msg) || !m->nr_handles)
+		return msg;
+	ret = shmbox_handles_grab(m->handles, m->nr_handles, &msg->handles,
+				  moved);
+	if (ret) {
+		shmbox_msg_put(msg);
+		return ERR_PTR(ret);
+	}
+	return msg;
+}
+
+/*
  * Build the messages of descriptors @m[0..n) (checked by the caller):
  * payloads copied in, each inline one into a spare header if there is
- * one.  Return: how many were built, a prefix; *@err says why the next
- * one was not.
+ * one, handles taken (their moved fds into @moved[i], if not NULL).
+ * Return: how many were built, a prefix; *@err says why the next one
+ * was not.
  */
 static u32 shmbox_msgs_build(struct shmbox_mbox *mb,
 			     const struct shmbox_mbox_msgx *m,
-			     struct shmbox_msg **msgs, u32 n, int *err)
+			     struct shmbox_msg **msgs, u32 n,
+			     struct shmbox_moved *moved, int *err)
 {
+	struct shmbox_moved none;
 	struct shmbox_msg *spare[SHMBOX_VEC_CHUNK], *msg;
 	u32 i, nspare, ninline = 0;
 
@@ -81,12 +112,13 @@ static u32 shmbox_msgs_build(struct shmbox_mbox *mb,
 		ninline += m[i].len <= SHMBOX_MSG_INLINE;
 	nspare = ninline ? shmbox_mbox_spares_take(mb, spare, ninline) : 0;
 	for (i = 0; i < n; i++) {
-		*err = shmbox_msg_fits(mb, m[i].len);
+		*err = shmbox_msg_fits(mb, m[i].len, m[i].nr_handles);
 		if (*err)
 			break;
-		msg = shmbox_msg_new(m[i].buf, m[i].len, m[i].prio,
-				     m[i].len <= SHMBOX_MSG_INLINE && nspare ?
-				     spare[--nspare] : NULL);
+		msg = shmbox_msg_build(&m[i],
+				       m[i].len <= SHMBOX_MSG_INLINE && nspare ?
+				       spare[--nspare] : NULL,
+				       moved ? &moved[i] : &none);
 		if (IS_ERR(msg)) {
 			*err = PTR_ERR(msg);
 			break;
@@ -111,10 +143,15 @@ static u32 shmbox_send_queue(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
 
 	spin_lock(&mb->lock);
 	if (!mb->dead && list_empty(&mb->senders)) {
-		while (i < n && shmbox_mbox_room_for(mb, msgs[i]->len)) {
+		while (i < n &&
+		       shmbox_mbox_room_for(mb, shmbox_msg_cost(msgs[i]))) {
 			/* Once queued, a receiver may take and free it. */
 			trace_shmbox_mbox_send(&mb->obj, msgs[i]->len,
 					       msgs[i]->prio, 0);
+			if (msgs[i]->handles)
+				trace_shmbox_mbox_handles(&mb->obj,
+							  msgs[i]->handles->n,
+							  false);
 			shmbox_mbox_add(mb, msgs[i++]);
 		}
 		if (i) {
@@ -138,7 +175,8 @@ static int shmbox_send_enter(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 	lockdep_assert_held(&mb->lock);
 	if (mb->dead)
 		return -EIDRM;
-	if (list_empty(&mb->senders) && shmbox_mbox_room_for(mb, sw->msg->len)) {
+	if (list_empty(&mb->senders) &&
+	    shmbox_mbox_room_for(mb, shmbox_msg_cost(sw->msg))) {
 		shmbox_mbox_add(mb, sw->msg);
 		sw->state = SHMBOX_SW_DONE;
 		if (sw->sync) {
@@ -297,7 +335,7 @@ u32 shmbox_mbox_send(const struct shmbox_send *s,
 		*err = -EIDRM;
 		return 0;
 	}
-	built = shmbox_msgs_build(mb, m, msgs, n, err);
+	built = shmbox_msgs_build(mb, m, msgs, n, s->moved, err);
 	for (k = 0; k < built; k++)
 		msgs[k]->sender_id = s->sender_id;
 	if (s->call && built) {
@@ -314,6 +352,9 @@ u32 shmbox_mbox_send(const struct shmbox_send *s,
 			break;
 		ret = shmbox_send_wait(s, msgs[i]);
 		trace_shmbox_mbox_send(&mb->obj, m[i].len, m[i].prio, ret);
+		if (!ret && m[i].nr_handles)
+			trace_shmbox_mbox_handles(&mb->obj, m[i].nr_handles,
+						  false);
 		if (ret) {
 			*err = ret;
 			break;

@@ -593,12 +593,31 @@ long shmbox_ioc_unlink(struct file *file, void *karg,
  * still under way elsewhere (its creator's, say) is a user too, so one
  * opener's failure never removes an object another is about to bind.
  */
-void shmbox_obj_open_failed(struct shmbox_obj *obj)
+/*
+ * Put a reference taken with shmbox_obj_get_user(): the last user of an
+ * auto-remove object removes its name.
+ */
+void shmbox_obj_put_user(struct shmbox_obj *obj)
 {
 	if (atomic_dec_and_test(&obj->users) &&
 	    (obj->oflags & SHMBOX_O_AUTOREMOVE))
 		shmbox_obj_unlink(obj);
 	shmbox_obj_put(obj);
+}
+
+void shmbox_obj_open_failed(struct shmbox_obj *obj)
+{
+	shmbox_obj_put_user(obj);
+}
+
+/* The binding of a new /dev/shmbox file (an open, or a handle received). */
+struct shmbox_file *shmbox_file_alloc(void)
+{
+	struct shmbox_file *sf = kzalloc(sizeof(*sf), GFP_KERNEL_ACCOUNT);
+
+	if (sf)
+		spin_lock_init(&sf->lock);
+	return sf;
 }
 
 /* The last close (and, for regions, unmap) of a bound /dev/shmbox file. */

@@ -139,7 +139,9 @@ int shmbox_obj_bind(struct file *file, struct shmbox_obj *obj, u32 role);
 void shmbox_obj_get(struct shmbox_obj *obj);
 void shmbox_obj_get_user(struct shmbox_obj *obj);
 void shmbox_obj_put(struct shmbox_obj *obj);
+void shmbox_obj_put_user(struct shmbox_obj *obj);
 void shmbox_obj_open_failed(struct shmbox_obj *obj);
+struct shmbox_file *shmbox_file_alloc(void);
 void shmbox_obj_fill_info(const struct shmbox_obj *obj,
 			  struct shmbox_obj_info *info);
 struct shmbox_obj *shmbox_file_obj(struct file *file, u32 kind);

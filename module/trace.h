@@ -51,6 +51,27 @@ TRACE_EVENT(shmbox_mbox_send,
 		      __entry->prio, __entry->ret)
 );
 
+/*
+ * Handles moved through mailbox @obj: @n handles sent in one message
+ * (queued, @received false) or installed as new fds by one receive, a
+ * call or its reply (@received true).
+ */
+TRACE_EVENT(shmbox_mbox_handles,
+	    TP_PROTO(const struct shmbox_obj *obj, u32 n, bool received),
+	    TP_ARGS(obj, n, received),
+	    TP_STRUCT__entry(__string(name, shmbox_trace_name(obj))
+			     __field(const void *, obj)
+			     __field(u32, n)
+			     __field(bool, received)),
+	    TP_fast_assign(shmbox_assign_str(name, shmbox_trace_name(obj));
+			   __entry->obj = obj;
+			   __entry->n = n;
+			   __entry->received = received;),
+	    TP_printk("mbox=%s obj=%p handles=%u %s", __get_str(name),
+		      __entry->obj, __entry->n,
+		      __entry->received ? "received" : "sent")
+);
+
 /* A message was received (taken out); @sender: its global pid. */
 TRACE_EVENT(shmbox_mbox_recv,
 	    TP_PROTO(const struct shmbox_obj *obj, u32 len, u32 prio,
