@@ -21,7 +21,9 @@
  * shmbox_mbox_msgx, reply-and-receive, a call's reply) give random
  * capacities, SHMBOX_MSG_NOCLOEXEC, and now and then an RLIMIT_NOFILE
  * that leaves room for one fd or none (EMFILE); SHMBOX_IOC_RING_CLAIM on
- * any fd.  A received fd is closed, or kept in the fd table in place of
+ * any fd.  One operation in four goes to the worker's own anonymous
+ * mailbox, so that messages with handles are sent and received (half the
+ * handle arrays hold only region and ring fds).  A received fd is closed, or kept in the fd table in place of
  * another (so it is mapped, claimed, sent on); every 1024 operations the
  * worker closes every fd its tables do not know, so the fd table stays
  * bounded whatever the kernel installed.  Every error is accepted (the
@@ -266,6 +268,7 @@ static int rhfd(void)
  */
 static uint64_t rhandles(struct shmbox_handle *h, uint32_t *nr)
 {
+	int valid = rnd(2);	/* only fds of regions and rings */
 	uint32_t n;
 
 	switch (rnd(16)) {
@@ -276,7 +279,10 @@ static uint64_t rhandles(struct shmbox_handle *h, uint32_t *nr)
 	}
 	*nr = n;
 	for (uint32_t i = 0; i < n && i < HMAX; i++) {
-		h[i].fd = i && !rnd(16) ? h[rnd(i)].fd : rhfd();	/* twice */
+		if (i && !rnd(16))
+			h[i].fd = h[rnd(i)].fd;		/* twice */
+		else
+			h[i].fd = valid ? xfd(rnd(4)) : rhfd();
 		h[i].flags = rnd(3) ? 0 : rflags(SHMBOX_HANDLE_MOVE);
 		h[i].bytes = rnd(32) ? 0 : rnd64();
 	}
@@ -482,7 +488,7 @@ static void one_op(void)
 	} a;
 	struct shmbox_mbox_msg m[8];
 	struct shmbox_mbox_msgx mx[8];
-	int fd = slot_fd(), i = rnd(NFDS), n, sq;
+	int fd = rnd(4) ? slot_fd() : xfd(6), i = rnd(NFDS), n, sq;
 	uint32_t cap, caps[8];
 	long r = -1;
 
