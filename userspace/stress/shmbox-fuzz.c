@@ -815,7 +815,25 @@ static void one_op(void)
 		if (!r)
 			__atomic_add_fetch(&sh->h_claims, 1, __ATOMIC_RELAXED);
 		break;
-	case 28: case 29:
+	case 29:
+		/* A receive that can take any message: the handles' way in. */
+		a.r.size = sizeof(a.r);
+		a.r.flags = SHMBOX_MSG_NONBLOCK | (rnd(2) ? SHMBOX_MSG_NOCLOEXEC : 0);
+		a.r.buf = (uintptr_t)buf;
+		a.r.len = sizeof(buf);
+		a.r.deadline_ns = SHMBOX_TIMEOUT_NONE;
+		a.r.handles = (uintptr_t)harr;
+		a.r.nr_handles = SHMBOX_MSG_HANDLES_MAX;
+		r = ioctl(rnd(2) ? xfd(6) : fd, SHMBOX_IOC_MBOX_RECV, &a);
+		herr(r, errno);
+		if (!r) {
+			keep_handle(a.r.handle);
+			handles_received(a.r.handles, harr, a.r.nr_handles,
+					 SHMBOX_MSG_HANDLES_MAX, 0,
+					 !(a.r.flags & SHMBOX_MSG_NOCLOEXEC));
+		}
+		break;
+	case 28:
 		/*
 		 * A send that carries handles, to the bound mailbox or an
 		 * inbox, for traffic the receives and calls can take.
