@@ -34,11 +34,25 @@
  * charged, as many requests received as the slots hold; and the owner's
  * whole max_user_bytes is free again.
  *
+ * Handles: sender processes each make a fresh anonymous region per
+ * message, write the message's record into it and send 1 to 3 handles
+ * of it (some moved, some sends synchronous), receivers map each handle
+ * received and check that the region holds the message's own record
+ * (some receives are peeks, some drop the handles); any of them is
+ * SIGKILLed at random, in an IPC namespace of the test's own.
+ * Afterwards, with every process gone, the only regions left are those
+ * of the messages queued, one per message (as /proc/shmbox lists them
+ * and as the namespace's max_total_bytes accounting counts their
+ * bytes), and stat's handles matches; once half of those are received
+ * and the mailbox is removed with the rest, no region is left.
+ *
  * CHAOS_ROUNDS (default 200) sets the number of kills per part.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,6 +68,7 @@
 #include "kselftest_harness.h"
 #include "libshmbox.h"
 #include "call_util.h"
+#include "handle_util.h"
 #include "util.h"
 
 #define MAGIC		0x43484153u	/* "CHAS" */
@@ -707,6 +722,273 @@ TEST_F_TIMEOUT(chaos, call_kills_every_reply_to_its_caller_once, 900)
 	shmbox_unlink(name, 0);
 	close(fd);
 	munmap(cs, sizeof(*cs));
+}
+
+/* ---- handle roles ---------------------------------------------------------- */
+
+#define NHSEND		3
+#define NHRECV		2
+#define H_BYTES		(13 * 4096UL)	/* no other test's regions are this big */
+
+struct handle_shared {
+	int stop;
+	uint32_t ninc;
+	uint32_t sent, received, peeked, dropped, handles_seen;
+	uint32_t quota_waits;		/* a region refused for a quota, retried */
+	uint32_t bad;			/* a handle with the wrong region */
+};
+
+static struct handle_shared *hs;
+
+static void note_hbad(const char *what, int v)
+{
+	if (__atomic_fetch_add(&hs->bad, 1, __ATOMIC_SEQ_CST) < 10)
+		ksft_print_msg("%s %d: %d\n", what, getpid(), v);
+}
+
+static void handle_sender(const char *name)
+{
+	uint32_t inc = __atomic_fetch_add(&hs->ninc, 1, __ATOMIC_SEQ_CST);
+	struct rec r = { .magic = MAGIC, .inc = inc };
+	struct shmbox_handle h[3];
+	struct shmbox_mbox_send s;
+	unsigned int nh, i;
+	int fd, rfd, ret;
+	bool mapped;
+	uint32_t seq;
+	void *map;
+
+	srandom(getpid());
+	fd = shmbox_mbox_open(name, 0, NULL, O_WRONLY);
+	if (fd < 0)
+		_exit(1);
+	for (seq = 0; !__atomic_load_n(&hs->stop, __ATOMIC_ACQUIRE); seq++) {
+		r.seq = seq;
+		r.check = checksum(inc, seq);
+		rfd = region_fd(NULL, SHMBOX_O_CREAT, H_BYTES, O_RDWR);
+		if (rfd == -EDQUOT || rfd == -ENOSPC) {
+			__atomic_fetch_add(&hs->quota_waits, 1, __ATOMIC_SEQ_CST);
+			msleep_rand(2);
+			continue;
+		}
+		if (rfd < 0)
+			_exit(2);
+		map = mmap(NULL, H_BYTES, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   rfd, 0);
+		if (map == MAP_FAILED)
+			_exit(3);
+		memcpy(map, &r, sizeof(r));
+		mapped = rnd(2);	/* the sender's mapping kept or not */
+		if (!mapped)
+			munmap(map, H_BYTES);
+		nh = 1 + rnd(3);
+		h[0] = hent(rfd, rnd(2) ? SHMBOX_HANDLE_MOVE : 0);
+		for (i = 1; i < nh; i++) {
+			h[i] = hent(dup(rfd), rnd(2) ? SHMBOX_HANDLE_MOVE : 0);
+			if (h[i].fd < 0)
+				_exit(4);
+		}
+		s = hsend_arg(&r, sizeof(r), rnd(4) ? 0 : SHMBOX_MSG_SYNC, h, nh);
+		s.deadline_ns = shmbox_deadline_in(100 * 1000000ULL);
+		ret = hsend_ioctl(fd, &s);
+		if (ret && ret != -ETIMEDOUT && ret != -EAGAIN && ret != -EINTR) {
+			note_hbad("handle send", ret);
+			_exit(5);
+		}
+		if (!ret)
+			__atomic_fetch_add(&hs->sent, 1, __ATOMIC_SEQ_CST);
+		/* What the kernel did not close is ours to close. */
+		for (i = 0; i < nh; i++)
+			if (ret || !(h[i].flags & SHMBOX_HANDLE_MOVE))
+				close(h[i].fd);
+		if (mapped)
+			munmap(map, H_BYTES);
+	}
+	_exit(0);
+}
+
+/* Every handle of a received message maps a region holding @r. */
+static void check_handles(const struct rec *r, struct shmbox_handle *h,
+			  unsigned int nh, bool peek)
+{
+	unsigned int i;
+	struct rec *p;
+
+	for (i = 0; i < nh; i++) {
+		__atomic_fetch_add(&hs->handles_seen, 1, __ATOMIC_SEQ_CST);
+		if (h[i].bytes != H_BYTES ||
+		    h[i].flags != (SHMBOX_HANDLE_READ | SHMBOX_HANDLE_WRITE)) {
+			note_hbad("handle bytes/flags", (int)h[i].flags);
+			continue;
+		}
+		if (peek) {
+			if (h[i].fd != -1)
+				note_hbad("peek installed fd", h[i].fd);
+			continue;
+		}
+		p = mmap(NULL, H_BYTES, PROT_READ, MAP_SHARED, h[i].fd, 0);
+		if (p == MAP_FAILED) {
+			note_hbad("map of handle", errno);
+		} else {
+			if (memcmp(p, r, sizeof(*r)))
+				note_hbad("region of another message", (int)r->seq);
+			munmap(p, H_BYTES);
+		}
+		close(h[i].fd);
+	}
+}
+
+static void handle_receiver(const char *name)
+{
+	struct shmbox_handle h[SHMBOX_MSG_HANDLES_MAX];
+	struct shmbox_mbox_recv a;
+	bool peek, drop;
+	struct rec r;
+	int fd, n;
+
+	srandom(getpid());
+	fd = shmbox_mbox_open(name, 0, NULL, O_RDONLY);
+	if (fd < 0)
+		_exit(1);
+	while (!__atomic_load_n(&hs->stop, __ATOMIC_ACQUIRE)) {
+		peek = rnd(8) == 0;
+		drop = !peek && rnd(8) == 0;
+		memset(&r, 0, sizeof(r));
+		a = hrecv_arg(&r, sizeof(r), peek ? SHMBOX_MSG_PEEK : 0, h,
+			      SHMBOX_MSG_HANDLES_MAX);
+		if (drop)
+			a.size = SHMBOX_MBOX_RECV_SIZE_VER2;
+		a.deadline_ns = shmbox_deadline_in(50 * 1000000ULL);
+		n = hrecv_ioctl(fd, &a);
+		if (n == -ETIMEDOUT || n == -EINTR || (peek && n == -EAGAIN))
+			continue;
+		if (n != sizeof(r) || r.magic != MAGIC ||
+		    r.check != checksum(r.inc, r.seq)) {
+			note_hbad("handle receive", n);
+			_exit(2);
+		}
+		if (drop) {
+			if (!(a.rflags & SHMBOX_RECV_HANDLES_DROPPED))
+				note_hbad("not dropped", (int)a.rflags);
+			__atomic_fetch_add(&hs->dropped, 1, __ATOMIC_SEQ_CST);
+			continue;
+		}
+		if (a.nr_handles < 1 || a.nr_handles > 3) {
+			note_hbad("handle count", (int)a.nr_handles);
+			_exit(3);
+		}
+		check_handles(&r, h, a.nr_handles, peek);
+		__atomic_fetch_add(peek ? &hs->peeked : &hs->received, 1,
+				   __ATOMIC_SEQ_CST);
+	}
+	_exit(0);
+}
+
+static pid_t spawn_handle_role(int i, const char *name)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		(i < NHSEND ? handle_sender : handle_receiver)(name);
+	return pid;
+}
+
+TEST_F_TIMEOUT(chaos, handle_kills_leak_no_region, 900)
+{
+	const char *name = "chaos-handles";
+	struct shmbox_mbox_attr attr = { .capacity = 16, .mode = 0600 };
+	struct shmbox_handle h[SHMBOX_MSG_HANDLES_MAX];
+	pid_t kids[NHSEND + NHRECV];
+	struct shmbox_mbox_stat st;
+	struct shmbox_mbox_recv a;
+	int fd, round, i, n, listed, bad = 0, nrounds = rounds();
+	unsigned int queued, drained = 0;
+	struct rec r;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	hs = mmap(NULL, sizeof(*hs), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, hs);
+	/* A namespace of its own: its regions are this test's alone. */
+	ASSERT_EQ(0, unshare(CLONE_NEWIPC));
+	EXPECT_EQ(0, wait_anon_regions(0, 0, 0, &listed))
+		TH_LOG("%d anonymous regions listed in a new namespace", listed);
+	ASSERT_EQ(0, ns_region_bytes_are(0));
+	shmbox_unlink(name, 0);
+	fd = shmbox_mbox_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL, &attr, O_RDWR);
+	ASSERT_LE(0, fd);
+	srandom(4);
+	for (i = 0; i < NHSEND + NHRECV; i++) {
+		kids[i] = spawn_handle_role(i, name);
+		ASSERT_LT(0, kids[i]);
+	}
+	for (round = 0; round < nrounds; round++) {
+		msleep_rand(20);
+		i = rnd(NHSEND + NHRECV);
+		ASSERT_EQ(0, kill(kids[i], SIGKILL));
+		ASSERT_EQ(kids[i], waitpid(kids[i], NULL, 0));
+		kids[i] = spawn_handle_role(i, name);
+		ASSERT_LT(0, kids[i]);
+	}
+	__atomic_store_n(&hs->stop, 1, __ATOMIC_RELEASE);
+	for (i = 0; i < NHSEND + NHRECV; i++) {
+		int status;
+
+		ASSERT_EQ(kids[i], waitpid(kids[i], &status, 0));
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			ksft_print_msg("%s %d ended badly: 0x%x\n",
+				       i < NHSEND ? "sender" : "receiver", kids[i],
+				       status);
+			bad++;
+		}
+	}
+	EXPECT_EQ(0, bad);
+	EXPECT_EQ(0, hs->bad);
+
+	/*
+	 * Everyone is gone: only the queued messages hold regions, one
+	 * region each, every handle of theirs counted.
+	 */
+	st = cstat(fd);
+	queued = st.depth;
+	EXPECT_EQ(0, st.blocked_senders);
+	EXPECT_EQ(0, st.blocked_receivers);
+	EXPECT_LE(queued, st.handles);
+	EXPECT_GE(3 * queued, st.handles);
+	EXPECT_EQ(0, wait_anon_regions(0, H_BYTES, queued, &listed))
+		TH_LOG("%d regions listed for %u messages queued", listed, queued);
+	EXPECT_EQ(0, ns_region_bytes_are(queued * H_BYTES))
+		TH_LOG("the namespace's regions are not %u x %lu bytes", queued,
+		       H_BYTES);
+
+	/* Half received (checked like the receivers do), the rest removed. */
+	while (drained < queued / 2) {
+		memset(&r, 0, sizeof(r));
+		a = hrecv_arg(&r, sizeof(r), SHMBOX_MSG_NONBLOCK, h,
+			      SHMBOX_MSG_HANDLES_MAX);
+		n = hrecv_ioctl(fd, &a);
+		ASSERT_EQ(sizeof(r), n);
+		ASSERT_EQ(checksum(r.inc, r.seq), r.check);
+		check_handles(&r, h, a.nr_handles, false);
+		drained++;
+	}
+	EXPECT_EQ(0, hs->bad);
+	EXPECT_EQ(0, wait_anon_regions(0, H_BYTES, queued - drained, &listed))
+		TH_LOG("%d regions listed for %u messages queued", listed,
+		       queued - drained);
+	EXPECT_EQ(0, ns_region_bytes_are((queued - drained) * H_BYTES));
+	ASSERT_EQ(0, shmbox_unlink(name, SHMBOX_KIND_MAILBOX));
+	close(fd);
+	EXPECT_EQ(0, wait_anon_regions(0, H_BYTES, 0, &listed))
+		TH_LOG("%d regions left after the mailbox was removed", listed);
+	EXPECT_EQ(0, ns_region_bytes_are(0))
+		TH_LOG("region bytes left after the mailbox was removed");
+	EXPECT_LT(0, hs->sent);
+	EXPECT_LT(0, hs->received);
+	ksft_print_msg("chaos: %d handle kill rounds survived; %u messages with handles sent, %u received (%u handles checked), %u peeked, %u dropped, %u left queued, %u region creations waited for a quota\n",
+		       nrounds, hs->sent, hs->received, hs->handles_seen,
+		       hs->peeked, hs->dropped, queued, hs->quota_waits);
+	munmap(hs, sizeof(*hs));
 }
 
 TEST_HARNESS_MAIN

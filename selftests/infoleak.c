@@ -28,6 +28,7 @@
 #include "kselftest_harness.h"
 #include "libshmbox.h"
 #include "util.h"
+#include "handle_util.h"
 
 #define PAT		0xA5
 
@@ -254,6 +255,10 @@ TEST(mbox_stat_every_field)
 	EXPECT_EQ(0, st.blocked_senders);
 	EXPECT_EQ(0, st.blocked_receivers);
 	EXPECT_EQ(0, st.inbox_id);
+	EXPECT_EQ(0, st.calls_waiting);
+	EXPECT_EQ(0, st.calls_serving);
+	EXPECT_EQ(0, st.handles);
+	EXPECT_EQ(0, st.pad);
 	shmbox_unlink("infoleak-mstat", 0);
 	close(fd);
 }
@@ -405,6 +410,70 @@ TEST(recvv_writes_only_received_entries)
 	EXPECT_EQ(0, memcmp(&m[2], &copy[2], 2 * sizeof(m[0])));
 	EXPECT_EQ(0, unpatterned(bufs[2], 2 * sizeof(bufs[0])));
 	shmbox_unlink("infoleak-recvv", 0);
+	close(fd);
+}
+
+/*
+ * Handles: a receive writes exactly the entries of the message's handles
+ * (fd, flags, bytes), a peek the same with fd -1; the entries past them,
+ * and every entry of a receive refused for too small an array, keep the
+ * pattern.
+ */
+TEST(recv_handles_writes_only_reported_entries)
+{
+	struct shmbox_handle in[2], out[4], copy[4];
+	struct shmbox_mbox_recv r;
+	unsigned char buf[16];
+	int fd = dev_open(), r1, r2, i;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, mbox_create(fd, "infoleak-handles", SHMBOX_MBOX_UNBOUNDED));
+	r1 = region_fd(NULL, SHMBOX_O_CREAT, 4096, O_RDWR);
+	r2 = region_fd(NULL, SHMBOX_O_CREAT, 2 * 4096, O_RDWR);
+	ASSERT_LE(0, r1);
+	ASSERT_LE(0, r2);
+	in[0] = hent(r1, 0);
+	in[1] = hent(r2, 0);
+	ASSERT_EQ(0, hsend(fd, "hh", 2, SHMBOX_MSG_NONBLOCK, in, 2));
+
+	/* Too small: refused, nothing written into the array. */
+	memset(out, PAT, sizeof(out));
+	memcpy(copy, out, sizeof(out));
+	EXPECT_EQ(-EMSGSIZE, hrecv(fd, buf, sizeof(buf), SHMBOX_MSG_NONBLOCK,
+				   out, 1, &r));
+	EXPECT_EQ(2, r.nr_handles);
+	EXPECT_EQ(0, memcmp(out, copy, sizeof(out)));
+
+	for (i = 0; i < 2; i++) {
+		int peek = i == 0;
+
+		memset(out, PAT, sizeof(out));
+		memset(buf, PAT, sizeof(buf));
+		ASSERT_EQ(2, hrecv(fd, buf, sizeof(buf),
+				   SHMBOX_MSG_NONBLOCK |
+				   (peek ? SHMBOX_MSG_PEEK : 0), out, 4, &r));
+		EXPECT_EQ(2, r.nr_handles);
+		EXPECT_EQ(0, r.pad2);
+		EXPECT_EQ(0, r.rflags);
+		EXPECT_EQ(0, unpatterned(buf + 2, sizeof(buf) - 2));
+		EXPECT_EQ(0, unpatterned(&out[2], 2 * sizeof(out[0])))
+			TH_LOG("%s wrote past the handles", peek ? "peek" : "receive");
+		EXPECT_EQ(4096, out[0].bytes);
+		EXPECT_EQ(2 * 4096, out[1].bytes);
+		EXPECT_EQ(SHMBOX_HANDLE_READ | SHMBOX_HANDLE_WRITE, out[0].flags);
+		EXPECT_EQ(SHMBOX_HANDLE_READ | SHMBOX_HANDLE_WRITE, out[1].flags);
+		if (peek) {
+			EXPECT_EQ(-1, out[0].fd);
+			EXPECT_EQ(-1, out[1].fd);
+		} else {
+			EXPECT_LE(0, out[0].fd);
+			EXPECT_LE(0, out[1].fd);
+			close_handles(out, 2);
+		}
+	}
+	shmbox_unlink("infoleak-handles", 0);
+	close(r1);
+	close(r2);
 	close(fd);
 }
 

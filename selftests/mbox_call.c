@@ -1227,6 +1227,8 @@ FIXTURE_VARIANT(rinval) {
 	unsigned int len;
 	unsigned int flags[2];	/* each tried in turn; a 0 after the first ends */
 	unsigned int pad;
+	unsigned int pad2;
+	unsigned int nr_handles;
 	int err;
 };
 
@@ -1258,6 +1260,12 @@ FIXTURE_VARIANT_ADD(rinval, nonzero_pad_einval) {
 FIXTURE_VARIANT_ADD(rinval, on_unbound_fd_ebadfd) {
 	.unbound = true, .len = 1, .err = EBADFD,
 };
+FIXTURE_VARIANT_ADD(rinval, nonzero_pad2_einval) {
+	.len = 1, .pad2 = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(rinval, nr_handles_above_max_einval) {
+	.len = 1, .nr_handles = SHMBOX_MSG_HANDLES_MAX + 1, .err = EINVAL,
+};
 
 TEST_F(rinval, refused_handle_still_works)
 {
@@ -1271,6 +1279,8 @@ TEST_F(rinval, refused_handle_still_works)
 	if (variant->bad_buf)
 		a.buf = 0x1000;
 	a.pad = variant->pad;
+	a.pad2 = variant->pad2;
+	a.nr_handles = variant->nr_handles;
 	if (variant->unbound) {
 		fd = shmbox_dev_open();
 		ASSERT_LE(0, fd);
@@ -1335,6 +1345,7 @@ FIXTURE_VARIANT(cinval) {
 	uint64_t resume;
 	int reply_len_over;	/* reply_len = max_msg_size + this */
 	unsigned int size;
+	unsigned int nr_handles, reply_nr_handles;
 	int err;
 };
 
@@ -1400,6 +1411,12 @@ FIXTURE_VARIANT_ADD(cinval, resume_of_no_parked_call_enoent) {
 FIXTURE_VARIANT_ADD(cinval, size_below_ver0_einval) {
 	.size = SHMBOX_MBOX_CALL_SIZE_VER0 - 8, .err = EINVAL,
 };
+FIXTURE_VARIANT_ADD(cinval, nr_handles_above_max_einval) {
+	.nr_handles = SHMBOX_MSG_HANDLES_MAX + 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(cinval, reply_nr_handles_above_max_einval) {
+	.reply_nr_handles = SHMBOX_MSG_HANDLES_MAX + 1, .err = EINVAL,
+};
 
 TEST_F(cinval, refused)
 {
@@ -1418,6 +1435,8 @@ TEST_F(cinval, refused)
 	c.reply_uid = variant->reply_uid;
 	c.reply_id = variant->reply_id;
 	c.resume = variant->resume;
+	c.nr_handles = variant->nr_handles;
+	c.reply_nr_handles = variant->reply_nr_handles;
 	if (variant->size)
 		c.size = variant->size;
 	if (variant->reply_len_over)
@@ -2234,7 +2253,7 @@ TEST_F(mb, reply_recv_without_handle_just_receives)
 NAMED_MBOX_FIXTURE(rrinval)
 
 struct rr_try {
-	unsigned int flags, pad;
+	unsigned int flags, pad, pad2, nr_handles;
 };
 
 FIXTURE_VARIANT(rrinval) {
@@ -2256,6 +2275,11 @@ FIXTURE_VARIANT_ADD(rrinval, bad_flags_einval) {
 	.tries = { { .flags = SHMBOX_MSG_PEEK }, { .flags = 1U << 31 },
 		   { .pad = 1 } },
 };
+FIXTURE_VARIANT_ADD(rrinval, bad_handles_fields_einval) {
+	.nowait = true, .ntries = 2,
+	.tries = { { .pad2 = 1 },
+		   { .nr_handles = SHMBOX_MSG_HANDLES_MAX + 1 } },
+};
 
 TEST_F(rrinval, refused_receives_nothing)
 {
@@ -2269,6 +2293,8 @@ TEST_F(rrinval, refused_receives_nothing)
 			   variant->tries[i].flags,
 			   variant->nowait ? SHMBOX_NOWAIT : after_ns(SOON));
 		a.pad = variant->tries[i].pad;
+		a.pad2 = variant->tries[i].pad2;
+		a.nr_handles = variant->tries[i].nr_handles;
 		EXPECT_EQ(-EINVAL, rr_ioctl(self->fd, &a));
 	}
 	EXPECT_EQ(1, cstat(self->fd).depth);

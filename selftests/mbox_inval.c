@@ -19,11 +19,14 @@
  * The argument starts valid for @cmd (see inval_arg()); a field named in
  * a row replaces the one of that name: flags, pad, prio, pid, uid, id,
  * max_msg_size and received as given, capacity, mode and size where
- * non-zero.  For the vector calls prio and pid are the one message's,
+ * non-zero, and tail (open, send: a larger struct with it in the word
+ * after).  For the vector calls prio and pid are the one message's,
  * count, msg_size and id always the row's, and msgs (if set) replaces the
  * array; with a msg_size the one message is a struct shmbox_mbox_msgx
  * with the row's entry_id and entry_handle, and entry_tail in the word
- * after it.  For stat, id is inbox_id.
+ * after it.  nr_handles and pad2 (ABI 1.4) are the send's, the
+ * receive's or the one entry's.  For stat, id is inbox_id, and
+ * stat_handles and stat_pad its handles and pad.
  */
 FIXTURE_VARIANT(mb) {
 	unsigned long cmd;
@@ -51,8 +54,13 @@ FIXTURE_VARIANT(mb) {
 	uint64_t entry_id;
 	uint64_t entry_tail;
 	uint64_t entry_handle;
+	/* send, recv, the vector's entry */
+	unsigned int nr_handles;
+	unsigned int pad2;
 	/* stat */
 	unsigned int received;
+	unsigned int stat_handles;
+	unsigned int stat_pad;
 	int err;
 };
 
@@ -136,6 +144,15 @@ FIXTURE_VARIANT_ADD(mb, send_id_without_to_id_einval) {
 FIXTURE_VARIANT_ADD(mb, send_to_id_with_pid_einval) {
 	SEND, .flags = SHMBOX_MSG_TO_ID, .id = 1, .pid = 1, .err = EINVAL,
 };
+FIXTURE_VARIANT_ADD(mb, send_nonzero_pad2_einval) {
+	SEND, .pad2 = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, send_nr_handles_above_max_einval) {
+	SEND, .nr_handles = SHMBOX_MSG_HANDLES_MAX + 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, send_nonzero_tail_past_ver2_e2big) {
+	SEND, .tail = 1, .err = E2BIG,
+};
 
 /* ---- recv: over rarg(buf, 8, 0) ---------------------------------------- */
 
@@ -159,6 +176,13 @@ FIXTURE_VARIANT_ADD(mb, recv_nonzero_id_einval) {
 };
 FIXTURE_VARIANT_ADD(mb, recv_to_id_flag_einval) {
 	RECV, .flags = SHMBOX_MSG_TO_ID, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recv_nonzero_pad2_einval) {
+	RECV, .flags = SHMBOX_MSG_NONBLOCK, .pad2 = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recv_nr_handles_above_max_einval) {
+	RECV, .flags = SHMBOX_MSG_NONBLOCK,
+	.nr_handles = SHMBOX_MSG_HANDLES_MAX + 1, .err = EINVAL,
 };
 
 /* ---- sendv, recvv: non-blocking, over one empty message ----------------- */
@@ -216,7 +240,7 @@ FIXTURE_VARIANT_ADD(mb, recvv_entry_with_id_einval) {
 };
 FIXTURE_VARIANT_ADD(mb, sendv_entry_unknown_tail_e2big) {
 	SENDV, .count = 1, .payload = "x",
-	.msg_size = SHMBOX_MBOX_MSGX_SIZE_VER2 + 8, .entry_tail = 1,
+	.msg_size = SHMBOX_MBOX_MSGX_SIZE_VER3 + 8, .entry_tail = 1,
 	.err = E2BIG,
 };
 FIXTURE_VARIANT_ADD(mb, sendv_entry_with_handle_einval) {
@@ -227,6 +251,23 @@ FIXTURE_VARIANT_ADD(mb, sendv_entry_with_handle_einval) {
 FIXTURE_VARIANT_ADD(mb, recvv_entry_with_handle_einval) {
 	RECVV, .count = 1, .msg_size = SHMBOX_MBOX_MSGX_SIZE_VER2,
 	.entry_handle = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, sendv_entry_nonzero_pad2_einval) {
+	SENDV, .count = 1, .payload = "x",
+	.msg_size = SHMBOX_MBOX_MSGX_SIZE_VER3, .pad2 = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, sendv_entry_nr_handles_above_max_einval) {
+	SENDV, .count = 1, .payload = "x",
+	.msg_size = SHMBOX_MBOX_MSGX_SIZE_VER3,
+	.nr_handles = SHMBOX_MSG_HANDLES_MAX + 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recvv_entry_nonzero_pad2_einval) {
+	RECVV, .count = 1, .msg_size = SHMBOX_MBOX_MSGX_SIZE_VER3,
+	.pad2 = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recvv_entry_nr_handles_above_max_einval) {
+	RECVV, .count = 1, .msg_size = SHMBOX_MBOX_MSGX_SIZE_VER3,
+	.nr_handles = SHMBOX_MSG_HANDLES_MAX + 1, .err = EINVAL,
 };
 
 /* ---- stat: over a zeroed struct of its size ---------------------------- */
@@ -239,6 +280,12 @@ FIXTURE_VARIANT_ADD(mb, stat_nonzero_output_field_einval) {
 };
 FIXTURE_VARIANT_ADD(mb, stat_nonzero_inbox_id_einval) {
 	STAT, .id = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, stat_nonzero_handles_einval) {
+	STAT, .stat_handles = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, stat_nonzero_pad_einval) {
+	STAT, .stat_pad = 1, .err = EINVAL,
 };
 
 /* ---- a command the mailbox does not have ------------------------------- */
@@ -254,7 +301,10 @@ struct inval_arg {
 			struct shmbox_mbox_open o;
 			uint64_t tail;
 		} open;
-		struct shmbox_mbox_send send;
+		struct {
+			struct shmbox_mbox_send s;
+			uint64_t tail;
+		} send;
 		struct shmbox_mbox_recv recv;
 		struct shmbox_mbox_vec vec;
 		struct shmbox_mbox_stat stat;
@@ -302,6 +352,8 @@ static void *vec_entry(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a)
 	x->pid = v->pid;
 	x->id = v->entry_id;
 	x->handle = v->entry_handle;
+	x->nr_handles = v->nr_handles;
+	x->pad2 = v->pad2;
 	a->mx[0].tail = v->entry_tail;
 	if (v->msg_size)
 		return a->mx;
@@ -332,17 +384,24 @@ static uint32_t *inval_arg(const FIXTURE_VARIANT(mb) *v,
 		open_arg(v, a);
 		return &a->open.o.size;
 	case SHMBOX_IOC_MBOX_SEND:
-		a->send = sarg("x", 1, v->prio, v->flags);
-		a->send.pid = v->pid;
-		a->send.pad = v->pad;
-		a->send.id = v->id;
-		return &a->send.size;
+		a->send.s = sarg("x", 1, v->prio, v->flags);
+		a->send.s.pid = v->pid;
+		a->send.s.pad = v->pad;
+		a->send.s.id = v->id;
+		a->send.s.nr_handles = v->nr_handles;
+		a->send.s.pad2 = v->pad2;
+		a->send.tail = v->tail;
+		if (v->tail)
+			a->send.s.size = sizeof(a->send);
+		return &a->send.s.size;
 	case SHMBOX_IOC_MBOX_RECV:
 		a->recv = rarg(a->buf, sizeof(a->buf), v->flags);
 		a->recv.pid = v->from_me ? getpid() : 0;
 		a->recv.prio = v->prio;
 		a->recv.uid = v->uid;
 		a->recv.id = v->id;
+		a->recv.nr_handles = v->nr_handles;
+		a->recv.pad2 = v->pad2;
 		return &a->recv.size;
 	case SHMBOX_IOC_MBOX_SENDV:
 	case SHMBOX_IOC_MBOX_RECVV:
@@ -353,6 +412,8 @@ static uint32_t *inval_arg(const FIXTURE_VARIANT(mb) *v,
 		a->stat.flags = v->flags;
 		a->stat.received = v->received;
 		a->stat.inbox_id = v->id;
+		a->stat.handles = v->stat_handles;
+		a->stat.pad = v->stat_pad;
 		return &a->stat.size;
 	}
 	return NULL;
@@ -378,6 +439,7 @@ TEST_F(mb, refused)
 	} else if (variant->cmd == SHMBOX_IOC_MBOX_STAT) {
 		/* Nothing written back, not even the field that was wrong. */
 		EXPECT_EQ(variant->received, a.stat.received);
+		EXPECT_EQ(variant->stat_handles, a.stat.handles);
 		EXPECT_EQ(0, memcmp(&before.stat, &a.stat, sizeof(a.stat)));
 	}
 	check_mbox_state(self->fd);

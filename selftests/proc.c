@@ -94,6 +94,9 @@ TEST(region_line_matches_stat)
 	EXPECT_STREQ("-", r.f[P_BYTES]);
 	EXPECT_STREQ("-", r.f[P_SENT]);
 	EXPECT_STREQ("-", r.f[P_RECEIVED]);
+	EXPECT_STREQ("-", r.f[P_CALLS]);
+	EXPECT_STREQ("-", r.f[P_SERVING]);
+	EXPECT_STREQ("-", r.f[P_HANDLES]);
 	EXPECT_EQ(0640, st.obj.mode);
 	EXPECT_EQ(getpid(), atoi(r.f[P_CPID]));
 
@@ -126,6 +129,7 @@ TEST(ring_line_shows_bytes_in_ring)
 	EXPECT_EQ(16 * PG, ull(r.f[P_SIZE]));
 	EXPECT_STREQ("0", r.f[P_BYTES]);
 	EXPECT_EQ(2, ull(r.f[P_NATTCH]));
+	EXPECT_STREQ("-", r.f[P_HANDLES]);
 
 	ASSERT_EQ(0, shmbox_ring_write(prod, "hello", 5, SHMBOX_NOWAIT));
 	ASSERT_EQ(0, shmbox_ring_write(prod, "world!!!!", 9, SHMBOX_NOWAIT));
@@ -177,6 +181,10 @@ TEST(mailbox_line_matches_stat)
 	EXPECT_EQ(3, ull(r.f[P_SENT]));
 	EXPECT_EQ(st.received, ull(r.f[P_RECEIVED]));
 	EXPECT_EQ(1, ull(r.f[P_RECEIVED]));
+	EXPECT_STREQ("0", r.f[P_CALLS]);
+	EXPECT_STREQ("0", r.f[P_SERVING]);
+	EXPECT_EQ(st.handles, ull(r.f[P_HANDLES]));
+	EXPECT_STREQ("0", r.f[P_HANDLES]);
 
 	close(fd);
 	ASSERT_EQ(0, shmbox_unlink(name, SHMBOX_KIND_MAILBOX));
@@ -213,17 +221,7 @@ TEST(unbounded_and_rendezvous_capacity)
 /* Rows of @kind named "-" created by this process. */
 static int anon_rows(const char *kind)
 {
-	struct proc_row *rows = NULL;
-	int n, i, found = 0;
-
-	n = proc_rows_fd(-1, &rows);
-	for (i = 0; i < n; i++)
-		if (!strcmp(rows[i].f[P_KIND], kind) &&
-		    !strcmp(rows[i].f[P_NAME], "-") &&
-		    atoi(rows[i].f[P_CPID]) == getpid())
-			found++;
-	free(rows);
-	return n < 0 ? -1 : found;
+	return proc_count_anon(kind, getpid(), 0);
 }
 
 TEST(anonymous_objects_and_inbox_are_listed)

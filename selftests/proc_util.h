@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Helpers for the selftests that read /proc/shmbox (proc, ctl,
- * mbox_call): split the file into rows of the 19 documented columns.
+ * mbox_call, mbox_handles, chaos): split the file into rows of the 20
+ * documented columns.
  *
  * PROC_NCOLS counts the 17 columns up to "received", the ones
  * "shmboxctl ls" mirrors (ctl.c compares them one by one); ABI 1.3 added
  * two at the end of each line, P_CALLS ("calls": calls waiting) and
- * P_SERVING ("serving": calls being served; a region prints "-" for
- * both), so a line has PROC_NFIELDS fields.
+ * P_SERVING ("serving": calls being served), ABI 1.4 one more,
+ * P_HANDLES ("handles": handles in the mailbox's messages); a region
+ * prints "-" for all three.  So a line has PROC_NFIELDS fields.
  */
 #ifndef SHMBOX_SELFTEST_PROC_UTIL_H
 #define SHMBOX_SELFTEST_PROC_UTIL_H
@@ -19,14 +21,14 @@
 
 #define PROC_SHMBOX	"/proc/shmbox"
 #define PROC_NCOLS	17
-#define PROC_NFIELDS	(PROC_NCOLS + 2)
+#define PROC_NFIELDS	(PROC_NCOLS + 3)
 #define PROC_HEADER	"kind name mode uid gid cuid cgid cpid users linked " \
 			"size depth capacity bytes nattch sent received " \
-			"calls serving"
+			"calls serving handles"
 
 enum { P_KIND, P_NAME, P_MODE, P_UID, P_GID, P_CUID, P_CGID, P_CPID,
        P_USERS, P_LINKED, P_SIZE, P_DEPTH, P_CAP, P_BYTES, P_NATTCH,
-       P_SENT, P_RECEIVED, P_CALLS, P_SERVING };
+       P_SENT, P_RECEIVED, P_CALLS, P_SERVING, P_HANDLES };
 
 struct proc_row {
 	char f[PROC_NFIELDS][1100];	/* as printed (a name may be escaped) */
@@ -97,6 +99,29 @@ static inline int proc_find(const char *kind, const char *field,
 			found++;
 		}
 	}
+	free(rows);
+	return n < 0 ? -1 : found;
+}
+
+/*
+ * Rows of @kind (NULL: any) with no name ("-") created by process @cpid
+ * (0: any) whose size column is @size (0: any): an anonymous object told
+ * apart from the others by who made it and how big it is.  -1 if the
+ * file cannot be read.
+ */
+static inline int proc_count_anon(const char *kind, pid_t cpid,
+				  unsigned long long size)
+{
+	struct proc_row *rows = NULL;
+	int n, i, found = 0;
+
+	n = proc_rows_fd(-1, &rows);
+	for (i = 0; i < n; i++)
+		if ((!kind || !strcmp(rows[i].f[P_KIND], kind)) &&
+		    !strcmp(rows[i].f[P_NAME], "-") &&
+		    (!cpid || atoi(rows[i].f[P_CPID]) == cpid) &&
+		    (!size || strtoull(rows[i].f[P_SIZE], NULL, 10) == size))
+			found++;
 	free(rows);
 	return n < 0 ? -1 : found;
 }
