@@ -67,7 +67,7 @@ TIMEOUT ?= 900
 QEMU_ARGS ?=
 
 LIB_SOVER := 1
-LIB_VER := 1.3.0
+LIB_VER := 1.4.0
 
 CC := gcc
 CXX := g++

@@ -4,7 +4,7 @@
 # build variables used here: B, KDIR, KMOD, KO, LIB_SO, LIB_A, LIB_VER,
 # LIB_SOVER, UAPI_HDR).
 #
-#   make install [PREFIX=/usr/local] [DESTDIR=]   library (.so.1.3.0, soname
+#   make install [PREFIX=/usr/local] [DESTDIR=]   library (.so.1.4.0, soname
 #	links, .a), headers, libshmbox.pc, shmboxctl, man pages, udev rule
 #   make modules_install [KDIR=] [DESTDIR=]      shmbox.ko under
 #	/lib/modules/<release>/updates, then depmod
@@ -128,8 +128,8 @@ install-test:
 	! ldd $(IT)/prog | grep -q '$(TOP)/build'
 	@echo "  INSTALL-TEST ok ($(IT))"
 
-# The module's sources where DKMS looks for them (/usr/src/shmbox-1.3.0):
-# then "dkms add/build/install -m shmbox -v 1.3.0" (see dkms.conf).
+# The module's sources where DKMS looks for them (/usr/src/shmbox-1.4.0):
+# then "dkms add/build/install -m shmbox -v 1.4.0" (see dkms.conf).
 DKMS_SRC ?= /usr/src/shmbox-$(LIB_VER)
 install-dkms:
 	$(INSTALL) -d $(DESTDIR)$(DKMS_SRC)/module $(DESTDIR)$(DKMS_SRC)/uapi/linux

@@ -447,7 +447,7 @@ long shmbox_ioc_mbox_recv(struct file *file, void *karg,
 
 	if ((arg->flags & ~SHMBOX_RECV_FLAGS) || arg->prio || arg->uid ||
 	    arg->id || arg->handle || arg->reply_max || arg->rflags ||
-	    !shmbox_desc_handles_ok(&m))
+	    arg->pad2 || arg->nr_handles > SHMBOX_MSG_HANDLES_MAX)
 		return -EINVAL;
 	ret = shmbox_recv_begin(file, arg->flags, arg->pid, arg->deadline_ns,
 				&r);

@@ -410,10 +410,11 @@ static u32 shmbox_recv_handles(const struct shmbox_recv *r,
 		h = t->msgs[i]->handles;
 		if (!h)
 			continue;
+		if (!r->peek && !*fdsp)
+			*fdsp = kzalloc(sizeof(**fdsp), GFP_KERNEL);
 		if (r->peek) {
 			*err = shmbox_handles_report(h, NULL, m[i].handles);
-		} else if (!*fdsp && !(*fdsp = kzalloc(sizeof(**fdsp),
-							 GFP_KERNEL))) {
+		} else if (!*fdsp) {
 			*err = -ENOMEM;
 		} else {
 			*err = shmbox_recv_open(r, h, (*fdsp)->inst[i],

@@ -583,16 +583,6 @@ long shmbox_ioc_unlink(struct file *file, void *karg,
 	return 0;
 }
 
-/**
- * shmbox_obj_open_failed - give up an open that never bound
- * @obj:	the object shmbox_obj_open() returned
- *
- * An open ioctl that fails after shmbox_obj_open() (copy-out, role, bind)
- * drops its user count and reference.  If it was the last user of an
- * auto-remove object, the name goes now, as on the last close; an open
- * still under way elsewhere (its creator's, say) is a user too, so one
- * opener's failure never removes an object another is about to bind.
- */
 /*
  * Put a reference taken with shmbox_obj_get_user(): the last user of an
  * auto-remove object removes its name.
@@ -605,6 +595,16 @@ void shmbox_obj_put_user(struct shmbox_obj *obj)
 	shmbox_obj_put(obj);
 }
 
+/**
+ * shmbox_obj_open_failed - give up an open that never bound
+ * @obj:	the object shmbox_obj_open() returned
+ *
+ * An open ioctl that fails after shmbox_obj_open() (copy-out, role, bind)
+ * drops its user count and reference.  If it was the last user of an
+ * auto-remove object, the name goes now, as on the last close; an open
+ * still under way elsewhere (its creator's, say) is a user too, so one
+ * opener's failure never removes an object another is about to bind.
+ */
 void shmbox_obj_open_failed(struct shmbox_obj *obj)
 {
 	shmbox_obj_put_user(obj);
@@ -629,10 +629,7 @@ void shmbox_file_release(struct file *file)
 	if (obj) {
 		if (obj->ops->unbind)
 			obj->ops->unbind(obj, sf);
-		if (atomic_dec_and_test(&obj->users) &&
-		    (obj->oflags & SHMBOX_O_AUTOREMOVE))
-			shmbox_obj_unlink(obj);
-		shmbox_obj_put(obj);
+		shmbox_obj_put_user(obj);
 		/* At exit this runs after the task left its namespaces. */
 		shmbox_reap_soon(0);
 	}

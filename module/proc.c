@@ -122,7 +122,7 @@ static int shmbox_proc_show(struct seq_file *m, void *v)
 	if (v == st->objs) {
 		seq_puts(m, "kind name mode uid gid cuid cgid cpid users linked ");
 		seq_puts(m, "size depth capacity bytes nattch sent received ");
-		seq_puts(m, "calls serving\n");
+		seq_puts(m, "calls serving handles\n");
 		return 0;
 	}
 	obj = list_entry(v, struct shmbox_obj, all);
@@ -140,7 +140,7 @@ static int shmbox_proc_show(struct seq_file *m, void *v)
 	if (obj->ops->show)
 		obj->ops->show(m, obj);
 	else
-		seq_puts(m, "- - - - - - - - -");
+		seq_puts(m, "- - - - - - - - - -");
 	seq_putc(m, '\n');
 	return 0;
 }

@@ -123,7 +123,7 @@ static void shmbox_region_unbind(struct shmbox_obj *obj, struct shmbox_file *sf)
 	shmbox_ring_release(to_region(obj), sf->role);
 }
 
-/* /proc/shmbox kind columns: size - - bytes-used(ring) nattch - - - - */
+/* /proc/shmbox kind columns: size - - bytes-used(ring) nattch - - - - - */
 static void shmbox_region_show(struct seq_file *m, struct shmbox_obj *obj)
 {
 	struct shmbox_region *r = to_region(obj);
@@ -141,7 +141,7 @@ static void shmbox_region_show(struct seq_file *m, struct shmbox_obj *obj)
 	} else {
 		seq_putc(m, '-');
 	}
-	seq_printf(m, " %u - - - -", nattch);
+	seq_printf(m, " %u - - - - -", nattch);
 }
 
 static const struct shmbox_obj_ops shmbox_region_ops = {

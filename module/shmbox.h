@@ -61,8 +61,9 @@ struct shmbox_obj_ops {
 	void (*unbind)(struct shmbox_obj *obj, struct shmbox_file *sf);
 	/*
 	 * /proc/shmbox (optional): print the kind columns "size depth
-	 * capacity bytes nattch sent received calls serving", space
-	 * separated, "-" for a column that does not apply, no newline.  Called under
+	 * capacity bytes nattch sent received calls serving handles",
+	 * space separated, "-" for a column that does not apply, no
+	 * newline.  Called under
 	 * shmbox_objs_lock (a mutex) without a reference: may take the
 	 * kind's own locks, must not sleep for long or put the object.
 	 */
@@ -100,8 +101,8 @@ struct shmbox_obj {
 struct shmbox_file {
 	spinlock_t lock;		/* binding */
 	struct shmbox_obj *obj;		/* NULL until bound; set once */
-	u32 role;			/* kind-specific, set when binding or
-					   once by a ring claim */
+	/* Kind-specific, set when binding or once by a ring claim. */
+	u32 role;
 	/* A mailbox fd's calls taken and not answered (mbox_call.c). */
 	struct shmbox_calltab *calls;
 	/* Calls made through this fd, interrupted, to resume (the same). */

@@ -117,7 +117,8 @@ cmd_report() {
 	BEGIN {
 		nref = split("rtt64/posix-mq rtt64/futex rtt64/floor-2sys " \
 			"rtt64/floor-4sys stream64/posix-mq stream64/pipe " \
-			"memcpy4096 call64/posix-mq call64/pipe", ref)
+			"memcpy4096 call64/posix-mq call64/pipe bulk1m/pipe " \
+			"bulk1m/unix-stream", ref)
 		for (i = 1; i <= nref; i++) isref[ref[i]] = 1
 		while ((getline l < info) > 0) {
 			k = substr(l, 1, index(l, "=") - 1)

@@ -11,7 +11,7 @@ dat=$dir/bench.dat
 
 # One panel per kind of figure, each bar relative to the panel's slowest.
 panels=()
-for kind in rtt64 stream64 stream4096; do
+for kind in rtt64 stream64 stream4096 bulk1m; do
 	grep "^\"$kind/" "$dat" | sed "s|\"$kind/|\"|" > "$dir/$kind.dat" || true
 	[ -s "$dir/$kind.dat" ] && panels+=("$kind")
 done
@@ -21,6 +21,7 @@ panel() {	# panel KIND: its title, colour and y scale, then its plot
 	rtt64) title="64 B round trip (us, lower is better)" colour="#4477aa" log=0 ;;
 	stream64) title="64 B stream (messages/s, higher is better)" colour="#228833" log=1 ;;
 	stream4096) title="4 KiB stream (messages/s, higher is better)" colour="#cc6677" log=1 ;;
+	bulk1m) title="1 MiB bulk (MiB/s, higher is better)" colour="#aa7744" log=0 ;;
 	esac
 	echo "set title \"$title\""
 	if [ "$log" = 1 ]; then
@@ -49,7 +50,7 @@ GP
 		echo 'unset multiplot'
 	} | gnuplot
 fi
-rm -f "$dir"/rtt64.dat "$dir"/stream64.dat "$dir"/stream4096.dat
+rm -f "$dir"/rtt64.dat "$dir"/stream64.dat "$dir"/stream4096.dat "$dir"/bulk1m.dat
 echo
 echo "bench outputs:"
 for f in "$dir"/bench.json "$dir"/bench.dat "$dir"/bench.png "$dir"/results.txt; do

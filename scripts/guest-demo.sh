@@ -23,7 +23,7 @@ echo "process $pa: $(cat /tmp/a)"
 echo "process $pb: $(cat /tmp/b)"
 
 for part in /guest/guest-demo-ring.sh /guest/guest-demo-mbox.sh \
-	/guest/guest-demo-ctl.sh; do
+	/guest/guest-demo-handles.sh /guest/guest-demo-ctl.sh; do
 	[ -x "$part" ] && sh "$part"
 done
 

@@ -108,7 +108,7 @@ if [ "$mode" = bench-ab ]; then
 	case " $bench_args " in
 	*" --filter "*) ;;
 	*) [ "$ab_split" = 1 ] &&
-		parts="rtt64 stream64 stream4096+memcpy4096 fan/ rpc64/ ring/syscalls call64" ;;
+		parts="rtt64 stream64 stream4096+memcpy4096 bulk1m fan/ rpc64/ ring/syscalls call64" ;;
 	esac
 	ab_run() {	# ab_run SIDE ROUND PART TAG
 		echo "==== bench-ab round $2 of $ab_rounds: $(echo "$1" | tr ab AB) (shmbox-$1.ko)${4:+, $3}"

@@ -349,21 +349,23 @@ TEST(create_ls_matches_proc_then_rm)
 	ASSERT_NE(NULL, p);
 	snprintf(line, sizeof(line), "%s", p);
 	n = split(line, f, 32);
-	ASSERT_EQ(17, n);
+	ASSERT_EQ(18, n);
 	EXPECT_STREQ("KIND", f[0]);
 	EXPECT_STREQ("NAME", f[1]);
 	EXPECT_STREQ("RECEIVED", f[14]);
 	EXPECT_STREQ("CALLS", f[15]);
 	EXPECT_STREQ("SERVING", f[16]);
+	EXPECT_STREQ("HANDLES", f[17]);
 	while ((p = strtok_r(NULL, "\n", &save))) {
 		snprintf(line, sizeof(line), "%s", p);
 		n = split(line, lf, 32);
-		ASSERT_EQ(17, n);
+		ASSERT_EQ(18, n);
 		if (strcmp(lf[1], name))
 			continue;
 		found++;
 		EXPECT_STREQ("0", lf[15]);
 		EXPECT_STREQ("0", lf[16]);
+		EXPECT_STREQ("0", lf[17]);
 		for (i = 0; i < PROC_NCOLS; i++) {
 			int k = i < P_CUID ? i : i - 2;
 
@@ -547,7 +549,7 @@ TEST(json_parses_and_carries_the_values)
 	EXPECT_NE(NULL, strstr(obj, "\"sent\": 2"));
 	EXPECT_NE(NULL, strstr(obj, "\"nattch\": null"));
 	EXPECT_NE(NULL, strstr(obj, "\"linked\": true"));
-	EXPECT_NE(NULL, strstr(obj, "\"calls\": 0, \"serving\": 0}"));
+	EXPECT_NE(NULL, strstr(obj, "\"calls\": 0, \"serving\": 0, \"handles\": 0}"));
 	snprintf(want, sizeof(want), "\"mode\": \"%s\"", pr.f[P_MODE]);
 	EXPECT_NE(NULL, strstr(obj, want));
 	snprintf(want, sizeof(want), "\"uid\": %s,", pr.f[P_UID]);
@@ -730,7 +732,7 @@ TEST(stat_shows_calls_waiting_and_serving)
 	EXPECT_NE(NULL, strstr(r.out, "calls_serving:     0\n")) TH_LOG("%s", r.out);
 	ASSERT_EQ(0, run(&r, NULL, "ls", "--json", name, NULL));
 	EXPECT_NE(NULL, strstr(r.out, "\"depth\": 1,")) TH_LOG("%s", r.out);
-	EXPECT_NE(NULL, strstr(r.out, "\"calls\": 1, \"serving\": 0}")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "\"calls\": 1, \"serving\": 0, \"handles\": 0}")) TH_LOG("%s", r.out);
 
 	n = shmbox_mbox_recv_call(fd, 0, buf, sizeof(buf), 0, SHMBOX_NOWAIT, &info);
 	ASSERT_EQ(1, n);
@@ -741,7 +743,7 @@ TEST(stat_shows_calls_waiting_and_serving)
 	EXPECT_NE(NULL, strstr(r.out, "calls_waiting:     0\n")) TH_LOG("%s", r.out);
 	EXPECT_NE(NULL, strstr(r.out, "calls_serving:     1\n")) TH_LOG("%s", r.out);
 	ASSERT_EQ(0, run(&r, NULL, "ls", "--json", name, NULL));
-	EXPECT_NE(NULL, strstr(r.out, "\"calls\": 0, \"serving\": 1}")) TH_LOG("%s", r.out);
+	EXPECT_NE(NULL, strstr(r.out, "\"calls\": 0, \"serving\": 1, \"handles\": 0}")) TH_LOG("%s", r.out);
 
 	EXPECT_EQ(0, shmbox_mbox_reply(fd, info.handle, "ok", 2));
 	EXPECT_EQ(0, child_status(caller));

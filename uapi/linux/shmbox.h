@@ -43,8 +43,8 @@
 
 /* ABI version: the major changes only on an incompatible change (never so far). */
 #define SHMBOX_ABI_MAJOR	1
-#define SHMBOX_ABI_MINOR	4	/* 1: _MBOX_RW, 2: _INBOX_ID, 3: _CALL,
-					   4: _HANDLES */
+/* Minor 1: _MBOX_RW, 2: _INBOX_ID, 3: _CALL, 4: _HANDLES. */
+#define SHMBOX_ABI_MINOR	4
 
 /* Feature bits reported by SHMBOX_IOC_GET_VERSION. */
 #define SHMBOX_FEAT_VERSION	_BITULL(0)	/* SHMBOX_IOC_GET_VERSION itself */
@@ -604,8 +604,8 @@ struct shmbox_ring_claim {
 #define SHMBOX_MSG_PEEK		_BITUL(2)	/* receive: copy, do not remove */
 #define SHMBOX_MSG_FROM		_BITUL(3)	/* receive: only from sender @pid */
 #define SHMBOX_MSG_TO_ID	_BITUL(4)	/* send: to the inbox @id */
-#define SHMBOX_MSG_NOCLOEXEC	_BITUL(5)	/* receive: handles' fds without
-						   O_CLOEXEC (since ABI 1.4) */
+/* Receive: the handles' new fds without O_CLOEXEC (since ABI 1.4). */
+#define SHMBOX_MSG_NOCLOEXEC	_BITUL(5)
 
 /*
  * Handles in messages (SHMBOX_FEAT_HANDLES, ABI 1.4)

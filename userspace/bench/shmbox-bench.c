@@ -15,6 +15,9 @@
  * Call and reply (SHMBOX_IOC_MBOX_CALL, _REPLY_RECV) is measured only when
  * the running module reports SHMBOX_FEAT_CALL; an older module (bench-ab's
  * A) skips those figures and the goals that need them.
+ * Likewise the bulk1m figures that pass regions as handles in messages
+ * (SHMBOX_FEAT_HANDLES, ABI 1.4; raw ioctls, not the library) need that
+ * feature; their pipe, socket and ring references run on any module.
  *
  * Output: a table on stdout, "ratio NAME = VALUE (goal OP TARGET)" lines,
  * and in --out DIR: bench.json (every figure) and bench.dat (for gnuplot).
@@ -1244,6 +1247,449 @@ static double run_memcpy(uint32_t size, long n)
 }
 
 /*
+ * Bulk transfer (the bulk1m figures): a producer process moves units of
+ * 1 MiB to a consumer process on the other CPU.  Every transport moves
+ * the same bytes: the producer writes every byte of a unit once
+ * (bulk_fill(), 64-bit stores of a pattern that changes with every word,
+ * the unit's sequence number in its first and last word) and the
+ * consumer reads every byte once (bulk_sum(), a 64-bit word sum checked
+ * against bulk_expect()), so no transport is credited for bytes nobody
+ * touched and a lost or stale unit fails the run.  Throughput is the
+ * consumer's: MiB per second from the start to the last unit checked.
+ *
+ * One copy of the fill and of the sum (noinline) serves every transport,
+ * whatever its piece size.  A memset() fill would not: GCC inlines one of
+ * a constant 4 KiB as rep stosl, glibc does 1 MiB with rep stosb, and
+ * under TCG the one moves 4 bytes per emulated step, the other 1 (in the
+ * guest a memset of 1 MiB ran at 250-285 MiB/s at any piece size, the
+ * ring's inlined 4 KiB ones at 830), so the fill's cost depended on the
+ * call site.  A pattern that changes with every word also keeps GCC from
+ * turning the loop back into a memset().
+ *
+ * Each transport may hold about 1 MiB in flight (the pipe's and the
+ * socket's buffers, the ring's data area); the handle pool is BULK_POOL
+ * regions, since a region is one unit, handed over whole.
+ *
+ *  - shmbox-handle: BULK_POOL anonymous 1 MiB regions
+ *    (SHMBOX_IOC_REGION_OPEN with no name), created and mapped by the
+ *    producer.  The producer fills a region in place and sends a 16-byte
+ *    message naming its pool slot on one mailbox; the message carries the
+ *    region's fd as a handle the first time that slot is used only, so the
+ *    consumer maps each region once, when its handle comes, and keeps it
+ *    mapped (the new fd is closed at once: the mapping holds the region).
+ *    The consumer reads the region in place and returns the slot on a
+ *    second mailbox (a 4-byte write(2)); the producer reuses it.  Payload
+ *    bytes never pass through the kernel.
+ *  - shmbox-handle-remap: the same, but every unit carries its region's
+ *    handle and the consumer maps it, reads it, unmaps it and closes the
+ *    fd: what a receiver that caches nothing pays (a mapping and its page
+ *    faults per unit).
+ *  - pipe, unix-stream: write(2)/read(2) of BULK_CHUNK bytes at a time
+ *    through a pipe (F_SETPIPE_SZ 1 MiB) or an AF_UNIX SOCK_STREAM
+ *    socketpair (1 MiB send buffer); the producer fills a chunk buffer, the
+ *    consumer sums the buffer it read into: two copies through the kernel.
+ *  - shmbox-ring: the shmbox ring (1 MiB data area) with 4 KiB records,
+ *    zero-copy on both sides (shmbox_ring_reserve() filled in place and
+ *    committed, shmbox_ring_peek() summed in place and released), so a
+ *    byte is written once and read once there too.
+ */
+#define BULK_UNIT	(1u << 20)
+#define BULK_CHUNK	(64u << 10)
+#define BULK_REC	4096u
+#define BULK_POOL	4
+#define BULK_QUEUE	(1u << 20)
+
+enum bulk_kind {
+	BULK_HANDLE, BULK_HANDLE_REMAP, BULK_PIPE, BULK_UNIX, BULK_RING,
+};
+
+static const char *const bulk_names[] = {
+	[BULK_HANDLE] = "bulk1m/shmbox-handle",
+	[BULK_HANDLE_REMAP] = "bulk1m/shmbox-handle-remap",
+	[BULK_PIPE] = "bulk1m/pipe",
+	[BULK_UNIX] = "bulk1m/unix-stream",
+	[BULK_RING] = "bulk1m/shmbox-ring",
+};
+
+/* The data mailbox's message: which unit, in which pool slot. */
+struct bulk_msg {
+	uint64_t seq;
+	uint32_t slot;
+	uint32_t pad;
+};
+
+/* Word k of unit @seq is bulk_base(seq) + k * BULK_STEP (mod 2^64). */
+#define BULK_STEP	0x9e3779b97f4a7c15ULL
+#define BULK_WORDS	(BULK_UNIT / 8)
+
+static uint64_t bulk_base(uint64_t seq)
+{
+	return seq * 0x0101010101010101ULL + 1;
+}
+
+/*
+ * Write bytes [@off, @off + @len) of unit @seq at @p (@off and @len
+ * multiples of 8): word k of the unit is bulk_base(seq) + k * BULK_STEP,
+ * except its first and last, which are @seq.
+ */
+static __attribute__((noinline)) void bulk_fill(char *p, uint64_t seq,
+						size_t off, size_t len)
+{
+	uint64_t w = bulk_base(seq) + off / 8 * BULK_STEP;
+
+	for (size_t i = 0; i < len; i += 8, w += BULK_STEP)
+		memcpy(p + i, &w, 8);
+	if (off == 0)
+		memcpy(p, &seq, 8);
+	if (off + len == BULK_UNIT)
+		memcpy(p + len - 8, &seq, 8);
+}
+
+/* The sum of the 64-bit words of @p (@len a multiple of 32). */
+static __attribute__((noinline)) uint64_t bulk_sum(const char *p, size_t len)
+{
+	uint64_t s0 = 0, s1 = 0, s2 = 0, s3 = 0, w[4];
+
+	for (size_t i = 0; i < len; i += 32) {
+		memcpy(w, p + i, 32);
+		s0 += w[0];
+		s1 += w[1];
+		s2 += w[2];
+		s3 += w[3];
+	}
+	return s0 + s1 + s2 + s3;
+}
+
+/* What bulk_sum() of the whole unit @seq is (modulo 2^64). */
+static uint64_t bulk_expect(uint64_t seq)
+{
+	uint64_t n = BULK_WORDS, b = bulk_base(seq);
+
+	/* all n words, less the first and last pattern words, plus seq twice */
+	return n * b + n * (n - 1) / 2 * BULK_STEP - b -
+	       (b + (n - 1) * BULK_STEP) + 2 * seq;
+}
+
+/*
+ * Raw SHMBOX_IOC_MBOX_SEND / _RECV with handles (ABI 1.4; the library's
+ * wrappers come separately).  The receive's @nh: in, the entries of @h;
+ * out, the handles the message carried.  Length or -errno.
+ */
+static int send_handles(int fd, const void *buf, uint32_t len,
+			const struct shmbox_handle *h, uint32_t nh)
+{
+	struct shmbox_mbox_send a = {
+		.size = sizeof(a), .buf = (uintptr_t)buf, .len = len,
+		.deadline_ns = SHMBOX_TIMEOUT_NONE,
+		.handles = (uintptr_t)h, .nr_handles = nh,
+	};
+
+	return ioctl(fd, SHMBOX_IOC_MBOX_SEND, &a) < 0 ? -errno : 0;
+}
+
+static int recv_handles(int fd, void *buf, uint32_t cap,
+			struct shmbox_handle *h, uint32_t *nh)
+{
+	struct shmbox_mbox_recv a = {
+		.size = sizeof(a), .buf = (uintptr_t)buf, .len = cap,
+		.deadline_ns = SHMBOX_TIMEOUT_NONE,
+		.handles = (uintptr_t)h, .nr_handles = *nh,
+	};
+
+	if (ioctl(fd, SHMBOX_IOC_MBOX_RECV, &a) < 0)
+		return -errno;
+	*nh = a.nr_handles;
+	return a.len;
+}
+
+/* Every side starts its clock when the parent says go: setup is not timed. */
+static double bulk_t0;
+
+static void bulk_go(void)
+{
+	wait_go();
+	bulk_t0 = now();
+}
+
+static int fd_read_all(int fd, void *buf, uint32_t len)
+{
+	char *p = buf;
+
+	while (len) {
+		ssize_t n = read(fd, p, len);
+
+		if (n <= 0)
+			return n < 0 ? -errno : -EPIPE;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Producer of the handle transports; 0 or the step that failed. */
+static int bulk_handle_tx(int data, int back, long units, int remap)
+{
+	char *map[BULK_POOL];
+	int rfd[BULK_POOL];
+
+	for (int s = 0; s < BULK_POOL; s++) {
+		rfd[s] = shmbox_region_open(NULL, 0, BULK_UNIT, 0600, 1);
+		if (rfd[s] < 0)
+			return 10;
+		map[s] = mmap(NULL, BULK_UNIT, PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_POPULATE, rfd[s], 0);
+		if (map[s] == MAP_FAILED)
+			return 11;
+	}
+	bulk_go();
+	for (long i = 0; i < units; i++) {
+		struct bulk_msg m = { .seq = i };
+		struct shmbox_handle h = { 0 };
+		uint32_t slot = i;
+
+		if (i >= BULK_POOL &&
+		    (shmbox_mbox_read(back, &slot, sizeof(slot)) !=
+		     sizeof(slot) || slot >= BULK_POOL))
+			return 12;
+		bulk_fill(map[slot], i, 0, BULK_UNIT);
+		m.slot = slot;
+		h.fd = rfd[slot];
+		if (send_handles(data, &m, sizeof(m), &h,
+				 remap || i < BULK_POOL))
+			return 13;
+	}
+	return 0;
+}
+
+/* Consumer of the handle transports. */
+static int bulk_handle_rx(int data, int back, long units, int remap)
+{
+	const char *map[BULK_POOL] = { 0 };
+
+	bulk_go();
+	for (long i = 0; i < units; i++) {
+		struct shmbox_handle h[1];
+		struct bulk_msg m;
+		uint32_t nh = 1;
+		void *p;
+
+		if (recv_handles(data, &m, sizeof(m), h, &nh) != sizeof(m) ||
+		    m.seq != (uint64_t)i || m.slot >= BULK_POOL)
+			return 20;
+		if (nh) {
+			/* first use of the slot, or every unit (remap) */
+			if (nh != 1 || map[m.slot] || h[0].bytes != BULK_UNIT ||
+			    !(h[0].flags & SHMBOX_HANDLE_READ))
+				return 21;
+			p = mmap(NULL, BULK_UNIT, PROT_READ, MAP_SHARED,
+				 h[0].fd, 0);
+			close(h[0].fd);
+			if (p == MAP_FAILED)
+				return 22;
+			map[m.slot] = p;
+		} else if (!map[m.slot]) {
+			return 23;
+		}
+		if (bulk_sum(map[m.slot], BULK_UNIT) != bulk_expect(i))
+			return 24;
+		if (remap) {
+			munmap((void *)map[m.slot], BULK_UNIT);
+			map[m.slot] = NULL;
+		}
+		if (shmbox_mbox_write(back, &m.slot, sizeof(m.slot)))
+			return 25;
+	}
+	return 0;
+}
+
+/* Pipe and stream socket: @fd the end this side uses. */
+static int bulk_stream_tx(int fd, long units)
+{
+	char *buf = malloc(BULK_CHUNK);
+
+	if (!buf)
+		return 10;
+	memset(buf, 0, BULK_CHUNK);
+	bulk_go();
+	for (long i = 0; i < units; i++)
+		for (uint32_t off = 0; off < BULK_UNIT; off += BULK_CHUNK) {
+			bulk_fill(buf, i, off, BULK_CHUNK);
+			if (fd_write_all(fd, buf, BULK_CHUNK))
+				return 13;
+		}
+	return 0;
+}
+
+static int bulk_stream_rx(int fd, long units)
+{
+	char *buf = malloc(BULK_CHUNK);
+
+	if (!buf)
+		return 20;
+	memset(buf, 0, BULK_CHUNK);
+	bulk_go();
+	for (long i = 0; i < units; i++) {
+		uint64_t sum = 0;
+
+		for (uint32_t off = 0; off < BULK_UNIT; off += BULK_CHUNK) {
+			if (fd_read_all(fd, buf, BULK_CHUNK))
+				return 21;
+			sum += bulk_sum(buf, BULK_CHUNK);
+		}
+		if (sum != bulk_expect(i))
+			return 24;
+	}
+	return 0;
+}
+
+/* The ring, zero-copy on both sides, 4 KiB records. */
+static int bulk_ring_tx(const char *name, long units)
+{
+	struct shmbox_ring *r;
+	void *d;
+
+	if (shmbox_ring_open(name, SHMBOX_RING_PRODUCER, 0, 0, &r))
+		return 10;
+	bulk_go();
+	for (long i = 0; i < units; i++)
+		for (uint32_t off = 0; off < BULK_UNIT; off += BULK_REC) {
+			if (shmbox_ring_reserve(r, BULK_REC, &d,
+						SHMBOX_TIMEOUT_NONE))
+				return 13;
+			bulk_fill(d, i, off, BULK_REC);
+			if (shmbox_ring_commit(r, 0))
+				return 14;
+		}
+	shmbox_ring_close(r);
+	return 0;
+}
+
+static int bulk_ring_rx(const char *name, long units)
+{
+	struct shmbox_ring *r;
+	const void *d;
+	uint32_t len;
+
+	if (shmbox_ring_open(name, SHMBOX_RING_CONSUMER, 0, 0, &r))
+		return 20;
+	bulk_go();
+	for (long i = 0; i < units; i++) {
+		uint64_t sum = 0;
+
+		for (uint32_t off = 0; off < BULK_UNIT; off += BULK_REC) {
+			if (shmbox_ring_peek(r, &d, &len, NULL,
+					     SHMBOX_TIMEOUT_NONE) ||
+			    len != BULK_REC)
+				return 21;
+			sum += bulk_sum(d, BULK_REC);
+			if (shmbox_ring_release(r))
+				return 22;
+		}
+		if (sum != bulk_expect(i))
+			return 24;
+	}
+	shmbox_ring_close(r);
+	return 0;
+}
+
+/* One bulk1m figure: @units MiB from CPU 0 to CPU 1; MiB per second. */
+static double run_bulk(enum bulk_kind kind, long units)
+{
+	int fd[2] = { -1, -1 }, remap = kind == BULK_HANDLE_REMAP, sz, err;
+	struct shmbox_ring *ring = NULL;
+	char name[64] = "";
+	pid_t pids[2];
+
+	reset_shared();
+	switch (kind) {
+	case BULK_HANDLE:
+	case BULK_HANDLE_REMAP: {
+		/* fd[0]: units, producer -> consumer; fd[1]: free slots back */
+		struct shmbox_mbox_attr a = { .capacity = 64,
+					      .max_msg_size = 64,
+					      .mode = 0600 };
+
+		for (int i = 0; i < 2; i++) {
+			fd[i] = shmbox_mbox_open(NULL, 0, &a, O_RDWR);
+			if (fd[i] < 0)
+				die("bulk1m mailbox", -fd[i]);
+		}
+		break;
+	}
+	case BULK_PIPE:
+		if (pipe(fd))
+			die("pipe", errno);
+		fcntl(fd[1], F_SETPIPE_SZ, BULK_QUEUE);
+		break;
+	case BULK_UNIX:
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, fd))
+			die("socketpair", errno);
+		/* 1 MiB: beyond wmem_max only as root (SO_SNDBUFFORCE) */
+		sz = BULK_QUEUE;
+		if (setsockopt(fd[1], SOL_SOCKET, SO_SNDBUFFORCE, &sz,
+			       sizeof(sz)))
+			setsockopt(fd[1], SOL_SOCKET, SO_SNDBUF, &sz,
+				   sizeof(sz));
+		if (setsockopt(fd[0], SOL_SOCKET, SO_RCVBUFFORCE, &sz,
+			       sizeof(sz)))
+			setsockopt(fd[0], SOL_SOCKET, SO_RCVBUF, &sz,
+				   sizeof(sz));
+		break;
+	case BULK_RING:
+		snprintf(name, sizeof(name), "bench-bulk-%d", getpid());
+		shmbox_unlink(name, 0);
+		err = shmbox_ring_open(name, SHMBOX_O_CREAT | SHMBOX_O_EXCL,
+				       BULK_QUEUE, 0600, &ring);
+		if (err)
+			die("bulk1m ring", -err);
+		break;
+	}
+	for (int side = 0; side < 2; side++) {
+		pids[side] = fork();
+		if (pids[side])
+			continue;
+		int rc = 0;
+
+		pin(side);
+		if (ring)
+			shmbox_ring_close(ring);
+		if (kind == BULK_PIPE || kind == BULK_UNIX)
+			close(fd[side == 0 ? 0 : 1]);
+		switch (kind) {
+		case BULK_HANDLE:
+		case BULK_HANDLE_REMAP:
+			rc = side ? bulk_handle_rx(fd[0], fd[1], units, remap) :
+				    bulk_handle_tx(fd[0], fd[1], units, remap);
+			break;
+		case BULK_PIPE:
+		case BULK_UNIX:
+			rc = side ? bulk_stream_rx(fd[0], units) :
+				    bulk_stream_tx(fd[1], units);
+			break;
+		case BULK_RING:
+			rc = side ? bulk_ring_rx(name, units) :
+				    bulk_ring_tx(name, units);
+			break;
+		}
+		sh->elapsed[side] = now() - bulk_t0;
+		if (rc)
+			fprintf(stderr, "shmbox-bench: %s: %s side, step %d: %s\n",
+				bulk_names[kind], side ? "consumer" : "producer",
+				rc, strerror(errno));
+		_exit(rc);
+	}
+	start_and_wait(2, pids);
+	for (int i = 0; i < 2; i++)
+		if (fd[i] >= 0)
+			close(fd[i]);
+	if (ring) {
+		shmbox_ring_close(ring);
+		shmbox_unlink(name, 0);
+	}
+	return units / sh->elapsed[1];
+}
+
+/*
  * Set module parameter @name to @val; return its old value (malloc'd), or
  * NULL if it cannot be changed (not root, module parameters hidden).
  */
@@ -1375,7 +1821,7 @@ struct ratio {
 enum job_kind {
 	J_PING, J_PING_NOSPIN, J_STREAM, J_STREAM_BATCHED, J_FAN4,
 	J_MEMCPY, J_SYSCALLS, J_CALL, J_CALL_RTT, J_CALL_RTT_NOSPIN, J_RPC,
-	J_RPC_MBOX,
+	J_RPC_MBOX, J_BULK,
 };
 
 struct job {
@@ -1384,6 +1830,7 @@ struct job {
 	uint32_t size;
 	long n;
 	struct figure *fg;
+	enum bulk_kind bulk;	/* J_BULK */
 };
 
 static struct job jobs[32];
@@ -1405,7 +1852,18 @@ static void job_add(enum job_kind kind, const struct chan_ops *ops,
 	snprintf(name, sizeof(name), fmt, ops ? ops->name : "");
 	fg = fig_new(name, unit, strcmp(unit, "us") && strcmp(unit, "calls"));
 	if (fg)
-		jobs[njobs++] = (struct job){ kind, ops, size, n, fg };
+		jobs[njobs++] = (struct job){ .kind = kind, .ops = ops,
+					      .size = size, .n = n, .fg = fg };
+}
+
+/* Queue bulk1m figure @kind (run_bulk(), @units MiB a run). */
+static void job_add_bulk(enum bulk_kind kind, long units)
+{
+	struct figure *fg = fig_new(bulk_names[kind], "MiB/s", 1);
+
+	if (fg)
+		jobs[njobs++] = (struct job){ .kind = J_BULK, .n = units,
+					      .fg = fg, .bulk = kind };
 }
 
 static double job_run(const struct job *j)
@@ -1447,6 +1905,8 @@ static double job_run(const struct job *j)
 		return v;
 	case J_CALL:
 		return run_call(j->ops, j->size, j->n);
+	case J_BULK:
+		return run_bulk(j->bulk, j->n);
 	}
 	return v;
 }
@@ -1554,6 +2014,19 @@ int main(int argc, char **argv)
 		run_jobs();
 	}
 
+	printf("\nbulk transfer, 1 MiB units, one producer -> one consumer (every byte\n"
+	       "written once and read once):\n");
+	for (int k = BULK_HANDLE; k <= BULK_RING; k++) {
+		/* regions passed as handles: ABI 1.4 */
+		if ((k == BULK_HANDLE || k == BULK_HANDLE_REMAP) &&
+		    !(features & SHMBOX_FEAT_HANDLES))
+			continue;
+		job_add_bulk(k, count(256));
+	}
+	run_jobs();
+	if (!(features & SHMBOX_FEAT_HANDLES) && selected("bulk1m/shmbox-handle"))
+		printf("  bulk1m/shmbox-handle: skipped, the module has no SHMBOX_FEAT_HANDLES\n");
+
 	printf("\nfan-in/fan-out on one mailbox, 64 B:\n");
 	job_add(J_STREAM, &ops_mbox, 64, count(40000), "fan/mailbox-1x1", "msg/s");
 	job_add(J_FAN4, &ops_mbox, 64, count(40000), "fan/mailbox-4x4", "msg/s");
@@ -1621,6 +2094,14 @@ int main(int argc, char **argv)
 	      "rtt64/shmbox-mailbox", 1, 0.6);
 	RATIO("call_rtt64/posix_mq_rtt64", "<=", "rtt64/shmbox-call",
 	      "rtt64/posix-mq", 1, 0.15);
+	/*
+	 * Goal (ABI 1.4, handles in messages): 1 MiB units by reference, a
+	 * region's handle and a slot number instead of the bytes, against
+	 * the same bytes through a pipe.  Without SHMBOX_FEAT_HANDLES: not
+	 * measured.
+	 */
+	RATIO("bulk1m_handle/pipe", ">=", "bulk1m/shmbox-handle",
+	      "bulk1m/pipe", 1, 5.0);
 
 	printf("\nratios: median over the repetitions of each one's ratio\n");
 	for (int i = 0; i < nratios; i++) {

@@ -44,6 +44,33 @@ int shmbox_region_open(const char *name, unsigned int flags, uint64_t bytes,
 /* SHMBOX_IOC_REGION_STAT on a bound fd.  Returns 0 or -errno. */
 int shmbox_region_stat(int fd, struct shmbox_region_stat *st);
 
+/*
+ * Buffers to pass by handle (libshmbox 1.4, see "handles in messages"
+ * below).  shmbox_region_create_map(): create an anonymous region of
+ * @bytes (a multiple of the page size), map it whole MAP_SHARED,
+ * PROT_READ | PROT_WRITE, at *@addr and return its fd (read-write,
+ * close-on-exec): the handle to send.  -errno, with nothing left open or
+ * mapped, on failure.  The region lives while an fd, a mapping or a
+ * message in flight holds it, so the fd may be moved away
+ * (SHMBOX_HANDLE_MOVE) and the mapping kept.
+ */
+int shmbox_region_create_map(uint64_t bytes, void **addr);
+/*
+ * Map the whole region of a received handle (@h->bytes bytes of
+ * @h->fd), PROT_READ, and PROT_WRITE too if @writable (-EACCES unless
+ * the handle has SHMBOX_HANDLE_WRITE), at *@addr.  -EMEDIUMTYPE for a
+ * ring's handle (SHMBOX_HANDLE_RING): shmbox_ring_from_fd() maps those.
+ * 0 or -errno.
+ */
+int shmbox_region_map_handle(const struct shmbox_handle *h, int writable,
+			     void **addr);
+/*
+ * Undo either: munmap(@addr, @bytes) unless @addr is NULL, then close(@fd)
+ * unless @fd < 0 (both are done even if the first fails).  0 or the first
+ * -errno.
+ */
+int shmbox_region_unmap_close(int fd, void *addr, uint64_t bytes);
+
 /* ---- rings (single producer, single consumer) ---------------------------- */
 
 /*
@@ -72,10 +99,19 @@ int shmbox_ring_open(const char *name, unsigned int flags, uint64_t data_size,
 		     unsigned int mode, struct shmbox_ring **ringp);
 /*
  * Wrap an fd already bound to a ring (passed over a socket, say) that holds
- * @role (the SHMBOX_RING_PRODUCER/CONSUMER it was opened with).  On success
- * the handle owns the fd.
+ * @role (the SHMBOX_RING_PRODUCER/CONSUMER it was opened with, or claimed
+ * with shmbox_ring_claim()).  On success the handle owns the fd.
  */
 int shmbox_ring_from_fd(int fd, unsigned int role, struct shmbox_ring **ringp);
+/*
+ * Claim @roles (SHMBOX_RING_PRODUCER, SHMBOX_RING_CONSUMER or both) for a
+ * ring fd that holds none: one opened without a role, or received as a
+ * handle, which never carries one (libshmbox 1.4, SHMBOX_IOC_RING_CLAIM).
+ * 0 or -errno: -EBUSY (another fd holds a role asked for, or this one
+ * already has a role), -EACCES (fd not writable), -EBADFD (not a ring),
+ * -EINVAL (no role or another bit), -ENOTTY (a module before ABI 1.4).
+ */
+int shmbox_ring_claim(int fd, unsigned int roles);
 void shmbox_ring_close(struct shmbox_ring *ring);
 int shmbox_ring_fd(const struct shmbox_ring *ring);
 uint64_t shmbox_ring_data_size(const struct shmbox_ring *ring);
@@ -159,9 +195,10 @@ int shmbox_inbox_open(unsigned int flags, const struct shmbox_mbox_attr *attr,
 		      int access);
 /*
  * SHMBOX_IOC_MBOX_STAT on a bound fd.  0 or -errno.  Programs built
- * against libshmbox 1.3 get the whole structure (with @calls_waiting and
- * @calls_serving); older ones keep the version they were built with
- * (symbol versions: 1.2 with @inbox_id, 1.0 without).
+ * against libshmbox 1.4 get the whole structure (with @handles, the
+ * handles in the mailbox's messages); older ones keep the version they
+ * were built with (symbol versions: 1.3 with @calls_waiting and
+ * @calls_serving, 1.2 with @inbox_id, 1.0 without).
  */
 int shmbox_mbox_stat(int fd, struct shmbox_mbox_stat *st);
 
@@ -200,7 +237,9 @@ int shmbox_mbox_reply_to(int fd, const struct shmbox_msg_info_id *to,
  * process @from (0: any).  @info may be NULL.  These receives (and
  * shmbox_mbox_read(), shmbox_mbox_recvv()) cannot report a reply handle:
  * a call they take arrives as an ordinary message and its caller fails at
- * once with -EPIPE.  Servers use shmbox_mbox_recv_call() below.
+ * once with -EPIPE.  Servers use shmbox_mbox_recv_call() below.  Nor can
+ * they take handles (ABI 1.4): a message's handles are dropped, its
+ * payload received; shmbox_mbox_recvh() takes them.
  */
 int shmbox_mbox_recv(int fd, void *buf, uint32_t cap, unsigned int flags,
 		     uint64_t deadline_ns, struct shmbox_msg_info *info);
@@ -238,8 +277,14 @@ int shmbox_mbox_recvv(int fd, int from, struct shmbox_mbox_msg *msgs,
  * 1.3 the descriptors are the whole struct shmbox_mbox_msgx of this
  * header, which takes calls: an entry with SHMBOX_RECV_CALL in @rflags
  * has its reply handle in @handle (answer with shmbox_mbox_reply()).
- * Programs built against 1.2 keep its 32-byte descriptors (symbol
- * versions) and get calls as ordinary messages.
+ * Since 1.4 they also carry handles: set each entry's @handles (an array
+ * of struct shmbox_handle) and @nr_handles (its entries, 0 for none: a
+ * message with handles then fails that entry with -EMSGSIZE and stays)
+ * before the call; @nr_handles comes back as the handles the message
+ * carried.  Programs built against 1.3 keep its 48-byte descriptors, and
+ * 1.2's their 32-byte ones (symbol versions); those get calls as
+ * ordinary messages (1.2) and handles dropped (both; 1.3's see
+ * SHMBOX_RECV_HANDLES_DROPPED in @rflags).
  */
 int shmbox_mbox_sendv_to_id(int fd, uint64_t id,
 			    const struct shmbox_mbox_msg *msgs,
@@ -331,7 +376,9 @@ int shmbox_mbox_call_resume(int fd, uint64_t resume, void *reply,
  * A receive that takes calls: as shmbox_mbox_recv_id(), into @info (not
  * NULL: -EINVAL, it carries the handle).  For a call @info->rflags has
  * SHMBOX_RECV_CALL and @info->handle its reply handle (0 for a peek,
- * which takes nothing).  Returns the message length or -errno.
+ * which takes nothing).  A message's handles (ABI 1.4) are dropped, with
+ * SHMBOX_RECV_HANDLES_DROPPED in @info->rflags: shmbox_mbox_recvh() takes
+ * them.  Returns the message length or -errno.
  */
 int shmbox_mbox_recv_call(int fd, int from, void *buf, uint32_t cap,
 			  unsigned int flags, uint64_t deadline_ns,
@@ -359,7 +406,9 @@ int shmbox_mbox_reply(int fd, uint64_t handle, const void *buf, uint32_t len);
  * *@handle means the reply failed and still answers its call; -ESRCH
  * (0 in *@handle) means the reply's caller was gone: call again to
  * receive.  The next call's handle is in @info->handle (not NULL:
- * -EINVAL).  Returns the next message's length or -errno.
+ * -EINVAL).  A received message's handles (ABI 1.4) are dropped as by
+ * shmbox_mbox_recv_call(); shmbox_mbox_reply_recvh() takes them.
+ * Returns the next message's length or -errno.
  *
  *	uint64_t h = 0;
  *	for (;;) {
@@ -374,6 +423,116 @@ int shmbox_mbox_reply_recv(int fd, uint64_t *handle, const void *reply,
 			   uint32_t reply_len, void *buf, uint32_t cap,
 			   unsigned int flags, uint64_t deadline_ns,
 			   struct shmbox_msg_info_call *info);
+
+/* ---- handles in messages (libshmbox 1.4, ABI 1.4, SHMBOX_FEAT_HANDLES) --- */
+
+/*
+ * A message may carry up to SHMBOX_MSG_HANDLES_MAX handles: fds of
+ * regions or rings, given as an array of struct shmbox_handle (@fd, and
+ * SHMBOX_HANDLE_MOVE in @flags to close the fd once the message is sent;
+ * @bytes 0).  Bulk data then moves by reference: fill a region
+ * (shmbox_region_create_map()), send its fd, and the receiver maps it
+ * (shmbox_region_map_handle()).  The receiver gets a new fd (close-on-exec
+ * unless SHMBOX_MSG_NOCLOEXEC) of the same region, with the sender's fd's
+ * access (SHMBOX_HANDLE_READ/_WRITE in @flags), never a ring role (claim
+ * one with shmbox_ring_claim()), and the region's size in @bytes
+ * (SHMBOX_HANDLE_RING: a ring's data size).  Mailbox fds cannot be passed
+ * (-EINVAL).  All or nothing: a send that fails moved and closed nothing,
+ * a receive that fails installed no fd and left the message, handles and
+ * all, in the mailbox.  Each handle costs SHMBOX_HANDLE_COST quota bytes.
+ *
+ * Each function here is an older one with the handle arguments appended,
+ * and with no handles it does what that one does: shmbox_mbox_callh(),
+ * _call_resumeh(), _replyh() and _reply_recvh() are the functions without
+ * the "h", shmbox_mbox_sendh() is shmbox_mbox_send(), shmbox_mbox_recvh()
+ * is shmbox_mbox_recv_call(); shmbox_mbox_sendh_to() addresses as
+ * shmbox_mbox_call() does.  Handles to send are @h and @nh (0 to SHMBOX_MSG_HANDLES_MAX, @h
+ * may be NULL when 0).  Handles to receive go into the @*nh entries of
+ * @h: *@nh is the array's size in and the number of handles the message
+ * carried out (also with -EMSGSIZE, which then means the buffer or the
+ * array was too small: compare @info->len with @cap and *@nh with the
+ * array; the message stays).  The library sets every entry's @fd to -1
+ * first, so entries past what arrived, or after a failure, hold no fd.
+ * A module before ABI 1.4 runs these without handles and fails them with
+ * -E2BIG when any are given.
+ */
+
+/* shmbox_mbox_send() to the bound mailbox with handles.  0 or -errno. */
+int shmbox_mbox_sendh(int fd, const void *buf, uint32_t len,
+		      unsigned int prio, unsigned int flags,
+		      uint64_t deadline_ns, const struct shmbox_handle *h,
+		      unsigned int nh);
+/*
+ * With handles to @pid's inbox (pid > 0), to inbox @id (id != 0; the
+ * library sets SHMBOX_MSG_TO_ID), or to the bound mailbox (both 0), as
+ * shmbox_mbox_call() addresses; both set is -EINVAL.  0 or -errno.
+ */
+int shmbox_mbox_sendh_to(int fd, int pid, uint64_t id, const void *buf,
+			 uint32_t len, unsigned int prio, unsigned int flags,
+			 uint64_t deadline_ns, const struct shmbox_handle *h,
+			 unsigned int nh);
+/*
+ * shmbox_mbox_recv_call() that takes handles (it takes calls too: @info is
+ * required).  @flags: SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_PEEK (reports the
+ * handles with @fd -1, installs nothing), SHMBOX_MSG_NOCLOEXEC.  @nh is
+ * required (-EINVAL if NULL).  Returns the message length or -errno: also
+ * -EMFILE/-ENFILE (no fd left for a handle), the message staying.
+ */
+int shmbox_mbox_recvh(int fd, int from, void *buf, uint32_t cap,
+		      unsigned int flags, uint64_t deadline_ns,
+		      struct shmbox_msg_info_call *info,
+		      struct shmbox_handle *h, unsigned int *nh);
+/*
+ * A vector send of struct shmbox_mbox_msgx entries, each with its own
+ * @handles and @nr_handles (the other fields past @uid 0), to @pid's
+ * inbox, inbox @id or the bound mailbox (both 0; both set is -EINVAL).
+ * Returns how many were sent, or -errno if none was.
+ */
+int shmbox_mbox_sendvx(int fd, int pid, uint64_t id,
+		       const struct shmbox_mbox_msgx *msgs, unsigned int count,
+		       unsigned int flags, uint64_t deadline_ns);
+/*
+ * shmbox_mbox_call() with @nh handles of @h in the request and the
+ * reply's handles into @rh: *@rnh is the entries of @rh in (the most the
+ * server may give, else its reply fails with -EMSGSIZE; @rnh NULL: none)
+ * and, on success, the handles the reply carried out; after a failure it
+ * is left as it was, so a resume after -EINTR passes it again.  The
+ * reply's fds are reserved before the request goes (-EMFILE, -ENFILE
+ * then, nothing sent) and installed close-on-exec unless @flags has
+ * SHMBOX_MSG_NOCLOEXEC.  Request handles with SHMBOX_HANDLE_MOVE are
+ * closed once a server took the request.
+ */
+int shmbox_mbox_callh(int fd, int pid, uint64_t id, const void *req,
+		      uint32_t len, unsigned int prio, void *reply,
+		      uint32_t cap, unsigned int flags, uint64_t deadline_ns,
+		      struct shmbox_call_result *res,
+		      const struct shmbox_handle *h, unsigned int nh,
+		      struct shmbox_handle *rh, unsigned int *rnh);
+/*
+ * shmbox_mbox_call_resume() for a call made by shmbox_mbox_callh(): *@rnh
+ * at least the interrupted call's (else -EINVAL, the call stays parked).
+ */
+int shmbox_mbox_call_resumeh(int fd, uint64_t resume, void *reply,
+			     uint32_t cap, uint64_t deadline_ns,
+			     struct shmbox_call_result *res,
+			     struct shmbox_handle *rh, unsigned int *rnh);
+/*
+ * shmbox_mbox_reply() with handles: at most the caller's *@rnh (else
+ * -EMSGSIZE, and the handle still answers its call).  Moved fds are
+ * closed once the reply is given.  0 or -errno.
+ */
+int shmbox_mbox_replyh(int fd, uint64_t handle, const void *buf, uint32_t len,
+		       const struct shmbox_handle *h, unsigned int nh);
+/*
+ * shmbox_mbox_reply_recv() whose receive takes handles, as
+ * shmbox_mbox_recvh() (@nh required).  The reply carries none: answer
+ * with handles by shmbox_mbox_replyh(), then receive.
+ */
+int shmbox_mbox_reply_recvh(int fd, uint64_t *handle, const void *reply,
+			    uint32_t reply_len, void *buf, uint32_t cap,
+			    unsigned int flags, uint64_t deadline_ns,
+			    struct shmbox_msg_info_call *info,
+			    struct shmbox_handle *h, unsigned int *nh);
 
 #ifdef __cplusplus
 }

@@ -124,6 +124,16 @@ SHMBOX_API int shmbox_ring_from_fd(int fd, unsigned int role,
 	return 0;
 }
 
+/* ABI 1.4: the role an fd opened without one (a received handle) takes. */
+SHMBOX_API int shmbox_ring_claim(int fd, unsigned int roles)
+{
+	struct shmbox_ring_claim c;
+
+	SHMBOX_ARG_INIT(&c);
+	c.flags = roles;
+	return ioctl(fd, SHMBOX_IOC_RING_CLAIM, &c) < 0 ? -errno : 0;
+}
+
 SHMBOX_API int shmbox_ring_open(const char *name, unsigned int flags,
 				uint64_t data_size, unsigned int mode,
 				struct shmbox_ring **ringp)

@@ -196,20 +196,22 @@ static bool parse_seconds(const char *s, double *out)
 /*
  * The columns this tool knows, in the file's order: every module has the
  * first NCOLS_BASE; ABI 1.3 added calls (calls waiting) and serving (calls
- * being served).  Columns a newer module adds after these are skipped.
+ * being served), ABI 1.4 handles (handles in the messages queued).
+ * Columns a newer module adds after these are skipped.
  */
 #define NCOLS_BASE 17
-#define NCOLS 19
+#define NCOLS_CALL 19
+#define NCOLS 20
 
 static const char *const col_names[NCOLS] = {
 	"kind", "name", "mode", "uid", "gid", "cuid", "cgid", "cpid", "users",
 	"linked", "size", "depth", "capacity", "bytes", "nattch", "sent",
-	"received", "calls", "serving",
+	"received", "calls", "serving", "handles",
 };
 
 enum { C_KIND, C_NAME, C_MODE, C_UID, C_GID, C_CUID, C_CGID, C_CPID,
        C_USERS, C_LINKED, C_SIZE, C_DEPTH, C_CAP, C_BYTES, C_NATTCH,
-       C_SENT, C_RECEIVED, C_CALLS, C_SERVING };
+       C_SENT, C_RECEIVED, C_CALLS, C_SERVING, C_HANDLES };
 
 struct entry {
 	char *col[NCOLS];	/* the fields as /proc/shmbox prints them */
@@ -242,8 +244,12 @@ static bool header_read(struct table *t, const char *line)
 	free(copy);
 	t->nfields = n;
 	t->ncols = n < NCOLS ? n : NCOLS;
-	/* Only the two formats there are: without or with both call columns. */
-	return ok && (t->ncols == NCOLS_BASE || t->ncols == NCOLS);
+	/*
+	 * Only the formats there are: ABI 1.0-1.2, 1.3 with both call
+	 * columns, 1.4 with the handles column too.
+	 */
+	return ok && (t->ncols == NCOLS_BASE || t->ncols == NCOLS_CALL ||
+		      t->ncols == NCOLS);
 }
 
 /* Undo the kernel's octal escapes of a name field. */
@@ -445,15 +451,19 @@ static void ls_json(const struct table *t, const char *kind, char **names,
 static void ls_table(const struct table *t, const char *kind, char **names,
 		     int nnames)
 {
-	static const int cols[] = { C_KIND, C_NAME, C_MODE, C_UID, C_GID,
+	static const int all[] = { C_KIND, C_NAME, C_MODE, C_UID, C_GID,
 		C_CPID, C_USERS, C_LINKED, C_SIZE, C_DEPTH, C_CAP, C_BYTES,
-		C_NATTCH, C_SENT, C_RECEIVED, C_CALLS, C_SERVING };
-	/* The call columns only where the module has them. */
-	const int ncols = sizeof(cols) / sizeof(cols[0]) -
-			  (t->ncols < NCOLS ? 2 : 0);
+		C_NATTCH, C_SENT, C_RECEIVED, C_CALLS, C_SERVING, C_HANDLES };
+	int cols[sizeof(all) / sizeof(all[0])];
 	int width[NCOLS];
+	int ncols = 0;
 	size_t i;
 	int c, k;
+
+	/* The call and handle columns only where the module has them. */
+	for (k = 0; k < (int)(sizeof(all) / sizeof(all[0])); k++)
+		if (all[k] < t->ncols)
+			cols[ncols++] = all[k];
 
 	for (k = 0; k < ncols; k++)
 		width[cols[k]] = strlen(col_names[cols[k]]);
@@ -589,8 +599,9 @@ static int cmd_stat(int argc, char **argv)
 		printf("usage: shmboxctl stat NAME\n"
 		       "Print everything the stat ioctl reports about the named region,\n"
 		       "ring or mailbox (for a mailbox also calls_waiting, the calls whose\n"
-		       "request is queued, and calls_serving, those a server took and has\n"
-		       "not answered yet).  Needs read permission (it opens the object\n"
+		       "request is queued, calls_serving, those a server took and has\n"
+		       "not answered yet, and handles, the region and ring fds its queued\n"
+		       "messages carry).  Needs read permission (it opens the object\n"
 		       "read-only; 'users' does not count that open).\n");
 		return EX_OK;
 	}
@@ -648,6 +659,7 @@ static int cmd_stat(int argc, char **argv)
 		printf("%-18s %u\n", "blocked_receivers:", st.blocked_receivers);
 		printf("%-18s %u\n", "calls_waiting:", st.calls_waiting);
 		printf("%-18s %u\n", "calls_serving:", st.calls_serving);
+		printf("%-18s %u\n", "handles:", st.handles);
 		return EX_OK;
 	}
 	return fail(name, fd);
@@ -1486,7 +1498,8 @@ static int cmd_watch(int argc, char **argv)
 			printf("usage: shmboxctl watch [--interval SEC] [--count N] [NAME...]\n"
 			       "Show depth, bytes and message counters of the objects you may\n"
 			       "see every SEC seconds (default 1), with rates since the previous\n"
-			       "round; --count N stops after N rounds (for scripts).  The screen\n"
+			       "round, and the handles in flight where the module reports them;\n"
+			       "--count N stops after N rounds (for scripts).  The screen\n"
 			       "is cleared between rounds only when stdout is a terminal.\n");
 			return EX_OK;
 		default:
@@ -1515,9 +1528,13 @@ static int cmd_watch(int argc, char **argv)
 		localtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
 		printf("%s  %zu objects\n", stamp, t.n);
-		printf("%-7s %-20s %6s %5s %8s %10s %10s %8s %8s\n", "KIND",
+		printf("%-7s %-20s %6s %5s %8s %10s %10s %8s %8s", "KIND",
 		       "NAME", "USERS", "DEPTH", "BYTES", "SENT", "RECEIVED",
 		       "SENT/s", "RECV/s");
+		/* Handles in flight (ABI 1.4), where the module has the column. */
+		if (t.ncols > C_HANDLES)
+			printf(" %7s", "HANDLES");
+		putchar('\n');
 		for (i = 0; i < t.n; i++) {
 			struct entry *e = &t.e[i];
 			double ds = 0, dr = 0;
@@ -1535,10 +1552,13 @@ static int cmd_watch(int argc, char **argv)
 				dr = (cur[i].received - prev[j].received) / interval;
 				break;
 			}
-			printf("%-7s %-20s %6s %5s %8s %10s %10s %8.0f %8.0f\n",
+			printf("%-7s %-20s %6s %5s %8s %10s %10s %8.0f %8.0f",
 			       e->col[C_KIND], e->col[C_NAME], e->col[C_USERS],
 			       e->col[C_DEPTH], e->col[C_BYTES], e->col[C_SENT],
 			       e->col[C_RECEIVED], ds, dr);
+			if (t.ncols > C_HANDLES)
+				printf(" %7s", e->col[C_HANDLES]);
+			putchar('\n');
 		}
 		fflush(stdout);
 		free(prev);
