@@ -16,7 +16,9 @@
  * Conversely a receiver that finishes first makes the send succeed.  A
  * vector receive whose middle message is withdrawn returns the one before
  * it and leaves the one after it queued; a peeker that copies a message
- * does not hold back its withdrawal.  Each case checks that every
+ * does not hold back its withdrawal; the receive that goes on after a
+ * withdrawal takes as many handles as it first offered room for, whatever
+ * the withdrawn message carried (ABI 1.4).  Each case checks that every
  * message was received exactly once or, withdrawn, never, and that the
  * mailbox ends empty and uncharged.
  *
@@ -43,6 +45,7 @@
 
 #include "kselftest_harness.h"
 #include "mbox_util.h"
+#include "handle_util.h"
 
 #define LEN	1024		/* above the in-lock copy limit of 192 */
 #define FILL	0x5a		/* what the resolved page holds at first */
@@ -56,6 +59,8 @@ struct call {
 	uint64_t deadline;
 	struct shmbox_mbox_msg *vec;	/* receive: a vector of @nvec */
 	unsigned int nvec;
+	struct shmbox_handle *h;	/* receive: room for @nh handles */
+	unsigned int nh;		/* in: the room; out: the handles */
 	int ret;
 	pthread_t thread;
 	bool started;
@@ -76,6 +81,7 @@ FIXTURE(stall) {
 	char a[LEN], b[LEN], c[LEN];	/* messages: 'a', 'b', 'c' */
 	char in[2][LEN];		/* more receive buffers */
 	struct shmbox_mbox_msg vec[3];
+	struct shmbox_handle hin[4];	/* a receive's handles */
 };
 
 static uint64_t now_ns(void)
@@ -157,10 +163,17 @@ static void *recv_main(void *arg)
 {
 	struct call *c = arg;
 
-	if (c->vec)
+	struct shmbox_mbox_recv r;
+
+	if (c->vec) {
 		c->ret = shmbox_mbox_recvv(c->fd, 0, c->vec, c->nvec, c->flags,
 					   c->deadline);
-	else
+	} else if (c->h) {
+		r = hrecv_arg(c->buf, LEN, c->flags, c->h, c->nh);
+		r.deadline_ns = c->deadline;
+		c->ret = hrecv_ioctl(c->fd, &r);
+		c->nh = r.nr_handles;
+	} else
 		c->ret = shmbox_mbox_recv(c->fd, c->buf, LEN, c->flags,
 					  c->deadline, NULL);
 	return NULL;
@@ -465,6 +478,65 @@ TEST_F(stall, peek_does_not_hold_back_withdrawal)
 	EXPECT_EQ(LEN, finish(&self->recv));
 	EXPECT_EQ(0, memcmp(self->area, self->a, LEN));
 	EXPECT_DRAINED(self->fd);
+}
+
+/*
+ * A receive with room for four handles takes 'a' (synchronous, carrying
+ * @nh_a handles) and stalls copying it; its sender gives up (EAGAIN), so
+ * 'a' is withdrawn.  The receive goes on with the room it offered, and
+ * gets 'b', carrying two handles: not EMSGSIZE for room that 'a' had
+ * used up.
+ */
+static void withdrawn_then_two_handles(struct __test_metadata *_metadata,
+				       FIXTURE_DATA(stall) *self,
+				       unsigned int nh_a)
+{
+	int r1 = region_fd(NULL, SHMBOX_O_CREAT, 4096, O_RDWR);
+	int r2 = region_fd(NULL, SHMBOX_O_CREAT, 2 * 4096, O_RDWR);
+	struct shmbox_handle ha[1], hb[2];
+	struct shmbox_mbox_send s;
+
+	ASSERT_LE(0, r1);
+	ASSERT_LE(0, r2);
+	ha[0] = hent(r1, 0);
+	hb[0] = hent(r1, 0);
+	hb[1] = hent(r2, 0);
+	memset(self->hin, 0xa5, sizeof(self->hin));
+	self->recv = (struct call){ .fd = self->fd, .buf = self->area,
+				    .deadline = FOREVER, .h = self->hin,
+				    .nh = 4 };
+	ASSERT_EQ(0, start(&self->recv, recv_main));
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+	s = hsend_arg(self->a, LEN, SHMBOX_MSG_SYNC | SHMBOX_MSG_NONBLOCK, ha,
+		      nh_a);
+	EXPECT_EQ(-EAGAIN, hsend_ioctl(self->fd, &s));
+	ASSERT_EQ(0, uffd_wait_fault(self));
+	ASSERT_EQ(0, hsend(self->fd, self->b, LEN, 0, hb, 2));
+	ASSERT_EQ(0, uffd_resolve(self));
+	EXPECT_EQ(LEN, finish(&self->recv));
+	EXPECT_EQ(0, memcmp(self->area, self->b, LEN));
+	ASSERT_EQ(2, self->recv.nh);
+	EXPECT_EQ(4096, self->hin[0].bytes);
+	EXPECT_EQ(2 * 4096, self->hin[1].bytes);
+	EXPECT_TRUE(fd_is_open(self->hin[0].fd));
+	EXPECT_TRUE(fd_is_open(self->hin[1].fd));
+	close_handles(self->hin, 2);
+	EXPECT_DRAINED(self->fd, .sent = 1, .received = 1);
+	EXPECT_EQ(0, mstat(self->fd).handles);
+	close(r1);
+	close(r2);
+}
+
+TEST_F(stall, withdrawn_without_handles_receive_keeps_handle_room)
+{
+	START(SHMBOX_MBOX_UNBOUNDED);
+	withdrawn_then_two_handles(_metadata, self, 0);
+}
+
+TEST_F(stall, withdrawn_with_one_handle_receive_keeps_handle_room)
+{
+	START(SHMBOX_MBOX_UNBOUNDED);
+	withdrawn_then_two_handles(_metadata, self, 1);
 }
 
 TEST_HARNESS_MAIN
