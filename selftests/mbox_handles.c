@@ -15,9 +15,13 @@
  * under RLIMIT_NOFILE) installs nothing and leaves the message; a peek
  * installs nothing; receives that cannot report handles (read(2), older
  * structures) drop them.  Vectors carry handles per entry; call and
- * reply carry them both ways.  Handles never received go with their
- * message (the mailbox unlinked or closed, the inbox's process gone) and
- * free the region; an auto-remove region keeps its name meanwhile.
+ * reply carry them both ways (the reply's fds reserved before the
+ * request is sent: EMFILE sends nothing; a refused reply still leaves
+ * the call answerable; a parked call keeps its reply's handles for the
+ * resume, or they go with the caller).  Handles never received go with
+ * their message (the mailbox unlinked or closed, the inbox's process
+ * gone) and free the region; an auto-remove region keeps its name
+ * meanwhile.
  * Stat's handles and charged, /proc/shmbox's handles column; handles
  * across fork, and a ring whose consumer gets it by handle.
  *
@@ -1755,29 +1759,30 @@ TEST_F(base, autoremove_region_named_while_in_flight)
 
 /* ---- stat, /proc and the quota ----------------------------------------------- */
 
-TEST_F(base, stat_and_proc_count_handles_in_flight)
+/* Messages with 1, 2 and 3 handles and one without, queued: 6 in flight. */
+static void queue_six_handles(struct __test_metadata *_metadata, int mb,
+			      int rfd, int r2)
 {
-	int d = dup(self->rfd);
-	struct shmbox_handle in[3] = { hent(self->rfd, 0), hent(self->r2, 0),
-				       hent(d, 0) };
-	struct shmbox_handle out[HMAX];
-	struct shmbox_mbox_recv r;
-	struct proc_row row;
-	char buf[8];
+	int d = dup(rfd);
+	struct shmbox_handle in[3] = { hent(rfd, 0), hent(r2, 0), hent(d, 0) };
 
 	ASSERT_LE(0, d);
-	ASSERT_EQ(1, proc_find("mailbox", self->name, &row));
-	EXPECT_STREQ("0", row.f[P_HANDLES]);
-	ASSERT_EQ(0, hsend(self->mb, "1", 1, 0, in, 1));
-	ASSERT_EQ(0, hsend(self->mb, "2", 1, 0, in, 2));
-	ASSERT_EQ(0, hsend(self->mb, "3", 1, 0, in, 3));
-	ASSERT_EQ(0, hsend(self->mb, "0", 1, 0, NULL, 0));
+	ASSERT_EQ(0, hsend(mb, "1", 1, 0, in, 1));
+	ASSERT_EQ(0, hsend(mb, "2", 1, 0, in, 2));
+	ASSERT_EQ(0, hsend(mb, "3", 1, 0, in, 3));
+	ASSERT_EQ(0, hsend(mb, "0", 1, 0, NULL, 0));
 	close(d);
-	expect_queued(self->mb, 4, 6);
-	ASSERT_EQ(1, proc_find("mailbox", self->name, &row));
-	EXPECT_STREQ("6", row.f[P_HANDLES]);
-	EXPECT_STREQ("4", row.f[P_DEPTH]);
+}
 
+TEST_F(base, stat_counts_handles_in_flight)
+{
+	struct shmbox_handle out[HMAX];
+	struct shmbox_mbox_recv r;
+	char buf[8];
+
+	expect_queued(self->mb, 0, 0);
+	queue_six_handles(_metadata, self->mb, self->rfd, self->r2);
+	expect_queued(self->mb, 4, 6);
 	/* A peek takes nothing; a receive takes its message's. */
 	ASSERT_EQ(1, hrecv(self->mb, buf, sizeof(buf),
 			   SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_PEEK, out, HMAX,
@@ -1791,16 +1796,47 @@ TEST_F(base, stat_and_proc_count_handles_in_flight)
 	/* Dropped ones count out too. */
 	ASSERT_EQ(1, read(self->mb, buf, sizeof(buf)));
 	expect_queued(self->mb, 2, 3);
+	ASSERT_EQ(1, hrecv(self->mb, buf, sizeof(buf), SHMBOX_MSG_NONBLOCK,
+			   out, HMAX, &r));
+	ASSERT_EQ(3, r.nr_handles);
+	close_handles(out, r.nr_handles);
+	expect_queued(self->mb, 1, 0);
+}
+
+/* /proc/shmbox's handles column: the mailbox's stat; "-" for a region. */
+TEST_F(base, proc_handles_column)
+{
+	struct shmbox_handle out[HMAX];
+	struct shmbox_mbox_recv r;
+	struct proc_row row;
+	char rname[80], buf[8];
+	int fd;
+
 	ASSERT_EQ(1, proc_find("mailbox", self->name, &row));
-	EXPECT_STREQ("3", row.f[P_HANDLES]);
+	EXPECT_STREQ("0", row.f[P_HANDLES]);
+	queue_six_handles(_metadata, self->mb, self->rfd, self->r2);
+	ASSERT_EQ(1, proc_find("mailbox", self->name, &row));
+	EXPECT_STREQ("6", row.f[P_HANDLES]);
+	EXPECT_STREQ("4", row.f[P_DEPTH]);
 	ASSERT_EQ(1, hrecv(self->mb, buf, sizeof(buf), SHMBOX_MSG_NONBLOCK,
 			   out, HMAX, &r));
 	close_handles(out, r.nr_handles);
-	expect_queued(self->mb, 1, 0);
 	ASSERT_EQ(1, proc_find("mailbox", self->name, &row));
-	EXPECT_STREQ("0", row.f[P_HANDLES]);
-	/* A region has no handles column of its own. */
-	ASSERT_EQ(1, proc_count_anon("region", getpid(), RB));
+	EXPECT_STREQ("5", row.f[P_HANDLES]);
+	EXPECT_EQ(5, cstat(self->mb).handles);
+	/* A region, named, in flight too: no handles column of its own. */
+	snprintf(rname, sizeof(rname), "%s-region", self->name);
+	fd = region_fd(rname, SHMBOX_O_CREAT | SHMBOX_O_EXCL |
+		       SHMBOX_O_AUTOREMOVE, PG, O_RDWR);
+	ASSERT_LE(0, fd);
+	out[0] = hent(fd, SHMBOX_HANDLE_MOVE);
+	ASSERT_EQ(0, hsend(self->mb, "r", 1, 0, out, 1));
+	ASSERT_EQ(1, proc_find("region", rname, &row));
+	EXPECT_STREQ("-", row.f[P_HANDLES]);
+	EXPECT_STREQ("-", row.f[P_CALLS]);
+	EXPECT_STREQ("-", row.f[P_SERVING]);
+	ASSERT_EQ(1, proc_find("mailbox", self->name, &row));
+	EXPECT_STREQ("6", row.f[P_HANDLES]);
 }
 
 /*
