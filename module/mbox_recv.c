@@ -510,14 +510,16 @@ static u32 shmbox_recv_deliver(const struct shmbox_recv *r,
 u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msgx *m,
 		     u32 n, bool wait, int *err)
 {
-	u32 buflen[SHMBOX_VEC_CHUNK], got, i;
+	u32 buflen[SHMBOX_VEC_CHUNK], hcap[SHMBOX_VEC_CHUNK], got, i;
 	struct shmbox_take t;
 	int ret;
 
 	if (WARN_ON_ONCE(!n || n > SHMBOX_VEC_CHUNK))
 		return 0;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		buflen[i] = m[i].len;
+		hcap[i] = m[i].nr_handles;
+	}
 	for (;;) {
 		memset(&t, 0, sizeof(t));
 		ret = shmbox_recv_take(r, m, n, wait, &t);
@@ -535,7 +537,9 @@ u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msgx *m,
 		if (!t.withdrawn)
 			return got;
 		/* As if the withdrawn message had never been sent: again. */
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			m[i].len = buflen[i];
+			m[i].nr_handles = hcap[i];
+		}
 	}
 }
