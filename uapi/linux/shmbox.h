@@ -863,7 +863,8 @@ struct shmbox_mbox_send {
 /**
  * struct shmbox_mbox_recv - argument of SHMBOX_IOC_MBOX_RECV
  * @size:	sizeof(struct shmbox_mbox_recv)
- * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_PEEK, SHMBOX_MSG_FROM
+ * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_PEEK, SHMBOX_MSG_FROM,
+ *		SHMBOX_MSG_NOCLOEXEC (since ABI 1.4)
  * @buf:	pointer to the buffer
  * @len:	in: buffer size; out: message length (also with EMSGSIZE)
  * @prio:	out: its priority (in: must be 0)
@@ -1176,7 +1177,8 @@ struct shmbox_mbox_vec {
 /**
  * struct shmbox_mbox_call - argument of SHMBOX_IOC_MBOX_CALL
  * @size:	sizeof(struct shmbox_mbox_call)
- * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_TO_ID
+ * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_TO_ID, SHMBOX_MSG_NOCLOEXEC
+ *		(for the reply's handles, since ABI 1.4)
  * @buf:	pointer to the request
  * @len:	its length in bytes (0 allowed)
  * @prio:	its priority, below SHMBOX_MSG_PRIO_MAX
@@ -1321,7 +1323,8 @@ struct shmbox_mbox_reply {
 /**
  * struct shmbox_mbox_reply_recv - argument of SHMBOX_IOC_MBOX_REPLY_RECV
  * @size:	sizeof(struct shmbox_mbox_reply_recv)
- * @flags:	for the receive: SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_FROM
+ * @flags:	for the receive: SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_FROM,
+ *		SHMBOX_MSG_NOCLOEXEC (since ABI 1.4)
  * @reply_handle: in: the call to answer first, 0 for none; out: 0 once
  *		that handle is used up (answered, or ESRCH), else as it was
  * @reply_buf:	pointer to the reply (must be 0 without @reply_handle)
