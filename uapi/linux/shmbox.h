@@ -638,7 +638,10 @@ struct shmbox_ring_claim {
  * ENFILE; a signal; the deadline) leaves the message and all its handles
  * in the mailbox and no new fd in the caller.  The new fds are O_CLOEXEC
  * unless the receive has SHMBOX_MSG_NOCLOEXEC.  A peek reports the
- * handles (@fd -1) and installs nothing.
+ * handles (@fd -1) and installs nothing.  Only the entries of a
+ * message a receive returns count: after a failure (or for a message
+ * a vector receive did not return) the array may hold entries of fds
+ * that were never installed.
  *
  * Receives that cannot report handles (read(2), SHMBOX_IOC_MBOX_RECV
  * with a struct shorter than SHMBOX_MBOX_RECV_SIZE_VER3, vector entries
