@@ -68,6 +68,10 @@ QEMU_ARGS ?=
 
 LIB_SOVER := 1
 LIB_VER := 1.4.0
+# libshmbox-mq, the POSIX mq_* API on mailboxes (userspace/mq): its own
+# soname and version, apart from libshmbox's.
+MQ_SOVER := 1
+MQ_VER := 1.0.0
 
 CC := gcc
 CXX := g++
@@ -84,6 +88,11 @@ LIB_SRCS := $(wildcard $(TOP)/userspace/lib/*.c)
 LIB_OBJS := $(patsubst $(TOP)/userspace/lib/%.c,$(B)/lib/%.o,$(LIB_SRCS))
 LIB_SO := $(B)/lib/libshmbox.so.$(LIB_VER)
 LIB_A := $(B)/lib/libshmbox.a
+MQ_HDRS := $(wildcard $(TOP)/userspace/mq/*.h)
+MQ_OBJS := $(patsubst $(TOP)/userspace/mq/%.c,$(B)/mq/%.o,\
+	$(wildcard $(TOP)/userspace/mq/*.c))
+MQ_SO := $(B)/mq/libshmbox-mq.so.$(MQ_VER)
+MQ_A := $(B)/mq/libshmbox-mq.a
 TOOLS := $(patsubst $(TOP)/userspace/tools/%.c,$(B)/tools/%,\
 	$(wildcard $(TOP)/userspace/tools/*.c))
 SELFTESTS := $(patsubst $(TOP)/selftests/%.c,$(B)/selftests/%,\
@@ -94,7 +103,7 @@ KMOD := $(B)/kmod
 KO := $(KMOD)/shmbox.ko
 INITRD := $(B)/initramfs.cpio.gz
 
-.PHONY: all help deps debug-kernel stress fuzz fuzz-run module userspace lib tools selftests hdrtest bench bench-ab \
+.PHONY: all help deps debug-kernel stress fuzz fuzz-run module userspace lib mq tools selftests hdrtest bench bench-ab \
 	check check-selftest vm demo lint clean FORCE
 
 all: module userspace hdrtest stress
@@ -142,7 +151,7 @@ debug-kernel: deps
 
 # ---- userspace ----------------------------------------------------------
 
-userspace: lib tools selftests $(BENCH)
+userspace: lib mq tools selftests $(BENCH)
 
 lib: $(LIB_SO) $(LIB_A)
 
@@ -162,6 +171,32 @@ $(LIB_SO): $(LIB_OBJS) $(TOP)/userspace/lib/libshmbox.map
 	ln -sf libshmbox.so.$(LIB_SOVER) $(B)/lib/libshmbox.so
 
 $(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+# libshmbox-mq: no dependency on libshmbox (raw ioctls).  Its calls among
+# its own functions bind inside it (static helpers, -Bsymbolic), never to
+# libc's mq_* of the same names; <mqueue.h> declares pointers nonnull
+# that Linux accepts as NULL (no timeout, no new attributes), so the
+# compiler must not drop those tests.
+mq: $(MQ_SO) $(MQ_A)
+
+$(B)/mq/%.o: $(TOP)/userspace/mq/%.c $(MQ_HDRS) $(UAPI_HDR) | deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=hidden -fno-semantic-interposition \
+		-fno-delete-null-pointer-checks -DSHMBOX_MQ_VERSION='"$(MQ_VER)"' \
+		-c -o $@ $<
+
+$(B)/mq/mq.o: $(TOP)/Makefile
+
+$(MQ_SO): $(MQ_OBJS) $(TOP)/userspace/mq/libshmbox-mq.map
+	$(CC) $(USER_ARCH) -shared -Wl,-soname,libshmbox-mq.so.$(MQ_SOVER) \
+		-Wl,--version-script=$(TOP)/userspace/mq/libshmbox-mq.map \
+		-Wl,-z,defs -Wl,-Bsymbolic -o $@ $(MQ_OBJS) -lpthread
+	ln -sf libshmbox-mq.so.$(MQ_VER) $(B)/mq/libshmbox-mq.so.$(MQ_SOVER)
+	ln -sf libshmbox-mq.so.$(MQ_SOVER) $(B)/mq/libshmbox-mq.so
+
+$(MQ_A): $(MQ_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
