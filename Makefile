@@ -257,6 +257,15 @@ $(B)/selftests/%: $(TOP)/selftests/%.c $(wildcard $(TOP)/selftests/*.h) $(LIB_SO
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< -L$(B)/lib -lshmbox -lpthread
 
+# mq.c tests libshmbox-mq through plain <mqueue.h> calls: -lshmbox-mq
+# comes first, so its mq_* are the ones bound (libc's are never linked
+# in: no -lrt); libshmbox only looks at the mailboxes.
+$(B)/selftests/mq: $(TOP)/selftests/mq.c $(wildcard $(TOP)/selftests/*.h) $(MQ_SO) \
+		$(MQ_HDRS) $(LIB_SO) $(LIB_HDRS) $(UAPI_HDR) $(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -I$(TOP)/userspace/mq -o $@ $< -L$(B)/mq -L$(B)/lib \
+		-lshmbox-mq -lshmbox -lpthread
+
 # The uapi header must stand alone, as C and as C++.
 hdrtest: $(B)/hdrtest/.stamp
 
