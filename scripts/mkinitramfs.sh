@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mkinitramfs.sh TOP B OUT: pack the test guest's initramfs: static
-# busybox, /init, shmbox.ko, libshmbox and libshmbox-mq, the tools, the selftests and the
-# shared libraries they need (found with readelf); trinity for make fuzz.
+# busybox, /init, shmbox.ko, libshmbox and libshmbox-mq, the tools, the
+# selftests and the shared libraries they need (found with readelf);
+# trinity for make fuzz.
 set -euo pipefail
 top=$1 b=$2 out=$3
 root=$b/initramfs
