@@ -290,18 +290,17 @@ SMQ_API int mq_setattr(mqd_t mqd, const struct mq_attr *nattr,
 }
 
 /*
- * An abs_timeout as the deadline and flags of an ioctl: NULL waits
- * forever (as Linux), a time is CLOCK_REALTIME (SHMBOX_MSG_REALTIME),
- * one beyond the kernel's time range (year 2262) forever too, as Linux
- * clamps it.  Linux checks the timeout before anything else, also when
- * the call would not have to wait: EINVAL for tv_nsec outside
- * [0, 1e9) or a negative tv_sec.  0 or the errno.
+ * An abs_timeout (@sec, @nsec if @have) as the deadline and flags of an
+ * ioctl: none waits forever (as Linux), a time is CLOCK_REALTIME
+ * (SHMBOX_MSG_REALTIME), one beyond the kernel's time range (year 2262)
+ * forever too, as Linux clamps it.  Linux checks the timeout before
+ * anything else, also when the call would not have to wait: EINVAL for
+ * tv_nsec outside [0, 1e9) or a negative tv_sec.  0 or the errno.
  */
-static int smq_deadline(int have, int64_t sec, long nsec, uint64_t *deadline,
-			unsigned int *flags)
+static int smq_deadline(int have, int64_t sec, long nsec, __u64 *deadline,
+			__u32 *flags)
 {
 	*deadline = SHMBOX_TIMEOUT_NONE;
-	*flags = 0;
 	if (!have)
 		return 0;
 	if (sec < 0 || nsec < 0 || nsec >= SMQ_NS)
@@ -309,24 +308,26 @@ static int smq_deadline(int have, int64_t sec, long nsec, uint64_t *deadline,
 	if (sec > (INT64_MAX - nsec) / SMQ_NS)
 		return 0;
 	*deadline = (uint64_t)sec * SMQ_NS + (uint64_t)nsec;
-	*flags = SHMBOX_MSG_REALTIME;
+	*flags |= SHMBOX_MSG_REALTIME;
 	return 0;
 }
 
 /*
- * One SHMBOX_IOC_MBOX_SEND.  Version 0 of the structures (up to
- * @deadline_ns) is all a queue needs: the kernel zero-extends it, and
- * copies fewer bytes each way.
+ * One SHMBOX_IOC_MBOX_SEND, after the checks Linux makes first.
+ * Version 0 of the structures (up to @deadline_ns) is all a queue needs:
+ * the kernel zero-extends it, and copies fewer bytes each way.
  */
 static int smq_send(mqd_t mqd, const char *ptr, size_t len,
-		    unsigned int prio, uint64_t deadline, unsigned int flags)
+		    unsigned int prio, int have, int64_t sec, long nsec)
 {
 	struct shmbox_mbox_send s = {
-		.size = SHMBOX_MBOX_SEND_SIZE_VER0, .flags = flags,
-		.buf = (uintptr_t)ptr, .len = (uint32_t)len, .prio = prio,
-		.deadline_ns = deadline,
+		.size = SHMBOX_MBOX_SEND_SIZE_VER0, .buf = (uintptr_t)ptr,
+		.len = (uint32_t)len, .prio = prio,
 	};
+	int err = smq_deadline(have, sec, nsec, &s.deadline_ns, &s.flags);
 
+	if (err)
+		return smq_fail(err);
 	if (prio >= SHMBOX_MSG_PRIO_MAX)
 		return smq_fail(EINVAL);
 	if (len > UINT32_MAX)
@@ -338,16 +339,18 @@ static int smq_send(mqd_t mqd, const char *ptr, size_t len,
 
 /* One SHMBOX_IOC_MBOX_RECV, whole-buffer rule (EMSGSIZE below msgsize). */
 static ssize_t smq_receive(mqd_t mqd, char *ptr, size_t len,
-			   unsigned int *prio, uint64_t deadline,
-			   unsigned int flags)
+			   unsigned int *prio, int have, int64_t sec,
+			   long nsec)
 {
 	struct shmbox_mbox_recv r = {
-		.size = SHMBOX_MBOX_RECV_SIZE_VER0,
-		.flags = flags | SHMBOX_MSG_WHOLE, .buf = (uintptr_t)ptr,
+		.size = SHMBOX_MBOX_RECV_SIZE_VER0, .flags = SHMBOX_MSG_WHOLE,
+		.buf = (uintptr_t)ptr,
 		.len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len,
-		.deadline_ns = deadline,
 	};
+	int err = smq_deadline(have, sec, nsec, &r.deadline_ns, &r.flags);
 
+	if (err)
+		return smq_fail(err);
 	if (ioctl(mqd, SHMBOX_IOC_MBOX_RECV, &r) < 0)
 		return smq_fail(smq_fd_errno(errno));
 	if (prio)
@@ -357,42 +360,13 @@ static ssize_t smq_receive(mqd_t mqd, char *ptr, size_t len,
 
 SMQ_API int mq_send(mqd_t mqd, const char *ptr, size_t len, unsigned int prio)
 {
-	return smq_send(mqd, ptr, len, prio, SHMBOX_TIMEOUT_NONE, 0);
+	return smq_send(mqd, ptr, len, prio, 0, 0, 0);
 }
 
 SMQ_API ssize_t mq_receive(mqd_t mqd, char *ptr, size_t len,
 			   unsigned int *prio)
 {
-	return smq_receive(mqd, ptr, len, prio, SHMBOX_TIMEOUT_NONE, 0);
-}
-
-/* The timed calls: a timeout of @sec, @nsec if @have, else none. */
-static int smq_timedsend_at(mqd_t mqd, const char *ptr, size_t len,
-			    unsigned int prio, int have, int64_t sec,
-			    long nsec)
-{
-	unsigned int flags;
-	uint64_t deadline;
-	int err;
-
-	err = smq_deadline(have, sec, nsec, &deadline, &flags);
-	if (err)
-		return smq_fail(err);
-	return smq_send(mqd, ptr, len, prio, deadline, flags);
-}
-
-static ssize_t smq_timedreceive_at(mqd_t mqd, char *ptr, size_t len,
-				   unsigned int *prio, int have, int64_t sec,
-				   long nsec)
-{
-	unsigned int flags;
-	uint64_t deadline;
-	int err;
-
-	err = smq_deadline(have, sec, nsec, &deadline, &flags);
-	if (err)
-		return smq_fail(err);
-	return smq_receive(mqd, ptr, len, prio, deadline, flags);
+	return smq_receive(mqd, ptr, len, prio, 0, 0, 0);
 }
 
 /*
@@ -404,15 +378,15 @@ static ssize_t smq_timedreceive_at(mqd_t mqd, char *ptr, size_t len,
 static int smq_timedsend(mqd_t mqd, const char *ptr, size_t len,
 			 unsigned int prio, const struct timespec *ts)
 {
-	return smq_timedsend_at(mqd, ptr, len, prio, ts != NULL,
-				ts ? ts->tv_sec : 0, ts ? ts->tv_nsec : 0);
+	return smq_send(mqd, ptr, len, prio, ts != NULL,
+			ts ? ts->tv_sec : 0, ts ? ts->tv_nsec : 0);
 }
 
 static ssize_t smq_timedreceive(mqd_t mqd, char *ptr, size_t len,
 				unsigned int *prio, const struct timespec *ts)
 {
-	return smq_timedreceive_at(mqd, ptr, len, prio, ts != NULL,
-				   ts ? ts->tv_sec : 0, ts ? ts->tv_nsec : 0);
+	return smq_receive(mqd, ptr, len, prio, ts != NULL,
+			   ts ? ts->tv_sec : 0, ts ? ts->tv_nsec : 0);
 }
 
 SMQ_API int mq_timedsend(mqd_t mqd, const char *ptr, size_t len,
@@ -453,16 +427,16 @@ SMQ_API int __mq_timedsend_time64(mqd_t mqd, const char *ptr, size_t len,
 				  unsigned int prio,
 				  const struct smq_timespec64 *ts)
 {
-	return smq_timedsend_at(mqd, ptr, len, prio, ts != NULL,
-				ts ? ts->tv_sec : 0, ts ? ts->tv_nsec : 0);
+	return smq_send(mqd, ptr, len, prio, ts != NULL,
+			ts ? ts->tv_sec : 0, ts ? ts->tv_nsec : 0);
 }
 
 SMQ_API ssize_t __mq_timedreceive_time64(mqd_t mqd, char *ptr, size_t len,
 					 unsigned int *prio,
 					 const struct smq_timespec64 *ts)
 {
-	return smq_timedreceive_at(mqd, ptr, len, prio, ts != NULL,
-				   ts ? ts->tv_sec : 0, ts ? ts->tv_nsec : 0);
+	return smq_receive(mqd, ptr, len, prio, ts != NULL,
+			   ts ? ts->tv_sec : 0, ts ? ts->tv_nsec : 0);
 }
 #endif
 
