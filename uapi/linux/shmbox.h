@@ -23,7 +23,8 @@
  *  - Every flag the kernel does not know, every reserved field and every
  *    padding member must be zero, otherwise EINVAL.
  *  - Pointers to user memory are passed as __u64.
- *  - Timeouts are absolute CLOCK_MONOTONIC times in nanoseconds.
+ *  - Timeouts are absolute CLOCK_MONOTONIC times in nanoseconds (with
+ *    SHMBOX_MSG_REALTIME, since ABI 1.5: absolute CLOCK_REALTIME).
  *  - A command the device does not know fails with ENOTTY.
  *  - Blocking commands are restartable: a signal makes them fail with
  *    EINTR only when the handler was installed without SA_RESTART; with
@@ -43,8 +44,8 @@
 
 /* ABI version: the major changes only on an incompatible change (never so far). */
 #define SHMBOX_ABI_MAJOR	1
-/* Minor 1: _MBOX_RW, 2: _INBOX_ID, 3: _CALL, 4: _HANDLES. */
-#define SHMBOX_ABI_MINOR	4
+/* Minor 1: _MBOX_RW, 2: _INBOX_ID, 3: _CALL, 4: _HANDLES, 5: _MQ. */
+#define SHMBOX_ABI_MINOR	5
 
 /* Feature bits reported by SHMBOX_IOC_GET_VERSION. */
 #define SHMBOX_FEAT_VERSION	_BITULL(0)	/* SHMBOX_IOC_GET_VERSION itself */
@@ -56,6 +57,11 @@
 #define SHMBOX_FEAT_INBOX_ID	_BITULL(6)	/* inbox ids, send by id, exec */
 #define SHMBOX_FEAT_CALL	_BITULL(7)	/* call, reply, reply-and-receive */
 #define SHMBOX_FEAT_HANDLES	_BITULL(8)	/* region and ring fds in messages */
+/*
+ * What POSIX message queues need (ABI 1.5): 32768 priorities, POSIX-style
+ * names, CLOCK_REALTIME deadlines, whole-buffer receives, notification.
+ */
+#define SHMBOX_FEAT_MQ		_BITULL(9)
 
 #define SHMBOX_IOC_MAGIC	0xB9
 
@@ -65,7 +71,8 @@
  * @flags:	in: must be 0
  * @abi_major:	out: SHMBOX_ABI_MAJOR of the running module
  * @abi_minor:	out: SHMBOX_ABI_MINOR of the running module
- * @name_max:	out: longest object name in bytes, without the NUL
+ * @name_max:	out: longest object name in bytes, without the NUL (a
+ *		POSIX-style name has one more, its '/': see "Names")
  * @pad:	must be 0
  * @features:	out: SHMBOX_FEAT_* bits the running module supports
  */
@@ -100,7 +107,13 @@ struct shmbox_version {
  * EBADFD on an unbound fd or an fd bound to another kind.
  *
  * Names: 1 to SHMBOX_NAME_MAX bytes, NUL-terminated, any byte but '/'
- * (EINVAL for an empty name or a '/', ENAMETOOLONG when longer).  Regions
+ * (EINVAL for an empty name or a '/', ENAMETOOLONG when longer).  Since
+ * ABI 1.5 (SHMBOX_FEAT_MQ) a name may also be a POSIX-style name: a '/'
+ * followed by 1 to SHMBOX_NAME_MAX bytes that hold no '/' (so up to
+ * SHMBOX_NAME_MAX + 1 bytes in all, as a POSIX message queue's name,
+ * whose NAME_MAX does not count the slash).  libshmbox-mq gives a POSIX
+ * queue "/q" the mailbox name "/q": since no other name holds a '/', a
+ * POSIX name and a native one never meet.  Regions
  * and mailboxes share one name space per IPC namespace: opening a name
  * that exists with the other kind fails with EMEDIUMTYPE ("wrong medium
  * type").  A name pointer of 0 creates an anonymous object (like
@@ -469,6 +482,8 @@ struct shmbox_ring_claim {
  * processes send to it and receive from it; each message is received by
  * exactly one receiver.  Messages are ordered by priority (0 to
  * SHMBOX_MSG_PRIO_MAX - 1, higher first) and FIFO within a priority.
+ * SHMBOX_MSG_PRIO_MAX is 32768 since ABI 1.5 (SHMBOX_FEAT_MQ), the
+ * MQ_PRIO_MAX of Linux; a module of ABI 1.4 or older takes 0 to 31.
  *
  * Capacity, fixed at creation:
  *  - 0: rendezvous.  A send completes only when a receiver has taken the
@@ -593,7 +608,7 @@ struct shmbox_ring_claim {
 
 #define SHMBOX_MBOX_UNBOUNDED	0xffffffffU	/* capacity: no count limit */
 #define SHMBOX_MBOX_CAPACITY_MAX	65536U	/* largest bounded capacity */
-#define SHMBOX_MSG_PRIO_MAX	32		/* priorities 0 .. 31 */
+#define SHMBOX_MSG_PRIO_MAX	32768		/* priorities 0 .. 32767 */
 #define SHMBOX_MSG_OVERHEAD	64		/* quota bytes per message */
 #define SHMBOX_MSG_COST(len)	((__u64)(len) + SHMBOX_MSG_OVERHEAD)
 #define SHMBOX_MBOX_VEC_MAX	1024		/* messages per vector call */
@@ -606,6 +621,24 @@ struct shmbox_ring_claim {
 #define SHMBOX_MSG_TO_ID	_BITUL(4)	/* send: to the inbox @id */
 /* Receive: the handles' new fds without O_CLOEXEC (since ABI 1.4). */
 #define SHMBOX_MSG_NOCLOEXEC	_BITUL(5)
+/*
+ * Since ABI 1.5 (SHMBOX_FEAT_MQ):
+ * SHMBOX_MSG_REALTIME: @deadline_ns is an absolute CLOCK_REALTIME time
+ *	(every mailbox command with a deadline takes it; the ring wait
+ *	does not).  The wait follows the
+ *	clock: when the realtime clock is set (clock_settime(),
+ *	settimeofday(), an NTP step) the wait ends when the clock reads the
+ *	deadline, earlier or later than it would have before the jump, as
+ *	the kernel's absolute CLOCK_REALTIME timers and mq_timedreceive()
+ *	do.  Without it the deadline is CLOCK_MONOTONIC, which no jump moves.
+ * SHMBOX_MSG_WHOLE: receive (SHMBOX_IOC_MBOX_RECV and the receive of
+ *	SHMBOX_IOC_MBOX_REPLY_RECV; EINVAL elsewhere): fail with EMSGSIZE,
+ *	@len set to the mailbox's max_msg_size, when @len is below it,
+ *	whatever is queued and before waiting, as mq_receive() does; so a
+ *	receive that passes this check never meets EMSGSIZE for the payload.
+ */
+#define SHMBOX_MSG_REALTIME	_BITUL(6)
+#define SHMBOX_MSG_WHOLE	_BITUL(7)
 
 /*
  * Handles in messages (SHMBOX_FEAT_HANDLES, ABI 1.4)
@@ -800,7 +833,8 @@ struct shmbox_mbox_stat {
 /**
  * struct shmbox_mbox_send - argument of SHMBOX_IOC_MBOX_SEND
  * @size:	sizeof(struct shmbox_mbox_send)
- * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_SYNC, SHMBOX_MSG_TO_ID
+ * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_SYNC, SHMBOX_MSG_TO_ID,
+ *		SHMBOX_MSG_REALTIME (since ABI 1.5)
  * @buf:	pointer to the message
  * @len:	its length in bytes (0 allowed)
  * @prio:	priority, below SHMBOX_MSG_PRIO_MAX
@@ -867,7 +901,8 @@ struct shmbox_mbox_send {
  * struct shmbox_mbox_recv - argument of SHMBOX_IOC_MBOX_RECV
  * @size:	sizeof(struct shmbox_mbox_recv)
  * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_PEEK, SHMBOX_MSG_FROM,
- *		SHMBOX_MSG_NOCLOEXEC (since ABI 1.4)
+ *		SHMBOX_MSG_NOCLOEXEC (since ABI 1.4), SHMBOX_MSG_REALTIME,
+ *		SHMBOX_MSG_WHOLE (since ABI 1.5)
  * @buf:	pointer to the buffer
  * @len:	in: buffer size; out: message length (also with EMSGSIZE)
  * @prio:	out: its priority (in: must be 0)
@@ -922,15 +957,17 @@ struct shmbox_mbox_recv {
  * oldest of the highest priority, from @pid with SHMBOX_MSG_FROM.
  * Errors: EAGAIN, ETIMEDOUT, EINTR, EIDRM (as for send), EMSGSIZE (the
  * message is longer than @len: @len is set to its length, the message
- * stays), EFAULT (the buffer is not writable: the message stays, at the
- * head), EBADF (fd not open for reading), EBADFD (fd not bound to a
- * mailbox), EINVAL (unknown flag, SHMBOX_MSG_FROM with @pid <= 0, @pid
- * without SHMBOX_MSG_FROM, non-zero @prio, @uid or @id), and the common
- * ones.  With handles (the message stays in each case): EMSGSIZE also
- * for @nr_handles below the message's handle count (@nr_handles is set
- * to it), EMFILE (RLIMIT_NOFILE leaves no fd for a handle), ENFILE (the
- * system's file limit), EFAULT (@handles not writable), ENOMEM; EINVAL
- * also for a non-zero @pad2 or @nr_handles above SHMBOX_MSG_HANDLES_MAX.
+ * stays; with SHMBOX_MSG_WHOLE, @len below the mailbox's max_msg_size:
+ * @len is set to that, nothing is taken), EFAULT (the buffer is not
+ * writable: the message stays, at the head), EBADF (fd not open for
+ * reading), EBADFD (fd not bound to a mailbox), EINVAL (unknown flag,
+ * SHMBOX_MSG_FROM with @pid <= 0, @pid without SHMBOX_MSG_FROM, non-zero
+ * @prio, @uid or @id), and the common ones.  With handles (the message
+ * stays in each case): EMSGSIZE also for @nr_handles below the message's
+ * handle count (@nr_handles is set to it), EMFILE (RLIMIT_NOFILE leaves
+ * no fd for a handle), ENFILE (the system's file limit), EFAULT (@handles
+ * not writable), ENOMEM; EINVAL also for a non-zero @pad2 or @nr_handles
+ * above SHMBOX_MSG_HANDLES_MAX.
  */
 #define SHMBOX_IOC_MBOX_RECV	_IOC(_IOC_READ | _IOC_WRITE, SHMBOX_IOC_MAGIC, 0x23, \
 				     SHMBOX_MBOX_RECV_SIZE_VER0)
@@ -1037,8 +1074,8 @@ struct shmbox_mbox_msgx {
 /**
  * struct shmbox_mbox_vec - argument of SHMBOX_IOC_MBOX_SENDV and _RECVV
  * @size:	sizeof(struct shmbox_mbox_vec)
- * @flags:	as for the one-message command (no SHMBOX_MSG_PEEK;
- *		SHMBOX_MSG_TO_ID only to send)
+ * @flags:	as for the one-message command (no SHMBOX_MSG_PEEK, no
+ *		SHMBOX_MSG_WHOLE; SHMBOX_MSG_TO_ID only to send)
  * @msgs:	pointer to an array of struct shmbox_mbox_msg (@msg_size 0)
  *		or struct shmbox_mbox_msgx
  * @count:	entries in it, 1 to SHMBOX_MBOX_VEC_MAX
@@ -1181,7 +1218,8 @@ struct shmbox_mbox_vec {
  * struct shmbox_mbox_call - argument of SHMBOX_IOC_MBOX_CALL
  * @size:	sizeof(struct shmbox_mbox_call)
  * @flags:	SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_TO_ID, SHMBOX_MSG_NOCLOEXEC
- *		(for the reply's handles, since ABI 1.4)
+ *		(for the reply's handles, since ABI 1.4), SHMBOX_MSG_REALTIME
+ *		(since ABI 1.5)
  * @buf:	pointer to the request
  * @len:	its length in bytes (0 allowed)
  * @prio:	its priority, below SHMBOX_MSG_PRIO_MAX
@@ -1327,7 +1365,8 @@ struct shmbox_mbox_reply {
  * struct shmbox_mbox_reply_recv - argument of SHMBOX_IOC_MBOX_REPLY_RECV
  * @size:	sizeof(struct shmbox_mbox_reply_recv)
  * @flags:	for the receive: SHMBOX_MSG_NONBLOCK, SHMBOX_MSG_FROM,
- *		SHMBOX_MSG_NOCLOEXEC (since ABI 1.4)
+ *		SHMBOX_MSG_NOCLOEXEC (since ABI 1.4), SHMBOX_MSG_REALTIME,
+ *		SHMBOX_MSG_WHOLE (since ABI 1.5)
  * @reply_handle: in: the call to answer first, 0 for none; out: 0 once
  *		that handle is used up (answered, or ESRCH), else as it was
  * @reply_buf:	pointer to the reply (must be 0 without @reply_handle)
@@ -1386,5 +1425,83 @@ struct shmbox_mbox_reply_recv {
  */
 #define SHMBOX_IOC_MBOX_REPLY_RECV	_IOC(_IOC_READ | _IOC_WRITE, SHMBOX_IOC_MAGIC, \
 					     0x28, SHMBOX_MBOX_REPLY_RECV_SIZE_VER0)
+
+/*
+ * Notification (SHMBOX_FEAT_MQ, ABI 1.5)
+ * --------------------------------------
+ * A process may ask to be told when a message arrives in an empty
+ * mailbox, as mq_notify() does for a POSIX message queue (libshmbox-mq
+ * builds mq_notify() on it).  The rules are POSIX's:
+ *  - One registration per mailbox, held by a process (thread group): a
+ *    second one fails with EBUSY, also from the holder itself.
+ *  - It fires when a message is queued in a mailbox that held none (depth
+ *    0 before it) and stays queued because no receiver was waiting for it:
+ *    a message handed straight to a blocked receiver fires nothing.  A
+ *    call's request counts as a message.
+ *  - Firing removes the registration: one notification per registration.
+ *  - It is removed, without notice, by SHMBOX_NOTIFY_REMOVE from the
+ *    holder, by the holder closing any fd bound to the mailbox (as
+ *    close() and mq_close() remove a POSIX registration; exec closes the
+ *    close-on-exec ones), and by the mailbox's removal (unlink,
+ *    auto-removal).  A holder that has exec'd since it registered is sent
+ *    nothing when the registration fires.
+ *
+ * How it is told (@notify):
+ *  - SHMBOX_NOTIFY_NONE: nothing; the registration only holds the place
+ *    (SIGEV_NONE).
+ *  - SHMBOX_NOTIFY_SIGNAL: signal @signo with a siginfo as the kernel's
+ *    mqueue sends it: si_code SI_MESGQ, si_value @value, si_pid and si_uid
+ *    the sender's process id (in the holder's pid namespace) and uid (in
+ *    the holder's user namespace) as the message carries them (the
+ *    effective uid; mqueue gives the real one).  Neither 6.1 nor 6.12 exports to
+ *    modules a way to queue a siginfo to a thread group (only
+ *    send_sig_info(), to one thread), so it is queued to the first thread
+ *    of the holder that does not block @signo (one in sigwaitinfo() for it
+ *    counts), or to the thread-group leader if all block it; a thread that
+ *    blocks it then does not see it pending.
+ *  - SHMBOX_NOTIFY_EVENTFD: add 1 to the eventfd @eventfd (for a thread
+ *    to wait on: libshmbox-mq's SIGEV_THREAD).  The registration holds a
+ *    reference to the eventfd's context until it is removed.
+ */
+#define SHMBOX_NOTIFY_REMOVE	0	/* remove the caller's registration */
+#define SHMBOX_NOTIFY_NONE	1
+#define SHMBOX_NOTIFY_SIGNAL	2
+#define SHMBOX_NOTIFY_EVENTFD	3
+
+/**
+ * struct shmbox_mbox_notify - argument of SHMBOX_IOC_MBOX_NOTIFY
+ * @size:	sizeof(struct shmbox_mbox_notify)
+ * @flags:	must be 0
+ * @notify:	SHMBOX_NOTIFY_*
+ * @signo:	SHMBOX_NOTIFY_SIGNAL: the signal, 1 to 64 (_NSIG); else 0
+ * @value:	SHMBOX_NOTIFY_SIGNAL: the signal's si_value (sival_ptr or
+ *		sival_int); else 0
+ * @eventfd:	SHMBOX_NOTIFY_EVENTFD: an eventfd; else 0
+ * @pad:	must be 0
+ */
+struct shmbox_mbox_notify {
+	__u32 size;
+	__u32 flags;
+	__u32 notify;
+	__s32 signo;
+	__u64 value;
+	__s32 eventfd;
+	__u32 pad;
+};
+
+#define SHMBOX_MBOX_NOTIFY_SIZE_VER0	32
+
+/*
+ * SHMBOX_IOC_MBOX_NOTIFY - register the calling process for notification
+ * on the bound mailbox, or remove its registration (SHMBOX_NOTIFY_REMOVE,
+ * which succeeds also when the caller holds none, as mq_notify(NULL)).
+ * The fd need not be open for reading, as for mq_notify().
+ * Errors: EBUSY (a registration exists), EIDRM (the mailbox was removed),
+ * EBADFD (fd not bound to a mailbox), EBADF (@eventfd not open), EINVAL
+ * (unknown @notify or flag, a bad @signo, @eventfd not an eventfd, a
+ * non-zero field the kind does not use, non-zero @pad), ENOMEM, and the
+ * common ones.
+ */
+#define SHMBOX_IOC_MBOX_NOTIFY	_IOW(SHMBOX_IOC_MAGIC, 0x29, struct shmbox_mbox_notify)
 
 #endif /* _UAPI_LINUX_SHMBOX_H */
