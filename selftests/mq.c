@@ -371,6 +371,23 @@ TEST_F(mq, unlink_leaves_open_descriptors_working)
 	EXPECT_STREQ("before", buf);
 }
 
+TEST_F(mq, unlink_leaves_a_blocked_receiver_waiting)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char buf[QSIZE + 1];
+
+		_exit(recv_s(self->q, buf, NULL) == 4 &&
+		      !strcmp(buf, "late") ? 0 : 1);
+	}
+	ASSERT_EQ(0, wait_blocked(self->q, 0, 1));
+	ASSERT_EQ(0, mq_unlink(self->name));
+	EXPECT_EQ(1, mstat(self->q).blocked_receivers);
+	EXPECT_EQ(0, send_s(self->q, "late", 0));
+	EXPECT_EQ(0, reap_within(pid, WAIT_S));
+}
+
 TEST_F(mq, unlink_then_create_is_a_new_queue)
 {
 	struct mq_attr a;
@@ -1547,6 +1564,19 @@ TEST_F(mq, notify_removed_by_mq_close)
 	ASSERT_EQ(0, send_s(self->q, "a", 0));
 	EXPECT_FALSE(sig_pending(SIGUSR1));
 	EXPECT_EQ(0, child_notify(self->q));
+}
+
+/* The queue lives on after mq_unlink(), and so does its registration. */
+TEST_F(mq, notify_survives_unlink)
+{
+	siginfo_t si;
+
+	block_sig(SIGUSR1);
+	ASSERT_EQ(0, notify_signal(self->q, SIGUSR1, 3));
+	ASSERT_EQ(0, mq_unlink(self->name));
+	ASSERT_EQ(0, send_s(self->q, "u", 0));
+	ASSERT_EQ(0, wait_sig(SIGUSR1, &si));
+	EXPECT_EQ(3, si.si_value.sival_int);
 }
 
 TEST_F(mq, notify_bad_sigev_notify_einval)
