@@ -61,7 +61,8 @@ static bool shmbox_notify_arg_ok(const struct shmbox_mbox_notify *arg)
 		return false;
 	switch (arg->notify) {
 	case SHMBOX_NOTIFY_SIGNAL:
-		return arg->signo > 0 && valid_signal(arg->signo) &&
+		/* Signal 0 registers and sends nothing, as mq_notify(). */
+		return arg->signo >= 0 && valid_signal(arg->signo) &&
 		       !arg->eventfd;
 	case SHMBOX_NOTIFY_EVENTFD:
 		return !arg->signo && !arg->value;
@@ -195,7 +196,7 @@ void shmbox_mbox_notify_fire(struct shmbox_mbox *mb,
 
 	lockdep_assert_held(&mb->lock);
 	mb->notify = NULL;
-	if (n->kind == SHMBOX_NOTIFY_SIGNAL)
+	if (n->kind == SHMBOX_NOTIFY_SIGNAL && n->signo)
 		shmbox_notify_signal(n, msg);
 	else if (n->kind == SHMBOX_NOTIFY_EVENTFD)
 		shmbox_eventfd_signal(n->efd);

@@ -1488,7 +1488,8 @@ struct shmbox_mbox_reply_recv {
  * @size:	sizeof(struct shmbox_mbox_notify)
  * @flags:	must be 0
  * @notify:	SHMBOX_NOTIFY_*
- * @signo:	SHMBOX_NOTIFY_SIGNAL: the signal, 1 to 64 (_NSIG); else 0
+ * @signo:	SHMBOX_NOTIFY_SIGNAL: the signal, 0 to 64 (_NSIG; 0 sends
+ *		nothing when it fires, as for mq_notify()); else 0
  * @value:	SHMBOX_NOTIFY_SIGNAL: the signal's si_value (sival_ptr or
  *		sival_int); else 0
  * @eventfd:	SHMBOX_NOTIFY_EVENTFD: an eventfd; else 0
