@@ -21,6 +21,13 @@
 #                            /lib/modules/shmbox-a.ko loaded, then with
 #                            shmbox-b.ko, alternating A, B, A, B;
 #                            sbx.ab_split=1: each section alternates
+#   sbx.mode=posix           make posix-conformance: each Open POSIX mq_*
+#                            test in /posix (tests.txt), against the
+#                            kernel's mqueue (/posix/ref) then against
+#                            libshmbox-mq (/posix/shmbox), each alone under
+#                            pts-run with a timeout of sbx.posix_timeout=N
+#                            seconds (default 30), the module reloaded
+#                            after every libshmbox-mq test
 #
 # Results travel to the host over the second serial port (/dev/ttyS1),
 # never by scraping the console: kselftest TAP, then the kernel log
@@ -47,6 +54,7 @@ mount -t mqueue mqueue /dev/mqueue 2>/dev/null
 hostname shmbox-guest
 
 mode=check tests= inject= cycles=10 kunit= fuzz_secs=180 ab_rounds=3 ab_split=
+posix_timeout=30
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	sbx.mode=*) mode=${w#*=} ;;
@@ -58,6 +66,7 @@ for w in $(cat /proc/cmdline); do
 	sbx.bench=*) bench_args=$(echo "${w#*=}" | tr , ' ') ;;
 	sbx.ab_rounds=*) ab_rounds=${w#*=} ;;
 	sbx.ab_split=*) ab_split=${w#*=} ;;
+	sbx.posix_timeout=*) posix_timeout=${w#*=} ;;
 	esac
 done
 
@@ -191,6 +200,60 @@ cycle_module() {
 	done
 }
 
+# The kernel log and the taint mask, for qemu-run.sh's verdict.
+kernel_report() {
+	res "@@DMESG-BEGIN"
+	dmesg >&3
+	res "@@DMESG-END"
+	res "@@TAINT $(cat /proc/sys/kernel/tainted)"
+}
+
+if [ "$mode" = posix ]; then
+	# Per test and column: the first lines it printed as "@@O TEST COLUMN
+	# text", then "@@PTS-END TEST COLUMN STATUS MS STRAGGLERS" (pts-run's
+	# line); scripts/posix-tests.sh report makes the table of them.
+	posix_run() {	# posix_run COLUMN TEST: prints pts-run's status
+		d=/tmp/pts/$1/$(echo "$2" | tr / _)
+		mkdir -p "$d"
+		r=$(/posix/pts-run "$posix_timeout" "$d" "$d.out" "/posix/$1/$2") ||
+			r="runner-error 0 0"
+		head -n 20 "$d.out" | while IFS= read -r l; do
+			res "@@O $2 $1 $l"
+		done
+		res "@@PTS-END $2 $1 $r"
+		echo "${r%% *}"
+	}
+	res "TAP version 13"
+	step "insmod" insmod /lib/modules/shmbox.ko
+	reload_fail=
+	for t in $(cat /posix/tests.txt); do
+		a=- b=-
+		# A column whose binary is missing did not build: the report
+		# says so from the build's list.
+		if [ -x "/posix/ref/$t" ]; then
+			a=$(posix_run ref "$t")
+			# What the test left in the kernel's mqueue.
+			rm -f /dev/mqueue/* 2>/dev/null
+		fi
+		if [ -x "/posix/shmbox/$t" ]; then
+			b=$(posix_run shmbox "$t")
+			# A fresh module for the next test: no mailbox, quota or
+			# registration left over.
+			if ! { rmmod shmbox && insmod /lib/modules/shmbox.ko; } >/dev/null 2>&1; then
+				reload_fail="$reload_fail $t"
+				insmod /lib/modules/shmbox.ko 2>/dev/null
+			fi
+		fi
+		res "# $t: kernel mqueue $a, libshmbox-mq $b"
+	done
+	step "module reloaded after every libshmbox-mq test" \
+		sh -c '[ -z "$1" ] || { echo "rmmod or insmod failed after:$1"; exit 1; }' _ "$reload_fail"
+	step "rmmod" rmmod shmbox
+	res "1..$n"
+	kernel_report
+	finish $fail
+fi
+
 res "TAP version 13"
 step "insmod" insmod /lib/modules/shmbox.ko
 
@@ -280,9 +343,5 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	fi
 fi
 res "1..$n"
-
-res "@@DMESG-BEGIN"
-dmesg >&3
-res "@@DMESG-END"
-res "@@TAINT $(cat /proc/sys/kernel/tainted)"
+kernel_report
 finish $fail
