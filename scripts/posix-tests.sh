@@ -160,8 +160,9 @@ cmd_fetch() {
 # The tests, in run order: mq_<interface>/N-M, then the speculative ones.
 list_tests() {	# list_tests SRC
 	(cd "$1/conformance/interfaces" &&
-		{ ls -d mq_*/[0-9]*-[0-9]*.c; ls -d mq_*/speculative/[0-9]*-[0-9]*.c 2>/dev/null || true; } |
-		sed 's/\.c$//' | sort -t/ -k1,1 -k2,2V)
+		{ ls -d mq_*/[0-9]*-[0-9]*.c | sort -t/ -k1,1 -k2,2V
+		  ls -d mq_*/speculative/[0-9]*-[0-9]*.c 2>/dev/null | sort -t/ -k1,1 -k3,3V
+		} | sed 's/\.c$//')
 }
 
 # build_one SRC OUT MQ_LIB LIB CFLAGS TEST: compile TEST and link both
@@ -260,11 +261,13 @@ cmd_build() {
 # ---- report ------------------------------------------------------------
 
 cmd_report() {
-	local run=$1 build=$2 exc=$3 md rc
+	local run=$1 build=$2 exc=$3 md rc arch
 	[ -r "$run/results.txt.clean" ] || die "no $run/results.txt.clean (did the guest run?)"
 	md=$run/posix-conformance.md
 	rc=0
-	awk -v exc="$exc" -v buildf="$build/build.txt" -v testsf="$build/tests.txt" '
+	arch=64-bit
+	grep -q -- -m32 "$build/.flags" 2>/dev/null && arch="32-bit (M32=1)"
+	awk -v exc="$exc" -v buildf="$build/build.txt" -v testsf="$build/tests.txt" -v arch="$arch" '
 	function verdict(s) {	# a guest status as the report names it
 		if (s == "exit:0") return "PASS"
 		if (s == "exit:1") return "FAIL"
@@ -298,10 +301,21 @@ cmd_report() {
 			except[f[1]] = why
 		}
 	}
+	/^@@POSIX-INFO / { kernel = $2; tmo = $3; retries = $4; next }
+	/^@@PTS-TRY / {
+		# @@PTS-TRY TEST COLUMN STATUS MS STRAGGLERS N: a try that failed
+		if (!(($2, $3) in first)) first[$2, $3] = verdict($4)
+		next
+	}
 	/^@@PTS-END / {
-		# @@PTS-END TEST COLUMN STATUS MS
-		if (!(($2, $3) in v)) v[$2, $3] = verdict($4)
-		ms[$2, $3] = $5
+		# @@PTS-END TEST COLUMN STATUS MS STRAGGLERS TRIES
+		if (!(($2, $3) in v)) {
+			v[$2, $3] = verdict($4)
+			if ($7 > 1 && v[$2, $3] == "PASS") {
+				v[$2, $3] = "PASS (try " $7 "; 1st: " first[$2, $3] ")"
+				retried[$3] = retried[$3] " " $2
+			}
+		}
 		next
 	}
 	/^@@O / { t = $2; c = $3; o = $0; sub(/^@@O [^ ]+ [^ ]+ ?/, "", o)
@@ -310,6 +324,9 @@ cmd_report() {
 	END {
 		cols[1] = "ref"; cols[2] = "shmbox"
 		print "# Open POSIX Test Suite 1.5.2, mq_* conformance tests"
+		print ""
+		printf "Guest kernel %s, %s userspace; each test alone, %s s at most, a failure tried again up to %s times.\n", kernel, arch, tmo, retries
+		print "Columns: the kernel'"'"'s mqueue (libc'"'"'s mq_*), libshmbox-mq (its mq_* linked before libc)."
 		print ""
 		print "| test | kernel mqueue | libshmbox-mq |"
 		print "|---|---|---|"
@@ -325,7 +342,7 @@ cmd_report() {
 			}
 			note = ""
 			if (!spec && r[1] ~ /^PASS/ && r[2] !~ /^PASS/) {
-				if (t in except) { note = " (exception: " except[t] ")"; nexc++ }
+				if (t in except) { note = " (exception)"; used[++nused] = t }
 				else { bad[++nbad] = t }
 			}
 			if (t in except && r[2] ~ /^PASS/) stale[++nstale] = t
@@ -341,15 +358,27 @@ cmd_report() {
 			if (tot["ref", ks[k]] + tot["shmbox", ks[k]] > 0)
 				printf "| %s | %d | %d |\n", ks[k], tot["ref", ks[k]], tot["shmbox", ks[k]]
 		print ""
-		for (i = 1; i <= nt; i++) {
-			t = tests[i]
-			if (v[t, "shmbox"] ~ /^PASS/ || out[t, "shmbox"] == "") continue
-			if (!hdr++) { print "What the tests that did not pass against libshmbox-mq printed:"; print "" }
-			printf "- %s: %s\n", t, out[t, "shmbox"]
+		name["ref"] = "the kernel'"'"'s mqueue"; name["shmbox"] = "libshmbox-mq"
+		for (j = 1; j <= 2; j++) {
+			c = cols[j]; hdr = 0
+			for (i = 1; i <= nt; i++) {
+				t = tests[i]; k = kind(v[t, c])
+				if (k != "failed" && k != "unresolved" || out[t, c] == "") continue
+				if (!hdr++) { printf "What the tests that failed against %s printed:\n\n", name[c] }
+				printf "- %s: %s\n", t, out[t, c]
+			}
+			if (hdr) print ""
 		}
-		if (hdr) print ""
+		for (i = 1; i <= nused; i++) {
+			if (i == 1) print "Exceptions that were needed (scripts/posix-exceptions.txt):\n"
+			printf "- %s: %s\n", used[i], except[used[i]]
+			if (i == nused) print ""
+		}
+		for (j = 1; j <= 2; j++)
+			if (retried[cols[j]] != "")
+				printf "Passed against %s only when tried again:%s\n", name[cols[j]], retried[cols[j]]
 		for (i = 1; i <= nstale; i++)
-			printf "Note: %s is listed in the exceptions but passes against libshmbox-mq now.\n", stale[i]
+			printf "Note: %s is listed in the exceptions but passed against libshmbox-mq in this run.\n", stale[i]
 		for (i = 1; i <= nbad; i++)
 			printf "not ok - %s passes against the kernel'"'"'s mqueue, not against libshmbox-mq (%s)\n", bad[i], v[bad[i], "shmbox"]
 		# Failed: anything that neither passed nor reported unsupported or
