@@ -363,7 +363,7 @@ static bool shmbox_call_answered(const void *arg)
 /*
  * shmbox_call_wait - the caller waits for the answer to its call, once a
  * receive committed its request (->state no longer PENDING)
- * @deadline:	absolute CLOCK_MONOTONIC, or SHMBOX_TIMEOUT_NONE
+ * @deadline:	the whole call's
  *
  * An answer that came wins over a signal or the deadline that came at
  * the same time.  The deadline and a fatal signal abandon the call.
@@ -372,7 +372,8 @@ static bool shmbox_call_answered(const void *arg)
  * Return: 0 (REPLIED), -EPIPE (FAILED), -ETIMEDOUT / -EINTR (abandoned),
  * or -ERESTARTSYS (interrupted, still SERVED).
  */
-int shmbox_call_wait(struct shmbox_call *call, u64 deadline)
+int shmbox_call_wait(struct shmbox_call *call,
+		     const struct shmbox_deadline *deadline)
 {
 	bool timed_out = false;
 	int state;

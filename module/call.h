@@ -17,6 +17,7 @@
 #include <linux/uidgid.h>
 
 #include "account.h"
+#include "deadline.h"
 #include "handle.h"
 
 struct shmbox_obj;
@@ -99,7 +100,8 @@ int shmbox_call_set_reply(struct shmbox_call *call, u64 ubuf, u32 len, u64 id,
 bool shmbox_call_complete(struct shmbox_call *call, int state);
 bool shmbox_call_abandon(struct shmbox_call *call);
 bool shmbox_call_orphaned(struct shmbox_call *call);
-int shmbox_call_wait(struct shmbox_call *call, u64 deadline);
+int shmbox_call_wait(struct shmbox_call *call,
+		     const struct shmbox_deadline *deadline);
 u32 shmbox_calltab_fail_all(struct shmbox_calltab *tab);
 
 void shmbox_callpark_init(struct shmbox_callpark *park);

@@ -134,17 +134,23 @@ static void shmbox_kunit_call_wait(struct kunit *test)
 {
 	struct shmbox_calltab *tab = ktab(test, NULL);
 	struct shmbox_call *a = kcall(test, 1, tab), *b = kcall(test, 2, tab);
-	struct shmbox_call *c = kcall(test, 3, tab);
+	struct shmbox_call *c = kcall(test, 3, tab), *d = kcall(test, 4, tab);
+	const struct shmbox_deadline never = { .ns = SHMBOX_TIMEOUT_NONE };
+	const struct shmbox_deadline past = { .ns = ktime_get_ns() - 1 };
+	const struct shmbox_deadline past_rt = {
+		.ns = ktime_get_real_ns() - 1, .realtime = true,
+	};
 
 	KUNIT_ASSERT_TRUE(test, shmbox_call_complete(a, SHMBOX_CALL_REPLIED));
-	KUNIT_EXPECT_EQ(test, shmbox_call_wait(a, SHMBOX_TIMEOUT_NONE), 0);
+	KUNIT_EXPECT_EQ(test, shmbox_call_wait(a, &never), 0);
 	KUNIT_ASSERT_TRUE(test, shmbox_call_complete(b, SHMBOX_CALL_FAILED));
-	KUNIT_EXPECT_EQ(test, shmbox_call_wait(b, SHMBOX_TIMEOUT_NONE),
-			-EPIPE);
+	KUNIT_EXPECT_EQ(test, shmbox_call_wait(b, &never), -EPIPE);
 	/* Still SERVED at a deadline already past: abandoned. */
-	KUNIT_EXPECT_EQ(test, shmbox_call_wait(c, ktime_get_ns() - 1),
-			-ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, shmbox_call_wait(c, &past), -ETIMEDOUT);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->state), SHMBOX_CALL_ABANDONED);
+	/* The same on CLOCK_REALTIME (SHMBOX_MSG_REALTIME). */
+	KUNIT_EXPECT_EQ(test, shmbox_call_wait(d, &past_rt), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, atomic_read(&d->state), SHMBOX_CALL_ABANDONED);
 }
 
 static struct kunit_case shmbox_call_cases[] = {

@@ -81,4 +81,11 @@ static inline bool shmbox_ipc_ns_unused(struct ipc_namespace *ns)
 }
 #endif
 
+/* eventfd_signal() takes no count since 6.8: it adds one. */
+#if SHMBOX_KERNEL_BEFORE(6, 8)
+#define shmbox_eventfd_signal(ctx)	eventfd_signal((ctx), 1)
+#else
+#define shmbox_eventfd_signal(ctx)	eventfd_signal(ctx)
+#endif
+
 #endif /* _SHMBOX_COMPAT_H */

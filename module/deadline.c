@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * shmbox deadline sleep: one place turns an absolute CLOCK_MONOTONIC
- * deadline (or SHMBOX_TIMEOUT_NONE) into a sleep, for every blocking
- * ioctl.  A leaf: it includes nothing of shmbox but its own header and
- * the uapi header (for SHMBOX_TIMEOUT_NONE).
+ * shmbox deadline sleep: one place turns an absolute deadline
+ * (CLOCK_MONOTONIC, or CLOCK_REALTIME with SHMBOX_MSG_REALTIME, or
+ * SHMBOX_TIMEOUT_NONE) into a sleep, for every blocking ioctl.  A leaf:
+ * it includes nothing of shmbox but its own header and the uapi header
+ * (for SHMBOX_TIMEOUT_NONE).
  *
  * Locking: none; the caller holds no spinlock (it sleeps).
  */
@@ -15,21 +16,28 @@
 
 #include "deadline.h"
 
-int shmbox_schedule_deadline(u64 deadline_ns)
+int shmbox_schedule_deadline(const struct shmbox_deadline *d)
 {
 	ktime_t expires;
 
-	if (deadline_ns == SHMBOX_TIMEOUT_NONE || deadline_ns > KTIME_MAX) {
+	if (d->ns == SHMBOX_TIMEOUT_NONE || d->ns > KTIME_MAX) {
 		schedule();
 		return 0;
 	}
-	if (ktime_get_ns() >= deadline_ns) {
+	if (shmbox_deadline_now(d) >= d->ns) {
 		__set_current_state(TASK_RUNNING);
 		return -ETIMEDOUT;
 	}
-	expires = ns_to_ktime(deadline_ns);
+	/*
+	 * An absolute CLOCK_REALTIME hrtimer expires when the clock reads
+	 * @d->ns, however it is set meanwhile (clock_was_set() reprograms
+	 * it), as POSIX wants of an absolute realtime timeout.
+	 */
+	expires = ns_to_ktime(d->ns);
 	if (!schedule_hrtimeout_range_clock(&expires, current->timer_slack_ns,
-					    HRTIMER_MODE_ABS, CLOCK_MONOTONIC))
+					    HRTIMER_MODE_ABS,
+					    d->realtime ? CLOCK_REALTIME :
+							  CLOCK_MONOTONIC))
 		return -ETIMEDOUT;
 	return 0;
 }

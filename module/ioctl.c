@@ -56,6 +56,7 @@ union shmbox_ioc_arg {
 	struct shmbox_mbox_call mbox_call;
 	struct shmbox_mbox_reply mbox_reply;
 	struct shmbox_mbox_reply_recv mbox_reply_recv;
+	struct shmbox_mbox_notify mbox_notify;
 };
 
 struct shmbox_ioc_def {
@@ -120,6 +121,10 @@ static const struct shmbox_ioc_def shmbox_ioc_defs[] = {
 		SHMBOX_IOC_ARG(struct shmbox_mbox_reply_recv,
 			       SHMBOX_MBOX_REPLY_RECV_SIZE_VER0,
 			       shmbox_ioc_mbox_reply_recv) },
+	[_IOC_NR(SHMBOX_IOC_MBOX_NOTIFY)] = { .cmd = SHMBOX_IOC_MBOX_NOTIFY,
+		SHMBOX_IOC_ARG(struct shmbox_mbox_notify,
+			       SHMBOX_MBOX_NOTIFY_SIZE_VER0,
+			       shmbox_ioc_mbox_notify) },
 };
 
 /*
@@ -135,6 +140,7 @@ static_assert(sizeof(struct shmbox_ring_wait) == SHMBOX_RING_WAIT_SIZE_VER0);
 static_assert(sizeof(struct shmbox_ring_wake) == SHMBOX_RING_WAKE_SIZE_VER0);
 static_assert(sizeof(struct shmbox_mbox_open) == SHMBOX_MBOX_OPEN_SIZE_VER0);
 static_assert(sizeof(struct shmbox_ring_claim) == SHMBOX_RING_CLAIM_SIZE_VER0);
+static_assert(sizeof(struct shmbox_mbox_notify) == SHMBOX_MBOX_NOTIFY_SIZE_VER0);
 /*
  * A structure that grew (ABI 1.2, 1.3): each version as it was, the new
  * fields from its end on, every __u64 on an 8-byte boundary (the same

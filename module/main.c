@@ -72,6 +72,13 @@ static ssize_t shmbox_write(struct file *file, const char __user *buf,
 	return shmbox_mbox_write(file, buf, count);
 }
 
+/* Every close(2) of an fd: a mailbox's notification may go (mq_close()). */
+static int shmbox_flush(struct file *file, fl_owner_t id)
+{
+	shmbox_mbox_flush_file(file);
+	return 0;
+}
+
 static int shmbox_mmap(struct file *file, struct vm_area_struct *vma)
 {
 	return shmbox_region_mmap(file, vma);
@@ -95,6 +102,7 @@ static const struct file_operations shmbox_fops = {
 	.owner		= THIS_MODULE,
 	.open		= shmbox_open,
 	.release	= shmbox_release,
+	.flush		= shmbox_flush,
 	.read		= shmbox_read,
 	.write		= shmbox_write,
 	.unlocked_ioctl	= shmbox_ioctl,

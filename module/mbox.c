@@ -45,15 +45,18 @@
 static void shmbox_mbox_free(struct shmbox_obj *obj)
 {
 	struct shmbox_mbox *mb = to_mbox(obj);
-	struct shmbox_msg *msg, *tmp;
-	int p;
+	struct shmbox_msg *lead, *ltmp, *msg, *tmp;
 
-	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++) {
-		list_for_each_entry_safe(msg, tmp, &mb->queue[p], node) {
+	/* Nobody else is left: no lock, and the tree is not kept up. */
+	rbtree_postorder_for_each_entry_safe(lead, ltmp, &mb->queue.rb_root,
+					     prio_node) {
+		list_for_each_entry_safe(msg, tmp, &lead->node, node) {
 			list_del(&msg->node);
 			shmbox_msg_done(msg);
 		}
+		shmbox_msg_done(lead);
 	}
+	shmbox_mbox_notify_drop(mb);
 	shmbox_mbox_spares_free(mb);
 	put_pid(mb->inbox_pid);
 	shmbox_obj_uninit(obj);
@@ -63,6 +66,7 @@ static void shmbox_mbox_free(struct shmbox_obj *obj)
 static void shmbox_mbox_unlinked(struct shmbox_obj *obj)
 {
 	shmbox_mbox_kill(to_mbox(obj));
+	shmbox_mbox_notify_drop(to_mbox(obj));
 }
 
 static void shmbox_mbox_unbind(struct shmbox_obj *obj, struct shmbox_file *sf)
@@ -241,9 +245,10 @@ long shmbox_ioc_mbox_stat(struct file *file, void *karg,
 /* ---- send ---------------------------------------------------------------- */
 
 #define SHMBOX_SEND_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC | \
-				 SHMBOX_MSG_TO_ID)
+				 SHMBOX_MSG_TO_ID | SHMBOX_MSG_REALTIME)
 #define SHMBOX_RECV_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_PEEK | \
-				 SHMBOX_MSG_FROM | SHMBOX_MSG_NOCLOEXEC)
+				 SHMBOX_MSG_FROM | SHMBOX_MSG_NOCLOEXEC | \
+				 SHMBOX_MSG_REALTIME | SHMBOX_MSG_WHOLE)
 
 /* A descriptor's handle fields: a count in range, the pad zero. */
 static bool shmbox_desc_handles_ok(const struct shmbox_mbox_msgx *m)
@@ -308,7 +313,8 @@ int shmbox_send_begin(struct file *file, u32 flags, pid_t pid, u64 id,
 	s->moved = NULL;
 	s->sync = flags & SHMBOX_MSG_SYNC;
 	s->nonblock = shmbox_nonblock(file, flags);
-	s->deadline = deadline;
+	s->deadline.ns = deadline;
+	s->deadline.realtime = flags & SHMBOX_MSG_REALTIME;
 	return 0;
 }
 
@@ -355,7 +361,7 @@ ssize_t shmbox_mbox_write(struct file *file, const char __user *buf,
 	struct shmbox_mbox_msgx m = { .buf = (u64)(uintptr_t)buf, .len = count };
 	struct shmbox_send s = {
 		.nonblock = file->f_flags & O_NONBLOCK,
-		.deadline = SHMBOX_TIMEOUT_NONE,
+		.deadline.ns = SHMBOX_TIMEOUT_NONE,
 	};
 	struct shmbox_obj *obj;
 	int err = 0;
@@ -401,9 +407,11 @@ int shmbox_recv_begin(struct file *file, u32 flags, pid_t pid,
 	r->from = (flags & SHMBOX_MSG_FROM) ? pid : 0;
 	r->peek = flags & SHMBOX_MSG_PEEK;
 	r->nonblock = shmbox_nonblock(file, flags);
+	r->whole = flags & SHMBOX_MSG_WHOLE;
 	r->handles = false;		/* set by a caller that reports them */
 	r->cloexec = !(flags & SHMBOX_MSG_NOCLOEXEC);
-	r->deadline = deadline;
+	r->deadline.ns = deadline;
+	r->deadline.realtime = flags & SHMBOX_MSG_REALTIME;
 	r->calls = NULL;
 	r->ures = NULL;			/* set by a caller with results */
 	r->stride = 0;
@@ -666,7 +674,7 @@ long shmbox_ioc_mbox_recvv(struct file *file, void *karg,
 	int ret, err = 0;
 
 	ret = shmbox_vec_check(vec, SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM |
-				    SHMBOX_MSG_NOCLOEXEC);
+				    SHMBOX_MSG_NOCLOEXEC | SHMBOX_MSG_REALTIME);
 	if (ret)
 		return ret;
 	if (vec->id)
@@ -726,7 +734,7 @@ __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt)
 	if (mb->dead) {
 		mask = EPOLLERR | EPOLLHUP;
 	} else {
-		if (mb->prio_map)
+		if (shmbox_mbox_queued(mb))
 			mask |= EPOLLIN | EPOLLRDNORM;
 		if (shmbox_mbox_writable(mb))
 			mask |= EPOLLOUT | EPOLLWRNORM;
@@ -738,7 +746,8 @@ __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt)
 u64 shmbox_mbox_features(void)
 {
 	return SHMBOX_FEAT_MAILBOX | SHMBOX_FEAT_DIRECT | SHMBOX_FEAT_MBOX_RW |
-	       SHMBOX_FEAT_INBOX_ID | SHMBOX_FEAT_CALL | SHMBOX_FEAT_HANDLES;
+	       SHMBOX_FEAT_INBOX_ID | SHMBOX_FEAT_CALL | SHMBOX_FEAT_HANDLES |
+	       SHMBOX_FEAT_MQ;
 }
 
 int shmbox_mbox_init(void)

@@ -8,6 +8,8 @@
  *			send, receive, their vector forms; read, write, poll
  *	mbox_call.c	the call ioctls: call, reply, reply-and-receive, and
  *			each file's table of the calls it took
+ *	mbox_notify.c	the notification registration (SHMBOX_IOC_MBOX_NOTIFY)
+ *			and its firing
  *	mbox_send.c	the one send path (a chunk of messages; a call's
  *			request is one)
  *	mbox_recv.c	the one receive path (a chunk of messages)
@@ -27,8 +29,9 @@
  *			adaptive spin
  *
  * Lock order (docs/design.md has the whole module's): mb->lock, then
- * mb->poll_wq's lock or a call table's tab->lock (a commit that serves a
- * call).  shmbox_inbox_lock is never nested with mb->lock; a message
+ * mb->poll_wq's lock, a call table's tab->lock (a commit that serves a
+ * call), or a notification's target: the holder's siglock or the
+ * eventfd's wait queue lock.  shmbox_inbox_lock is never nested with mb->lock; a message
  * charge takes no lock.
  */
 #ifndef _SHMBOX_MBOX_H
@@ -39,6 +42,7 @@
 #include <linux/llist.h>
 #include <linux/pid.h>
 #include <linux/poll.h>
+#include <linux/rbtree.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
@@ -75,14 +79,21 @@ enum shmbox_msg_state {
 
 struct shmbox_swait;
 
+/*
+ * While queued, the messages of one priority form a ring through ->node,
+ * oldest first; the oldest, its leader, also stands for the priority in
+ * mb->queue, a tree ordered from the highest priority (see
+ * shmbox_msg_link()).  ->prio_node is RB_EMPTY_NODE() on the others.
+ */
 struct shmbox_msg {
 	union {
-		struct list_head node;	/* mbox->queue[prio] while queued */
+		struct list_head node;	/* its priority's ring while queued */
 		struct llist_node spare; /* mbox->spare while a spare */
 	};
+	struct rb_node prio_node;	/* in mb->queue while it leads */
 	refcount_t ref;
 	u8 state;			/* enum shmbox_msg_state */
-	u8 prio;
+	u16 prio;
 	u32 len;
 	u32 reply_max;			/* a call's: its reply buffer */
 	u64 handle;			/* a call's request: its handle; else 0 */
@@ -150,8 +161,7 @@ struct shmbox_mbox {
 
 	spinlock_t lock;		/* everything below but the spares */
 	bool dead;			/* removed: EIDRM */
-	u32 prio_map;			/* bit p set: queue[p] not empty */
-	struct list_head queue[SHMBOX_MSG_PRIO_MAX];
+	struct rb_root_cached queue;	/* priority leaders, highest first */
 	u32 nr_msgs;			/* queued + reserved */
 	u64 bytes;			/* their payload */
 	u64 charged;			/* their SHMBOX_MSG_COST() */
@@ -165,6 +175,7 @@ struct shmbox_mbox {
 	struct list_head takers;	/* ... synchronous, waiting for the take */
 	struct list_head receivers;	/* struct shmbox_rwait, FIFO */
 	wait_queue_head_t poll_wq;
+	struct shmbox_notify *notify;	/* the registration, or NULL */
 
 	/* Spare message headers for senders, see mbox_msg.c.  No lock. */
 	struct llist_head spare;	/* pushed by receivers */
@@ -234,17 +245,49 @@ static inline void shmbox_mbox_poll_wake(struct shmbox_mbox *mb)
 					   EPOLLRDNORM | EPOLLWRNORM);
 }
 
-/* Queue @msg at the head or the tail of its priority. */
+/* The leader of the highest priority queued: what a receive gets. */
+static inline struct shmbox_msg *shmbox_mbox_top(struct shmbox_mbox *mb)
+{
+	struct rb_node *top = rb_first_cached(&mb->queue);
+
+	return top ? rb_entry(top, struct shmbox_msg, prio_node) : NULL;
+}
+
+/* Queue @msg in the ring of @lead, of the same priority (see below). */
+static inline void shmbox_msg_join(struct shmbox_mbox *mb,
+				   struct shmbox_msg *lead,
+				   struct shmbox_msg *msg, bool head)
+{
+	list_add_tail(&msg->node, &lead->node);
+	if (!head) {
+		RB_CLEAR_NODE(&msg->prio_node);
+		return;
+	}
+	rb_replace_node_cached(&lead->prio_node, &msg->prio_node, &mb->queue);
+	RB_CLEAR_NODE(&lead->prio_node);
+}
+
+void shmbox_msg_link_prio(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+			  bool head);
+
+/*
+ * Queue @msg at the head or the tail of its priority.  Both go into the
+ * priority's ring just before its leader (the ring's tail); at the head,
+ * @msg then takes the leader's place in the tree.  A priority without a
+ * leader, or one below the highest, is found in the tree (mbox_queue.c):
+ * O(log p) for p priorities in use, O(1) for the highest.
+ */
 static inline void shmbox_msg_link(struct shmbox_mbox *mb,
 				   struct shmbox_msg *msg, bool head)
 {
+	struct shmbox_msg *lead = shmbox_mbox_top(mb);
+
 	lockdep_assert_held(&mb->lock);
-	if (head)
-		list_add(&msg->node, &mb->queue[msg->prio]);
-	else
-		list_add_tail(&msg->node, &mb->queue[msg->prio]);
-	mb->prio_map |= BIT(msg->prio);
 	msg->state = SHMBOX_MSG_QUEUED;
+	if (lead && lead->prio == msg->prio)
+		shmbox_msg_join(mb, lead, msg, head);
+	else
+		shmbox_msg_link_prio(mb, msg, head);
 }
 
 /* Take a queued message off its queue; it stays counted in the mailbox. */
@@ -252,10 +295,24 @@ static inline void shmbox_msg_reserve(struct shmbox_mbox *mb,
 				      struct shmbox_msg *msg)
 {
 	lockdep_assert_held(&mb->lock);
+	if (!RB_EMPTY_NODE(&msg->prio_node)) {
+		/* A leader: the next of its priority leads, if any. */
+		if (list_empty(&msg->node))
+			rb_erase_cached(&msg->prio_node, &mb->queue);
+		else
+			rb_replace_node_cached(&msg->prio_node,
+					       &list_next_entry(msg, node)->prio_node,
+					       &mb->queue);
+		RB_CLEAR_NODE(&msg->prio_node);
+	}
 	list_del_init(&msg->node);
-	if (list_empty(&mb->queue[msg->prio]))
-		mb->prio_map &= ~BIT(msg->prio);
 	msg->state = SHMBOX_MSG_RESERVED;
+}
+
+/* Is a message queued (not counting those reserved by receivers)? */
+static inline bool shmbox_mbox_queued(struct shmbox_mbox *mb)
+{
+	return !RB_EMPTY_ROOT(&mb->queue.rb_root);
 }
 
 /* Account a new message into the mailbox and queue it at the tail. */
@@ -320,15 +377,10 @@ struct shmbox_msg *shmbox_mbox_first_from(struct shmbox_mbox *mb,
 static inline struct shmbox_msg *
 shmbox_mbox_first(struct shmbox_mbox *mb, struct pid_namespace *ns, pid_t from)
 {
-	unsigned long map = mb->prio_map;
-
 	lockdep_assert_held(&mb->lock);
-	if (!map)
-		return NULL;
 	if (from)
 		return shmbox_mbox_first_from(mb, ns, from);
-	return list_first_entry(&mb->queue[__fls(map)], struct shmbox_msg,
-				node);
+	return shmbox_mbox_top(mb);
 }
 
 void __shmbox_mbox_offer(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
@@ -355,6 +407,28 @@ static inline void shmbox_mbox_kick(struct shmbox_mbox *mb,
 	shmbox_mbox_poll_wake(mb);
 }
 
+/* ---- notification (mbox_notify.c) ---------------------------------------- */
+
+void shmbox_mbox_notify_fire(struct shmbox_mbox *mb,
+			     const struct shmbox_msg *msg);
+void shmbox_mbox_flush(struct shmbox_mbox *mb);
+void shmbox_mbox_notify_drop(struct shmbox_mbox *mb);
+
+/*
+ * New messages, the first @msg, were queued in @mb, which held @before
+ * messages, and offered to waiting receivers: if the mailbox was empty
+ * and one of them is still queued, no receiver was waiting for it, which
+ * is when a registration fires (mq_notify()'s rule).
+ */
+static inline void shmbox_mbox_notify_check(struct shmbox_mbox *mb,
+					    u32 before,
+					    const struct shmbox_msg *msg)
+{
+	lockdep_assert_held(&mb->lock);
+	if (unlikely(mb->notify) && !before && shmbox_mbox_queued(mb))
+		shmbox_mbox_notify_fire(mb, msg);
+}
+
 void shmbox_mbox_init_queues(struct shmbox_mbox *mb);
 void shmbox_rwait_serve(struct shmbox_mbox *mb, struct shmbox_rwait *rw,
 			struct shmbox_msg *msg, struct shmbox_wakeups *wq);
@@ -373,7 +447,7 @@ int shmbox_wait_verdict(struct shmbox_mbox *mb, bool nonblock,
 			bool check_signal, bool timed_out);
 bool shmbox_mbox_sleep(struct shmbox_mbox *mb, struct shmbox_wakeups *wq,
 		       struct shmbox_waiter *w, bool sender, bool poll,
-		       u64 deadline)
+		       const struct shmbox_deadline *deadline)
 	__releases(&mb->lock);
 
 /* ---- send (mbox_send.c) -------------------------------------------------- */
@@ -387,7 +461,7 @@ struct shmbox_send {
 	struct shmbox_moved *moved;
 	bool sync;			/* wait until a receiver took it */
 	bool nonblock;
-	u64 deadline;			/* absolute CLOCK_MONOTONIC ns */
+	struct shmbox_deadline deadline;
 };
 
 u32 shmbox_mbox_send(const struct shmbox_send *s,
@@ -402,9 +476,10 @@ struct shmbox_recv {
 	pid_t from;			/* 0: any sender */
 	bool peek;
 	bool nonblock;
+	bool whole;			/* SHMBOX_MSG_WHOLE: a buffer for any */
 	bool handles;			/* can report handles (else: dropped) */
 	bool cloexec;			/* new fds O_CLOEXEC */
-	u64 deadline;			/* absolute CLOCK_MONOTONIC ns */
+	struct shmbox_deadline deadline;
 	/* The receiving file's call table; NULL: cannot report handles. */
 	struct shmbox_calltab *calls;
 	/*

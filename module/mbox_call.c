@@ -39,9 +39,10 @@
 #include "trace.h"
 
 #define SHMBOX_CALL_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_TO_ID | \
-				 SHMBOX_MSG_NOCLOEXEC)
+				 SHMBOX_MSG_NOCLOEXEC | SHMBOX_MSG_REALTIME)
 #define SHMBOX_REPLY_RECV_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM | \
-				 SHMBOX_MSG_NOCLOEXEC)
+				 SHMBOX_MSG_NOCLOEXEC | SHMBOX_MSG_REALTIME | \
+				 SHMBOX_MSG_WHOLE)
 
 /* ---- a file's table of the calls it took --------------------------------- */
 
@@ -275,11 +276,15 @@ static int shmbox_call_finish(struct file *file, struct shmbox_mbox *mb,
 			      struct shmbox_mbox_call *arg,
 			      struct shmbox_hinst *rinst)
 {
+	const struct shmbox_deadline deadline = {
+		.ns = arg->deadline_ns,
+		.realtime = arg->flags & SHMBOX_MSG_REALTIME,
+	};
 	int ret;
 
 	arg->status = SHMBOX_CALL_DELIVERED;
 	arg->resume = 0;
-	ret = shmbox_call_wait(call, arg->deadline_ns);
+	ret = shmbox_call_wait(call, &deadline);
 	if (ret) {
 		shmbox_handles_discard(rinst, call->reply_hmax);
 	} else {

@@ -80,6 +80,17 @@ static struct shmbox_msg *kmsg(struct kunit *test, struct pid *sender,
 	return msg;
 }
 
+/* Priorities queued: the leaders in the tree (mb->lock held). */
+static unsigned int kleaders(struct shmbox_mbox *mb)
+{
+	unsigned int n = 0;
+	struct rb_node *rb;
+
+	for (rb = rb_first_cached(&mb->queue); rb; rb = rb_next(rb))
+		n++;
+	return n;
+}
+
 /* @n idle receivers of this namespace, buffers of @buflen, filter @from. */
 static void krwaits(struct shmbox_rwait *rw, int n, pid_t from, u32 buflen)
 {
@@ -97,8 +108,8 @@ static void krwaits(struct shmbox_rwait *rw, int n, pid_t from, u32 buflen)
 /* Receive order: highest priority first, FIFO within a priority. */
 static void shmbox_kunit_prio_order(struct kunit *test)
 {
-	static const u8 prios[] = { 3, 0, 31, 3, 31, 0, 17 };
-	static const u8 order[] = { 2, 4, 6, 0, 3, 1, 5 };
+	static const u16 prios[] = { 3, 0, 32767, 3, 32767, 0, 17, 5000, 31 };
+	static const u8 order[] = { 2, 4, 7, 8, 6, 0, 3, 1, 5 };
 	struct shmbox_kunit_ctx *ctx = test->priv;
 	struct shmbox_msg *msgs[ARRAY_SIZE(prios)];
 	struct shmbox_mbox *mb = ctx->mb;
@@ -111,8 +122,8 @@ static void shmbox_kunit_prio_order(struct kunit *test)
 	spin_lock(&mb->lock);
 	for (i = 0; i < ARRAY_SIZE(prios); i++)
 		shmbox_mbox_add(mb, msgs[i]);
-	KUNIT_EXPECT_EQ(test, mb->prio_map,
-			(u32)(BIT(0) | BIT(3) | BIT(17) | BIT(31)));
+	KUNIT_EXPECT_EQ(test, kleaders(mb), 6U);
+	KUNIT_EXPECT_EQ(test, shmbox_mbox_top(mb)->prio, 32767);
 	KUNIT_EXPECT_EQ(test, mb->nr_msgs, (u32)ARRAY_SIZE(prios));
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
 		msg = shmbox_mbox_first(mb, task_active_pid_ns(current), 0);
@@ -124,7 +135,7 @@ static void shmbox_kunit_prio_order(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, list_empty(&msg->node));
 	}
 	KUNIT_EXPECT_NULL(test, shmbox_mbox_first(mb, task_active_pid_ns(current), 0));
-	KUNIT_EXPECT_EQ(test, mb->prio_map, 0U);
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_queued(mb));
 	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);
 	spin_unlock(&mb->lock);
 }
@@ -153,7 +164,39 @@ static void shmbox_kunit_putback_head(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, 0), a);
 	shmbox_mbox_sub(mb, a);
 	shmbox_mbox_sub(mb, b);
-	KUNIT_EXPECT_EQ(test, mb->prio_map, 0U);
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_queued(mb));
+	spin_unlock(&mb->lock);
+}
+
+/*
+ * The same below the highest priority: the put-back message leads its
+ * priority again (found in the tree), ahead of the one that led meanwhile.
+ */
+static void shmbox_kunit_putback_head_low(struct kunit *test)
+{
+	struct shmbox_kunit_ctx *ctx = test->priv;
+	struct shmbox_mbox *mb = ctx->mb;
+	struct pid_namespace *ns = task_active_pid_ns(current);
+	struct shmbox_msg *a, *b, *c;
+
+	c = kmsg(test, ctx->self, 9000, 8, 'c');
+	a = kmsg(test, ctx->self, 5, 8, 'a');
+	b = kmsg(test, ctx->self, 5, 8, 'b');
+	spin_lock(&mb->lock);
+	shmbox_mbox_add(mb, c);
+	shmbox_mbox_add(mb, a);
+	shmbox_mbox_add(mb, b);
+	KUNIT_EXPECT_EQ(test, kleaders(mb), 2U);
+	shmbox_msg_reserve(mb, a);
+	KUNIT_EXPECT_EQ(test, kleaders(mb), 2U);
+	shmbox_msg_link(mb, a, true);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, 0), c);
+	shmbox_mbox_sub(mb, c);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, 0), a);
+	shmbox_mbox_sub(mb, a);
+	KUNIT_EXPECT_PTR_EQ(test, shmbox_mbox_first(mb, ns, 0), b);
+	shmbox_mbox_sub(mb, b);
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_queued(mb));
 	spin_unlock(&mb->lock);
 }
 
@@ -349,7 +392,7 @@ static void shmbox_kunit_offer(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mb->nr_rwait, 0U);
 	for (i = 0; i < 4; i++)
 		KUNIT_EXPECT_TRUE(test, rw[i].released);
-	KUNIT_EXPECT_EQ(test, mb->prio_map, 0U);
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_queued(mb));
 	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 2U);
 	shmbox_mbox_sub(mb, hi);
 	shmbox_mbox_sub(mb, lo);
@@ -583,7 +626,7 @@ static void shmbox_kunit_settle_withdrawn(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, mb->received, 1ULL);
 	KUNIT_EXPECT_EQ(test, mb->nr_msgs, 0U);
 	KUNIT_EXPECT_EQ(test, mb->charged, 0ULL);
-	KUNIT_EXPECT_EQ(test, mb->prio_map, 0U);
+	KUNIT_EXPECT_FALSE(test, shmbox_mbox_queued(mb));
 	KUNIT_EXPECT_EQ(test, atomic64_read(&acct->used[SHMBOX_RES_MSG_BYTES]),
 			(s64)0);
 	KUNIT_EXPECT_EQ(test, shmbox_mbox_spares_take(mb, spare, 3), 3U);
@@ -594,6 +637,7 @@ static void shmbox_kunit_settle_withdrawn(struct kunit *test)
 static struct kunit_case shmbox_mbox_kunit_cases[] = {
 	KUNIT_CASE(shmbox_kunit_prio_order),
 	KUNIT_CASE(shmbox_kunit_putback_head),
+	KUNIT_CASE(shmbox_kunit_putback_head_low),
 	KUNIT_CASE(shmbox_kunit_from_filter),
 	KUNIT_CASE(shmbox_kunit_accounting),
 	KUNIT_CASE(shmbox_kunit_room),

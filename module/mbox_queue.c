@@ -8,7 +8,7 @@
  * reservations (discarding what a synchronous sender withdrew meanwhile),
  * and kill the mailbox.
  *
- * Owns: mb->queue[], ->prio_map, the counters, ->senders, ->takers,
+ * Owns: mb->queue (the priority tree and rings), the counters, ->senders, ->takers,
  * ->receivers, ->dead and each message's ->state and ->sw.
  *
  * Locking: mb->lock (a spinlock) protects all of it.  Functions named for
@@ -59,21 +59,55 @@ static void shmbox_waiter_wake(struct shmbox_wakeups *wq,
 		shmbox_mbox_wake(wq, w->task);
 }
 
+/*
+ * shmbox_msg_link_prio - shmbox_msg_link() for a priority that is not the
+ * highest queued, or has no leader: find its leader in the tree, or make
+ * @msg the leader of a new ring.  Ordered from the highest priority, so
+ * the tree's cached leftmost node is what a receive gets.
+ */
+void shmbox_msg_link_prio(struct shmbox_mbox *mb, struct shmbox_msg *msg,
+			  bool head)
+{
+	struct rb_node **link = &mb->queue.rb_root.rb_node, *parent = NULL;
+	struct shmbox_msg *lead;
+	bool leftmost = true;
+
+	lockdep_assert_held(&mb->lock);
+	while (*link) {
+		parent = *link;
+		lead = rb_entry(parent, struct shmbox_msg, prio_node);
+		if (msg->prio == lead->prio) {
+			shmbox_msg_join(mb, lead, msg, head);
+			return;
+		}
+		if (msg->prio > lead->prio) {
+			link = &parent->rb_left;
+		} else {
+			link = &parent->rb_right;
+			leftmost = false;
+		}
+	}
+	INIT_LIST_HEAD(&msg->node);
+	rb_link_node(&msg->prio_node, parent, link);
+	rb_insert_color_cached(&msg->prio_node, &mb->queue, leftmost);
+}
+
 /* The first message from @from, for shmbox_mbox_first(). */
 struct shmbox_msg *shmbox_mbox_first_from(struct shmbox_mbox *mb,
 					  struct pid_namespace *ns, pid_t from)
 {
-	unsigned long map = mb->prio_map;
-	struct shmbox_msg *msg;
-	int p;
+	struct shmbox_msg *lead, *msg;
+	struct rb_node *rb;
 
 	lockdep_assert_held(&mb->lock);
-	for (p = SHMBOX_MSG_PRIO_MAX - 1; p >= 0; p--) {
-		if (!(map & BIT(p)))
-			continue;
-		list_for_each_entry(msg, &mb->queue[p], node)
+	for (rb = rb_first_cached(&mb->queue); rb; rb = rb_next(rb)) {
+		lead = rb_entry(rb, struct shmbox_msg, prio_node);
+		msg = lead;
+		do {
 			if (pid_nr_ns(msg->sender, ns) == from)
 				return msg;
+			msg = list_next_entry(msg, node);
+		} while (msg != lead);
 	}
 	return NULL;
 }
@@ -167,9 +201,9 @@ void __shmbox_mbox_offer(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
  */
 void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
 {
-	struct shmbox_msg *added[SHMBOX_VEC_CHUNK];
+	struct shmbox_msg *added[SHMBOX_VEC_CHUNK], *first = NULL;
+	u32 n = 0, before = mb->nr_msgs;
 	struct shmbox_swait *sw;
-	u32 n = 0;
 
 	lockdep_assert_held(&mb->lock);
 	while (!list_empty(&mb->senders)) {
@@ -178,6 +212,8 @@ void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
 			break;
 		list_del_init(&sw->w.node);
 		shmbox_mbox_add(mb, sw->msg);
+		if (!first)
+			first = sw->msg;
 		added[n++] = sw->msg;
 		if (sw->sync) {
 			sw->state = SHMBOX_SW_QUEUED;
@@ -192,6 +228,8 @@ void shmbox_mbox_refill(struct shmbox_mbox *mb, struct shmbox_wakeups *wq)
 		}
 	}
 	shmbox_mbox_offer(mb, added, n, wq);
+	if (first)
+		shmbox_mbox_notify_check(mb, before, first);
 }
 
 /*
@@ -385,11 +423,8 @@ void shmbox_mbox_kill(struct shmbox_mbox *mb)
 /* The lock and everything it protects, empty (also used by KUnit). */
 void shmbox_mbox_init_queues(struct shmbox_mbox *mb)
 {
-	int p;
-
 	spin_lock_init(&mb->lock);
-	for (p = 0; p < SHMBOX_MSG_PRIO_MAX; p++)
-		INIT_LIST_HEAD(&mb->queue[p]);
+	mb->queue = RB_ROOT_CACHED;
 	INIT_LIST_HEAD(&mb->senders);
 	INIT_LIST_HEAD(&mb->takers);
 	INIT_LIST_HEAD(&mb->receivers);

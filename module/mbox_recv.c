@@ -310,7 +310,7 @@ static int shmbox_recv_take(const struct shmbox_recv *r,
 			break;
 		shmbox_rwait_enter(mb, &rw);
 		timed_out = shmbox_mbox_sleep(mb, &wq, &rw.w, false, true,
-					      r->deadline);
+					      &r->deadline);
 		waited = true;
 		/*
 		 * Handed a message, and its server is done with rw: ours, and
@@ -519,6 +519,11 @@ u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msgx *m,
 	for (i = 0; i < n; i++) {
 		buflen[i] = m[i].len;
 		hcap[i] = m[i].nr_handles;
+	}
+	/* SHMBOX_MSG_WHOLE: a buffer for the largest message, or nothing. */
+	if (r->whole && m[0].len < r->mb->max_msg) {
+		*err = shmbox_recv_needed(r, 0, r->mb->max_msg, hcap[0]);
+		return 0;
 	}
 	for (;;) {
 		memset(&t, 0, sizeof(t));

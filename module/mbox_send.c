@@ -139,9 +139,10 @@ static u32 shmbox_send_queue(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
 			     u32 n)
 {
 	struct shmbox_wakeups wq = {};
-	u32 i = 0;
+	u32 i = 0, before;
 
 	spin_lock(&mb->lock);
+	before = mb->nr_msgs;
 	if (!mb->dead && list_empty(&mb->senders)) {
 		while (i < n &&
 		       shmbox_mbox_room_for(mb, shmbox_msg_cost(msgs[i]))) {
@@ -156,6 +157,7 @@ static u32 shmbox_send_queue(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
 		}
 		if (i) {
 			shmbox_mbox_offer(mb, msgs, i, &wq);
+			shmbox_mbox_notify_check(mb, before, msgs[0]);
 			shmbox_mbox_poll_wake(mb);
 		}
 	}
@@ -172,6 +174,8 @@ static u32 shmbox_send_queue(struct shmbox_mbox *mb, struct shmbox_msg **msgs,
 static int shmbox_send_enter(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 			     bool nonblock, struct shmbox_wakeups *wq)
 {
+	u32 before = mb->nr_msgs;
+
 	lockdep_assert_held(&mb->lock);
 	if (mb->dead)
 		return -EIDRM;
@@ -184,6 +188,7 @@ static int shmbox_send_enter(struct shmbox_mbox *mb, struct shmbox_swait *sw,
 			list_add_tail(&sw->w.node, &mb->takers);
 		}
 		shmbox_mbox_offer(mb, &sw->msg, 1, wq);
+		shmbox_mbox_notify_check(mb, before, sw->msg);
 		shmbox_mbox_poll_wake(mb);
 		return 0;
 	}
@@ -276,15 +281,15 @@ static int shmbox_send_wait(const struct shmbox_send *s, struct shmbox_msg *msg)
 				   .call = s->call };
 	bool timed_out = false, blocked = false, poll, nb_take;
 	struct shmbox_wakeups wq = {};
-	u64 deadline = s->deadline;
+	struct shmbox_deadline deadline = s->deadline;
 	int ret;
 
 	sw.sync = s->sync || !mb->capacity;
 	/* A call queued with room waits for its take as for its reply. */
 	nb_take = s->nonblock && !(s->call && mb->capacity);
 	if (nb_take && sw.sync && !s->call)
-		deadline = min(deadline,
-			       ktime_get_ns() + SHMBOX_SYNC_COPY_WAIT_NS);
+		deadline.ns = min(deadline.ns, shmbox_deadline_now(&deadline) +
+					       SHMBOX_SYNC_COPY_WAIT_NS);
 	INIT_LIST_HEAD(&sw.w.node);
 	msg->sw = sw.sync ? &sw : NULL;
 	spin_lock(&mb->lock);
@@ -298,7 +303,7 @@ static int shmbox_send_wait(const struct shmbox_send *s, struct shmbox_msg *msg)
 			mb->nr_swait++;
 		}
 		timed_out = shmbox_mbox_sleep(mb, &wq, &sw.w, true, poll,
-					      deadline);
+					      &deadline);
 		spin_lock(&mb->lock);
 	}
 	if (blocked)

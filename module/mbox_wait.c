@@ -62,7 +62,7 @@ static bool shmbox_waiter_served(const void *w)
  * @w:		the caller's entry, linked (only looked at if @poll)
  * @sender:	for the tracepoints: a sender's wait, else a receiver's
  * @poll:	poll @w first (shmbox_spin_until())
- * @deadline:	absolute CLOCK_MONOTONIC ns, or SHMBOX_TIMEOUT_NONE
+ * @deadline:	the wait's deadline
  *
  * Called with mb->lock held and the task state set (TASK_INTERRUPTIBLE,
  * or TASK_KILLABLE); returns without the lock, TASK_RUNNING.  The caller
@@ -72,7 +72,7 @@ static bool shmbox_waiter_served(const void *w)
  */
 bool shmbox_mbox_sleep(struct shmbox_mbox *mb, struct shmbox_wakeups *wq,
 		       struct shmbox_waiter *w, bool sender, bool poll,
-		       u64 deadline)
+		       const struct shmbox_deadline *deadline)
 	__releases(&mb->lock)
 {
 	bool timed_out = false;

@@ -59,32 +59,40 @@ static u32 shmbox_name_hash(const struct shmbox_ns *ns, const char *name)
 	return full_name_hash(ns, name, strlen(name));
 }
 
-/* Copy and check a name: NULL for anonymous (@uname == 0). */
+/*
+ * Copy and check a name: NULL for anonymous (@uname == 0).  A native name
+ * is 1 to SHMBOX_NAME_MAX bytes without a '/'; a POSIX-style one is a '/'
+ * and such a name (the uapi header's "Names").
+ */
 static char *shmbox_name_from_user(u64 uname)
 {
+	long len, posix;
 	char *name;
-	long len;
+	int ret;
 
 	if (!uname)
 		return NULL;
-	name = kmalloc(SHMBOX_NAME_MAX + 1, GFP_KERNEL);
+	name = kmalloc(SHMBOX_NAME_MAX + 2, GFP_KERNEL);
 	if (!name)
 		return ERR_PTR(-ENOMEM);
+	/* Not terminated if it fills the buffer: too long then anyway. */
 	len = strncpy_from_user(name, u64_to_user_ptr(uname),
-				SHMBOX_NAME_MAX + 1);
-	if (len < 0) {
-		kfree(name);
-		return ERR_PTR(-EFAULT);
-	}
-	if (len > SHMBOX_NAME_MAX) {
-		kfree(name);
-		return ERR_PTR(-ENAMETOOLONG);
-	}
-	if (len == 0 || strchr(name, '/')) {
-		kfree(name);
-		return ERR_PTR(-EINVAL);
-	}
+				SHMBOX_NAME_MAX + 2);
+	ret = -EFAULT;
+	if (len < 0)
+		goto err_free;
+	posix = len && name[0] == '/';
+	ret = -ENAMETOOLONG;
+	if (len - posix > SHMBOX_NAME_MAX)
+		goto err_free;
+	ret = -EINVAL;
+	if (len == posix || strchr(name + posix, '/'))
+		goto err_free;
 	return name;
+
+err_free:
+	kfree(name);
+	return ERR_PTR(ret);
 }
 
 static struct shmbox_obj *shmbox_lookup_locked(const struct shmbox_ns *ns,

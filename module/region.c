@@ -506,6 +506,7 @@ long shmbox_ioc_ring_wait(struct file *file, void *karg,
 			  void __user *uarg, u32 usize)
 {
 	struct shmbox_ring_wait *w = karg;
+	const struct shmbox_deadline deadline = { .ns = w->deadline_ns };
 	struct shmbox_region *r;
 	wait_queue_head_t *wq;
 	DEFINE_WAIT(wait);
@@ -545,7 +546,7 @@ long shmbox_ioc_ring_wait(struct file *file, void *karg,
 				       expired);
 		if (ret)
 			break;
-		expired = shmbox_schedule_deadline(w->deadline_ns) == -ETIMEDOUT;
+		expired = shmbox_schedule_deadline(&deadline) == -ETIMEDOUT;
 	}
 	finish_wait(wq, &wait);
 	if (ret > 0)

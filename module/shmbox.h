@@ -202,6 +202,9 @@ long shmbox_ioc_mbox_reply(struct file *file, void *karg, void __user *uarg,
 			   u32 usize);
 long shmbox_ioc_mbox_reply_recv(struct file *file, void *karg,
 				void __user *uarg, u32 usize);
+long shmbox_ioc_mbox_notify(struct file *file, void *karg,
+			    void __user *uarg, u32 usize);
+void shmbox_mbox_flush_file(struct file *file);	/* file flush (close) */
 __poll_t shmbox_mbox_poll(struct file *file, struct poll_table_struct *pt);
 void shmbox_calls_release(struct shmbox_file *sf);	/* file release */
 ssize_t shmbox_mbox_read(struct file *file, char __user *buf, size_t count);

@@ -73,6 +73,24 @@ TRACE_EVENT(shmbox_mbox_handles,
 );
 
 /* A message was received (taken out); @sender: its global pid. */
+/* A notification registration fired (mbox_notify.c): @kind SHMBOX_NOTIFY_*. */
+TRACE_EVENT(shmbox_mbox_notify,
+	    TP_PROTO(const struct shmbox_obj *obj, u32 kind),
+	    TP_ARGS(obj, kind),
+	    TP_STRUCT__entry(__string(name, shmbox_trace_name(obj))
+			     __field(const void *, obj)
+			     __field(u32, kind)),
+	    TP_fast_assign(shmbox_assign_str(name, shmbox_trace_name(obj));
+			   __entry->obj = obj;
+			   __entry->kind = kind;),
+	    TP_printk("mbox=%s obj=%p notify=%s", __get_str(name),
+		      __entry->obj,
+		      __print_symbolic(__entry->kind,
+				       { SHMBOX_NOTIFY_NONE, "none" },
+				       { SHMBOX_NOTIFY_SIGNAL, "signal" },
+				       { SHMBOX_NOTIFY_EVENTFD, "eventfd" }))
+);
+
 TRACE_EVENT(shmbox_mbox_recv,
 	    TP_PROTO(const struct shmbox_obj *obj, u32 len, u32 prio,
 		     struct pid *sender),

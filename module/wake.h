@@ -2,7 +2,8 @@
 /*
  * shmbox wake batch (wake.c): tasks to wake once a spinlock is dropped;
  * and the two halves of the adaptive spin, the waiter's poll and the
- * waker's test.  A leaf: includes nothing of shmbox but the uapi header.
+ * waker's test.  A leaf: includes nothing of shmbox but the uapi header
+ * and deadline.h, another leaf.
  */
 #ifndef _SHMBOX_WAKE_H
 #define _SHMBOX_WAKE_H
@@ -17,6 +18,8 @@
 #include <linux/timekeeping.h>
 
 #include <linux/shmbox.h>
+
+#include "deadline.h"
 
 /*
  * Tasks to wake once the caller's spinlock is dropped, so that they do
@@ -67,7 +70,7 @@ static inline bool shmbox_waiter_sleeps(const bool *spinning)
  * @spinning:	the waiter's flag, set while it polls; its waker reads it
  *		with shmbox_waiter_sleeps() once it made @done true
  * @spin_ns:	the longest poll (the mbox_spin_ns parameter); 0: none
- * @deadline:	the wait's absolute CLOCK_MONOTONIC deadline
+ * @deadline:	the wait's deadline
  *
  * The one adaptive spin of every wait (mailbox waiters, callers waiting
  * for their reply).  Called with the task state TASK_INTERRUPTIBLE and no
@@ -92,18 +95,19 @@ static inline bool shmbox_waiter_sleeps(const bool *spinning)
  */
 static __always_inline bool shmbox_spin_until(bool (*done)(const void *arg),
 					      const void *arg, bool *spinning,
-					      u64 spin_ns, u64 deadline)
+					      u64 spin_ns,
+					      const struct shmbox_deadline *deadline)
 {
 	bool ok = false;
 	u64 now, end;
 
 	if (!spin_ns || !single_task_running())
 		return false;
-	if (deadline != SHMBOX_TIMEOUT_NONE) {
-		now = ktime_get_ns();
-		if (now >= deadline)
+	if (deadline->ns != SHMBOX_TIMEOUT_NONE) {
+		now = shmbox_deadline_now(deadline);
+		if (now >= deadline->ns)
 			return false;
-		spin_ns = min(spin_ns, deadline - now);
+		spin_ns = min(spin_ns, deadline->ns - now);
 	}
 	/* local_clock(): cheap, unlike some clocksources (HPET) */
 	end = local_clock() + spin_ns;

@@ -303,8 +303,8 @@ TEST(usage_errors_exit_2)
 	EXPECT_EQ(2, run(&r, NULL, "create", "mailbox", "x", "--mode", "999", NULL));
 	EXPECT_EQ(2, run(&r, NULL, "create", "mailbox", "x", "--size", "4096", NULL));
 	EXPECT_EQ(2, run(&r, NULL, "create", "ring", "x", "--capacity", "3", NULL));
-	EXPECT_EQ(2, run(&r, NULL, "send", "x", "--prio", "32", NULL));
-	EXPECT_NE(NULL, strstr(r.err, "bad priority '32'"));
+	EXPECT_EQ(2, run(&r, NULL, "send", "x", "--prio", "32768", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "bad priority '32768'"));
 	EXPECT_EQ(2, run(&r, NULL, "send", NULL));
 	EXPECT_EQ(2, run(&r, NULL, "recv", "x", "--timeout", "soon", NULL));
 	EXPECT_EQ(2, run(&r, NULL, "recv", "x", "--count", "0", NULL));
@@ -314,8 +314,8 @@ TEST(usage_errors_exit_2)
 	EXPECT_EQ(2, run(&r, NULL, "watch", "--count", "x", NULL));
 	EXPECT_EQ(2, run(&r, NULL, "ls", "--bogus", NULL));
 	EXPECT_EQ(2, run(&r, NULL, "call", "-m", "x", NULL));
-	EXPECT_EQ(2, run(&r, NULL, "call", "x", "--prio", "32", "-m", "x", NULL));
-	EXPECT_NE(NULL, strstr(r.err, "bad priority '32'"));
+	EXPECT_EQ(2, run(&r, NULL, "call", "x", "--prio", "32768", "-m", "x", NULL));
+	EXPECT_NE(NULL, strstr(r.err, "bad priority '32768'"));
 	EXPECT_EQ(2, run(&r, NULL, "call", "--to-id", "7", "x", "-m", "x", NULL));
 	EXPECT_EQ(2, run(&r, NULL, "serve", NULL));
 	EXPECT_EQ(2, run(&r, NULL, "serve", "x", "--calls", "0", NULL));

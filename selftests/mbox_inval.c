@@ -200,7 +200,8 @@ FIXTURE_VARIANT_ADD(mb, sendv_entry_with_pid_einval) {
 	SENDV, .count = 1, .payload = "x", .pid = 1, .err = EINVAL,
 };
 FIXTURE_VARIANT_ADD(mb, sendv_entry_prio_too_high_einval) {
-	SENDV, .count = 1, .payload = "x", .prio = 99, .err = EINVAL,
+	SENDV, .count = 1, .payload = "x", .prio = SHMBOX_MSG_PRIO_MAX,
+	.err = EINVAL,
 };
 FIXTURE_VARIANT_ADD(mb, vec_bad_array_pointer_efault) {
 	SENDV, .count = 1, .msgs = (void *)16, .err = EFAULT,

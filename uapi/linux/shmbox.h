@@ -71,7 +71,8 @@
  * @flags:	in: must be 0
  * @abi_major:	out: SHMBOX_ABI_MAJOR of the running module
  * @abi_minor:	out: SHMBOX_ABI_MINOR of the running module
- * @name_max:	out: longest object name in bytes, without the NUL
+ * @name_max:	out: longest object name in bytes, without the NUL (a
+ *		POSIX-style name has one more, its '/': see "Names")
  * @pad:	must be 0
  * @features:	out: SHMBOX_FEAT_* bits the running module supports
  */
@@ -623,7 +624,8 @@ struct shmbox_ring_claim {
 /*
  * Since ABI 1.5 (SHMBOX_FEAT_MQ):
  * SHMBOX_MSG_REALTIME: @deadline_ns is an absolute CLOCK_REALTIME time
- *	(every command with a deadline takes it).  The wait follows the
+ *	(every mailbox command with a deadline takes it; the ring wait
+ *	does not).  The wait follows the
  *	clock: when the realtime clock is set (clock_settime(),
  *	settimeofday(), an NTP step) the wait ends when the clock reads the
  *	deadline, earlier or later than it would have before the jump, as
@@ -956,15 +958,16 @@ struct shmbox_mbox_recv {
  * Errors: EAGAIN, ETIMEDOUT, EINTR, EIDRM (as for send), EMSGSIZE (the
  * message is longer than @len: @len is set to its length, the message
  * stays; with SHMBOX_MSG_WHOLE, @len below the mailbox's max_msg_size:
- * @len is set to that, nothing is taken), EFAULT (the buffer is not writable: the message stays, at the
- * head), EBADF (fd not open for reading), EBADFD (fd not bound to a
- * mailbox), EINVAL (unknown flag, SHMBOX_MSG_FROM with @pid <= 0, @pid
- * without SHMBOX_MSG_FROM, non-zero @prio, @uid or @id), and the common
- * ones.  With handles (the message stays in each case): EMSGSIZE also
- * for @nr_handles below the message's handle count (@nr_handles is set
- * to it), EMFILE (RLIMIT_NOFILE leaves no fd for a handle), ENFILE (the
- * system's file limit), EFAULT (@handles not writable), ENOMEM; EINVAL
- * also for a non-zero @pad2 or @nr_handles above SHMBOX_MSG_HANDLES_MAX.
+ * @len is set to that, nothing is taken), EFAULT (the buffer is not
+ * writable: the message stays, at the head), EBADF (fd not open for
+ * reading), EBADFD (fd not bound to a mailbox), EINVAL (unknown flag,
+ * SHMBOX_MSG_FROM with @pid <= 0, @pid without SHMBOX_MSG_FROM, non-zero
+ * @prio, @uid or @id), and the common ones.  With handles (the message
+ * stays in each case): EMSGSIZE also for @nr_handles below the message's
+ * handle count (@nr_handles is set to it), EMFILE (RLIMIT_NOFILE leaves
+ * no fd for a handle), ENFILE (the system's file limit), EFAULT (@handles
+ * not writable), ENOMEM; EINVAL also for a non-zero @pad2 or @nr_handles
+ * above SHMBOX_MSG_HANDLES_MAX.
  */
 #define SHMBOX_IOC_MBOX_RECV	_IOC(_IOC_READ | _IOC_WRITE, SHMBOX_IOC_MAGIC, 0x23, \
 				     SHMBOX_MBOX_RECV_SIZE_VER0)
@@ -1448,8 +1451,9 @@ struct shmbox_mbox_reply_recv {
  *    (SIGEV_NONE).
  *  - SHMBOX_NOTIFY_SIGNAL: signal @signo with a siginfo as the kernel's
  *    mqueue sends it: si_code SI_MESGQ, si_value @value, si_pid and si_uid
- *    the sending process's id (in the holder's pid namespace) and real uid
- *    (in the holder's user namespace).  Neither 6.1 nor 6.12 exports to
+ *    the sender's process id (in the holder's pid namespace) and uid (in
+ *    the holder's user namespace) as the message carries them (the
+ *    effective uid; mqueue gives the real one).  Neither 6.1 nor 6.12 exports to
  *    modules a way to queue a siginfo to a thread group (only
  *    send_sig_info(), to one thread), so it is queued to the first thread
  *    of the holder that does not block @signo (one in sigwaitinfo() for it
@@ -1469,8 +1473,7 @@ struct shmbox_mbox_reply_recv {
  * @size:	sizeof(struct shmbox_mbox_notify)
  * @flags:	must be 0
  * @notify:	SHMBOX_NOTIFY_*
- * @signo:	SHMBOX_NOTIFY_SIGNAL: the signal, 1 to 64 (not SIGKILL or
- *		SIGSTOP); else 0
+ * @signo:	SHMBOX_NOTIFY_SIGNAL: the signal, 1 to 64 (_NSIG); else 0
  * @value:	SHMBOX_NOTIFY_SIGNAL: the signal's si_value (sival_ptr or
  *		sival_int); else 0
  * @eventfd:	SHMBOX_NOTIFY_EVENTFD: an eventfd; else 0

@@ -981,7 +981,7 @@ static int send_usage(void)
 	       "without the newline), or TEXT (-m).\n"
 	       "  -m, --message TEXT  send TEXT, ignore stdin\n"
 	       "  -l, --lines         one message per input line\n"
-	       "  -p, --prio N        priority 0-31 (higher is received first)\n"
+	       "  -p, --prio N        priority 0-32767 (higher is received first)\n"
 	       "  -i, --to-id ID      to inbox ID instead of a mailbox (exit 3 once it\n"
 	       "                      is gone)\n"
 	       "  -s, --sync          return once a receiver has taken each message\n"
@@ -1015,7 +1015,7 @@ static int cmd_send(int argc, char **argv)
 		case 'l': lines = true; break;
 		case 'p':
 			if (!parse_uint(optarg, SHMBOX_MSG_PRIO_MAX - 1, &t.prio))
-				return usage_error("bad priority '%s' (0 to 31)", optarg);
+				return usage_error("bad priority '%s' (0 to 32767)", optarg);
 			break;
 		case 'i':
 			if (!parse_id(optarg, &t.to_id))
@@ -1205,7 +1205,7 @@ static int call_usage(void)
 	       "1 if the server went away without replying.\n"
 	       "  -m, --message TEXT  the request is TEXT, ignore stdin\n"
 	       "  -l, --lines         end the reply with a newline\n"
-	       "  -p, --prio N        priority 0-31 of the request among the messages\n"
+	       "  -p, --prio N        priority 0-32767 of the request among the messages\n"
 	       "  -i, --to-id ID      call inbox ID instead of a mailbox\n"
 	       "  -v, --verbose       'len L pid P uid U id I' of the reply on stderr\n"
 	       "                      (P, U, I: the server's pid, uid and inbox id)\n"
@@ -1245,7 +1245,7 @@ static int cmd_call(int argc, char **argv)
 		case 'l': lines = true; break;
 		case 'p':
 			if (!parse_uint(optarg, SHMBOX_MSG_PRIO_MAX - 1, &t.prio))
-				return usage_error("bad priority '%s' (0 to 31)", optarg);
+				return usage_error("bad priority '%s' (0 to 32767)", optarg);
 			break;
 		case 'i':
 			if (!parse_id(optarg, &t.to_id))
