@@ -308,8 +308,7 @@ vm: $(INITRD)
 # package posixtestsuite, fetched into $SHMBOX_CACHE, never committed),
 # each built unmodified and statically twice, against libc's mq (the
 # kernel's mqueue) and against libshmbox-mq, and run in one guest boot
-# (sbx.mode=posix), each alone with a timeout of POSIX_TIMEOUT seconds,
-# a failure tried again up to POSIX_RETRIES times.
+# (sbx.mode=posix), each alone with a timeout of POSIX_TIMEOUT seconds.
 # The table goes to stdout and $(B)/posix-run/posix-conformance.md; the
 # target fails when a test passes against the kernel's mqueue but not
 # against libshmbox-mq, unless scripts/posix-exceptions.txt lists it
@@ -318,9 +317,8 @@ vm: $(INITRD)
 PTS := $(B)/posix
 MQ_LIB_A ?= $(B)/mq/libshmbox-mq.a
 POSIX_TIMEOUT ?= 30
-# A FAIL or UNRESOLVED is tried again up to this many times (some of the
-# suite's timing tests race with time()'s second boundary); the report
-# names the tests that passed only on a retry.
+# A FAIL or UNRESOLVED is tried again up to this many times, to tell a
+# steady failure from a flaky one; the first try is the verdict.
 POSIX_RETRIES ?= 2
 POSIX_GUEST_TIMEOUT ?= 1800
 POSIX_EXCEPTIONS := $(TOP)/scripts/posix-exceptions.txt

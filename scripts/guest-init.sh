@@ -29,7 +29,7 @@
 #                            seconds (default 30), the module reloaded
 #                            after every libshmbox-mq test; a failure is
 #                            tried again up to sbx.posix_retries=N times
-#                            (default 2)
+#                            (default 2), to tell steady from flaky
 #
 # Results travel to the host over the second serial port (/dev/ttyS1),
 # never by scraping the console: kselftest TAP, then the kernel log
@@ -220,11 +220,9 @@ if [ "$mode" = posix ]; then
 	# the table of them.
 	#
 	# A FAIL, UNRESOLVED or signal is tried again, up to
-	# sbx.posix_retries times (default 2), in both columns alike: some of
-	# the suite's timing tests race with the second boundary of time()
-	# (mq_timedreceive/5-2 compares whole seconds read before and after a
-	# 3 s wait), which a guest on a busy host's TCG loses now and then.
-	# The report names every test that passed only on a retry.
+	# sbx.posix_retries times (default 2), in both columns alike, until it
+	# passes: the first try is the verdict, the others tell the report a
+	# failure that comes every time from a flaky one.
 	reload_fail=
 	posix_clean() {	# posix_clean COLUMN TEST: what a try leaves
 		if [ "$1" = ref ]; then
