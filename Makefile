@@ -68,6 +68,10 @@ QEMU_ARGS ?=
 
 LIB_SOVER := 1
 LIB_VER := 1.4.0
+# libshmbox-mq, the POSIX mq_* API on mailboxes (userspace/mq): its own
+# soname and version, apart from libshmbox's.
+MQ_SOVER := 1
+MQ_VER := 1.0.0
 
 CC := gcc
 CXX := g++
@@ -84,6 +88,11 @@ LIB_SRCS := $(wildcard $(TOP)/userspace/lib/*.c)
 LIB_OBJS := $(patsubst $(TOP)/userspace/lib/%.c,$(B)/lib/%.o,$(LIB_SRCS))
 LIB_SO := $(B)/lib/libshmbox.so.$(LIB_VER)
 LIB_A := $(B)/lib/libshmbox.a
+MQ_HDRS := $(wildcard $(TOP)/userspace/mq/*.h)
+MQ_OBJS := $(patsubst $(TOP)/userspace/mq/%.c,$(B)/mq/%.o,\
+	$(wildcard $(TOP)/userspace/mq/*.c))
+MQ_SO := $(B)/mq/libshmbox-mq.so.$(MQ_VER)
+MQ_A := $(B)/mq/libshmbox-mq.a
 TOOLS := $(patsubst $(TOP)/userspace/tools/%.c,$(B)/tools/%,\
 	$(wildcard $(TOP)/userspace/tools/*.c))
 SELFTESTS := $(patsubst $(TOP)/selftests/%.c,$(B)/selftests/%,\
@@ -94,7 +103,7 @@ KMOD := $(B)/kmod
 KO := $(KMOD)/shmbox.ko
 INITRD := $(B)/initramfs.cpio.gz
 
-.PHONY: all help deps debug-kernel stress fuzz fuzz-run module userspace lib tools selftests hdrtest bench bench-ab \
+.PHONY: all help deps debug-kernel stress fuzz fuzz-run module userspace lib mq tools selftests hdrtest bench bench-ab \
 	check check-selftest vm demo lint clean posix-build posix-conformance FORCE
 
 all: module userspace hdrtest stress
@@ -145,7 +154,7 @@ debug-kernel: deps
 
 # ---- userspace ----------------------------------------------------------
 
-userspace: lib tools selftests $(BENCH)
+userspace: lib mq tools selftests $(BENCH)
 
 lib: $(LIB_SO) $(LIB_A)
 
@@ -165,6 +174,32 @@ $(LIB_SO): $(LIB_OBJS) $(TOP)/userspace/lib/libshmbox.map
 	ln -sf libshmbox.so.$(LIB_SOVER) $(B)/lib/libshmbox.so
 
 $(LIB_A): $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+# libshmbox-mq: no dependency on libshmbox (raw ioctls).  Its calls among
+# its own functions bind inside it (static helpers, -Bsymbolic), never to
+# libc's mq_* of the same names; <mqueue.h> declares pointers nonnull
+# that Linux accepts as NULL (no timeout, no new attributes), so the
+# compiler must not drop those tests.
+mq: $(MQ_SO) $(MQ_A)
+
+$(B)/mq/%.o: $(TOP)/userspace/mq/%.c $(MQ_HDRS) $(UAPI_HDR) | deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -fPIC -fvisibility=hidden -fno-semantic-interposition \
+		-fno-delete-null-pointer-checks -DSHMBOX_MQ_VERSION='"$(MQ_VER)"' \
+		-c -o $@ $<
+
+$(B)/mq/mq.o: $(TOP)/Makefile
+
+$(MQ_SO): $(MQ_OBJS) $(TOP)/userspace/mq/libshmbox-mq.map
+	$(CC) $(USER_ARCH) -shared -Wl,-soname,libshmbox-mq.so.$(MQ_SOVER) \
+		-Wl,--version-script=$(TOP)/userspace/mq/libshmbox-mq.map \
+		-Wl,-z,defs -Wl,-Bsymbolic -o $@ $(MQ_OBJS) -lpthread
+	ln -sf libshmbox-mq.so.$(MQ_VER) $(B)/mq/libshmbox-mq.so.$(MQ_SOVER)
+	ln -sf libshmbox-mq.so.$(MQ_SOVER) $(B)/mq/libshmbox-mq.so
+
+$(MQ_A): $(MQ_OBJS)
 	rm -f $@
 	ar rcs $@ $^
 
@@ -224,6 +259,15 @@ $(B)/selftests/%: $(TOP)/selftests/%.c $(wildcard $(TOP)/selftests/*.h) $(LIB_SO
 		$(LIB_HDRS) $(UAPI_HDR) $(KSRC_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(TEST_CFLAGS) -o $@ $< -L$(B)/lib -lshmbox -lpthread
+
+# mq.c tests libshmbox-mq through plain <mqueue.h> calls: -lshmbox-mq
+# comes first, so its mq_* are the ones bound (libc's are never linked
+# in: no -lrt); libshmbox only looks at the mailboxes.
+$(B)/selftests/mq: $(TOP)/selftests/mq.c $(wildcard $(TOP)/selftests/*.h) $(MQ_SO) \
+		$(MQ_HDRS) $(LIB_SO) $(LIB_HDRS) $(UAPI_HDR) $(KSRC_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) -I$(TOP)/userspace/mq -o $@ $< -L$(B)/mq -L$(B)/lib \
+		-lshmbox-mq -lshmbox -lpthread
 
 # The uapi header must stand alone, as C and as C++.
 hdrtest: $(B)/hdrtest/.stamp
@@ -315,23 +359,20 @@ vm: $(INITRD)
 # (scripts/posix-tests.sh).  The binaries reach the guest in an initramfs
 # appendix of their own ($(PTS)/posix.cpio.gz), never in make check's.
 PTS := $(B)/posix
-MQ_LIB_A ?= $(B)/mq/libshmbox-mq.a
 POSIX_TIMEOUT ?= 30
 # A FAIL or UNRESOLVED is tried again up to this many times, to tell a
 # steady failure from a flaky one; the first try is the verdict.
 POSIX_RETRIES ?= 2
 POSIX_GUEST_TIMEOUT ?= 1800
 POSIX_EXCEPTIONS := $(TOP)/scripts/posix-exceptions.txt
-# Built here once the library's sources are in the tree.
-POSIX_MQ_DEP := $(if $(wildcard $(TOP)/userspace/mq/*.c),$(MQ_LIB_A))
 
 $(PTS)/pts-run: $(TOP)/userspace/posix/pts-run.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -static -o $@ $<
 
-posix-build: $(PTS)/pts-run $(LIB_A) $(POSIX_MQ_DEP) | deps
+posix-build: $(PTS)/pts-run $(MQ_A) | deps
 	@src=$$($(TOP)/scripts/posix-tests.sh fetch) && \
-	$(TOP)/scripts/posix-tests.sh build "$$src" $(PTS) $(MQ_LIB_A) $(LIB_A) "$(USER_ARCH)"
+	$(TOP)/scripts/posix-tests.sh build "$$src" $(PTS) $(MQ_A) "$(USER_ARCH)"
 
 posix-conformance: $(INITRD) posix-build
 	@rc=0; \

@@ -2,19 +2,23 @@
 #
 # Installation, included by the top-level Makefile (which defines the
 # build variables used here: B, KDIR, KMOD, KO, LIB_SO, LIB_A, LIB_VER,
-# LIB_SOVER, UAPI_HDR).
+# LIB_SOVER, MQ_SO, MQ_A, MQ_VER, MQ_SOVER, UAPI_HDR).
 #
-#   make install [PREFIX=/usr/local] [DESTDIR=]   library (.so.1.4.0, soname
-#	links, .a), headers, libshmbox.pc, shmboxctl, man pages, udev rule
+#   make install [PREFIX=/usr/local] [DESTDIR=]   libraries (libshmbox
+#	.so.1.4.0 and libshmbox-mq .so.1.0.0, soname links, .a), headers,
+#	libshmbox.pc and libshmbox-mq.pc, shmboxctl, man pages, udev rule
 #   make modules_install [KDIR=] [DESTDIR=]      shmbox.ko under
 #	/lib/modules/<release>/updates, then depmod
 #   make install-test        install into a scratch DESTDIR and build a
-#	program there with nothing but pkg-config --cflags --libs libshmbox
+#	program there with nothing but pkg-config --cflags --libs libshmbox,
+#	and a plain <mqueue.h> program with pkg-config ... libshmbox-mq
 #
 # Headers: libshmbox.h goes to $(INCLUDEDIR), the uapi header to
 # $(INCLUDEDIR)/shmbox/linux/shmbox.h (not $(INCLUDEDIR)/linux, which
 # belongs to the system's kernel headers); the .pc file's Cflags add both
 # directories, so <libshmbox.h> and <linux/shmbox.h> both resolve.
+# shmbox-mq.h (libshmbox-mq's extras beside <mqueue.h>) goes to
+# $(INCLUDEDIR) too; libshmbox-mq.pc needs no other directory.
 
 PREFIX ?= /usr/local
 DESTDIR ?=
@@ -31,31 +35,42 @@ DEPMOD ?= /sbin/depmod
 MAN_PAGES := $(wildcard $(TOP)/man/*.[0-9])
 CTL := $(B)/tools/shmboxctl
 PC := $(B)/lib/libshmbox.pc
+MQ_PC := $(B)/mq/libshmbox-mq.pc
+PC_SED = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+	-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|'
 
 .PHONY: install install-lib install-headers install-tools install-man \
 	install-udev modules_install install-test install-dkms dkms-test uninstall
 
 $(PC): $(TOP)/packaging/libshmbox.pc.in $(TOP)/install.mk FORCE
 	@mkdir -p $(@D)
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LIB_VER)|' \
-		$< > $@.tmp && mv $@.tmp $@
+	$(PC_SED) -e 's|@VERSION@|$(LIB_VER)|' $< > $@.tmp && mv $@.tmp $@
+
+$(MQ_PC): $(TOP)/packaging/libshmbox-mq.pc.in $(TOP)/install.mk FORCE
+	@mkdir -p $(@D)
+	$(PC_SED) -e 's|@VERSION@|$(MQ_VER)|' $< > $@.tmp && mv $@.tmp $@
 
 install: install-lib install-headers install-tools install-man install-udev
 
-install-lib: $(LIB_SO) $(LIB_A) $(PC)
+install-lib: $(LIB_SO) $(LIB_A) $(PC) $(MQ_SO) $(MQ_A) $(MQ_PC)
 	$(INSTALL) -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR)
 	$(INSTALL) -m 0755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libshmbox.so.$(LIB_VER) $(DESTDIR)$(LIBDIR)/libshmbox.so.$(LIB_SOVER)
 	ln -sf libshmbox.so.$(LIB_SOVER) $(DESTDIR)$(LIBDIR)/libshmbox.so
 	$(INSTALL) -m 0644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	$(INSTALL) -m 0644 $(PC) $(DESTDIR)$(PKGCONFIGDIR)/
+	$(INSTALL) -m 0755 $(MQ_SO) $(DESTDIR)$(LIBDIR)/
+	ln -sf libshmbox-mq.so.$(MQ_VER) $(DESTDIR)$(LIBDIR)/libshmbox-mq.so.$(MQ_SOVER)
+	ln -sf libshmbox-mq.so.$(MQ_SOVER) $(DESTDIR)$(LIBDIR)/libshmbox-mq.so
+	$(INSTALL) -m 0644 $(MQ_A) $(DESTDIR)$(LIBDIR)/
+	$(INSTALL) -m 0644 $(MQ_PC) $(DESTDIR)$(PKGCONFIGDIR)/
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && command -v ldconfig >/dev/null; then \
 		ldconfig; fi
 
 install-headers:
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(INCLUDEDIR)/shmbox/linux
-	$(INSTALL) -m 0644 $(TOP)/userspace/lib/libshmbox.h $(DESTDIR)$(INCLUDEDIR)/
+	$(INSTALL) -m 0644 $(TOP)/userspace/lib/libshmbox.h \
+		$(TOP)/userspace/mq/shmbox-mq.h $(DESTDIR)$(INCLUDEDIR)/
 	$(INSTALL) -m 0644 $(UAPI_HDR) $(DESTDIR)$(INCLUDEDIR)/shmbox/linux/
 
 install-tools: $(CTL)
@@ -76,8 +91,11 @@ install-udev:
 
 uninstall:
 	rm -f $(DESTDIR)$(LIBDIR)/libshmbox.so* $(DESTDIR)$(LIBDIR)/libshmbox.a \
+		$(DESTDIR)$(LIBDIR)/libshmbox-mq.so* $(DESTDIR)$(LIBDIR)/libshmbox-mq.a \
 		$(DESTDIR)$(PKGCONFIGDIR)/libshmbox.pc \
+		$(DESTDIR)$(PKGCONFIGDIR)/libshmbox-mq.pc \
 		$(DESTDIR)$(INCLUDEDIR)/libshmbox.h \
+		$(DESTDIR)$(INCLUDEDIR)/shmbox-mq.h \
 		$(DESTDIR)$(INCLUDEDIR)/shmbox/linux/shmbox.h \
 		$(DESTDIR)$(BINDIR)/shmboxctl \
 		$(DESTDIR)$(UDEVRULESDIR)/60-shmbox.rules
@@ -98,7 +116,11 @@ modules_install: $(KO)
 
 # Install into a scratch tree and build a program with pkg-config alone,
 # dynamically and statically; run the dynamic one against the installed
-# library.
+# library.  The same for a plain POSIX mq program with libshmbox-mq.pc:
+# the dynamic one must need libshmbox-mq.so.1 (so that its mq_* are not
+# libc's), the static one must link (libshmbox-mq.a before libc.a); both
+# run (without /dev/shmbox, as on the build host, their mq_open() must
+# fail with libshmbox-mq's ENOSYS).
 IT := $(B)/install-test
 install-test:
 	@SHMBOX_EXTRA_DEPS=pkgconf $(TOP)/scripts/deps.sh
@@ -125,7 +147,23 @@ install-test:
 		test -f $$root/usr/local/share/man/man$${p##*.}/$$p; done; \
 	LD_LIBRARY_PATH=$$root/usr/local/lib $(IT)/prog; \
 	$(IT)/prog-static; \
-	! ldd $(IT)/prog | grep -q '$(TOP)/build'
+	! ldd $(IT)/prog | grep -q '$(TOP)/build'; \
+	mqflags="$$(pkg-config --cflags --libs libshmbox-mq)"; \
+	echo "  PKGCONF libshmbox-mq: $$mqflags"; \
+	$(CC) $(USER_ARCH) -std=c11 -Wall -Wextra -Werror -o $(IT)/mq-prog \
+		$(TOP)/packaging/install-test-mq.c $$mqflags; \
+	$(CC) $(USER_ARCH) -std=c11 -Wall -Wextra -Werror -static -o $(IT)/mq-prog-static \
+		$(TOP)/packaging/install-test-mq.c \
+		$$(pkg-config --static --cflags --libs libshmbox-mq); \
+	echo '#include <shmbox-mq.h>' | $(CXX) $(USER_ARCH) -x c++ -std=c++11 -Wall -Werror \
+		$$(pkg-config --cflags libshmbox-mq) -fsyntax-only -; \
+	readelf -d $(IT)/mq-prog | grep -q 'NEEDED.*\[libshmbox-mq\.so\.$(MQ_SOVER)\]'; \
+	test "$$(readelf -d $$root/usr/local/lib/libshmbox-mq.so.$(MQ_VER) | \
+		sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')" = libshmbox-mq.so.$(MQ_SOVER); \
+	test "$$(readlink $$root/usr/local/lib/libshmbox-mq.so)" = libshmbox-mq.so.$(MQ_SOVER); \
+	test -f $$root/usr/local/lib/libshmbox-mq.a; \
+	LD_LIBRARY_PATH=$$root/usr/local/lib $(IT)/mq-prog; \
+	$(IT)/mq-prog-static
 	@echo "  INSTALL-TEST ok ($(IT))"
 
 # The module's sources where DKMS looks for them (/usr/src/shmbox-1.4.0):

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # mkinitramfs.sh TOP B OUT: pack the test guest's initramfs: static
-# busybox, /init, shmbox.ko, libshmbox, the tools, the selftests and the
-# shared libraries they need (found with readelf); trinity for make fuzz.
+# busybox, /init, shmbox.ko, libshmbox and libshmbox-mq, the tools, the
+# selftests and the shared libraries they need (found with readelf);
+# trinity for make fuzz.
 set -euo pipefail
 top=$1 b=$2 out=$3
 root=$b/initramfs
@@ -16,7 +17,7 @@ ln -s busybox "$root/bin/sh"
 install -m 0755 "$top/scripts/guest-init.sh" "$root/init"
 install -m 0755 "$top"/scripts/guest-*.sh "$root/guest/"
 cp "$b/kmod/shmbox.ko" "$root/lib/modules/"
-cp -P "$b"/lib/libshmbox.so* "$root/usr/lib/"
+cp -P "$b"/lib/libshmbox.so* "$b"/mq/libshmbox-mq.so* "$root/usr/lib/"
 for f in "$b"/tools/* "$b"/bench/*; do [ -x "$f" ] && cp "$f" "$root/usr/bin/"; done
 # Only the selftests that still have a source: a binary left in the build
 # tree by a test file since removed or renamed must not run (or count).
@@ -67,7 +68,8 @@ copy_deps() {	# copy_deps ELF: its interpreter and NEEDED libraries, recursively
 	done
 	return 0
 }
-for f in $(find "$root" -type f -perm -u+x) "$root"/usr/lib/libshmbox.so.*; do
+for f in $(find "$root" -type f -perm -u+x) "$root"/usr/lib/libshmbox.so.* \
+		"$root"/usr/lib/libshmbox-mq.so.*; do
 	[ -L "$f" ] || copy_deps "$f"
 done
 

@@ -16,11 +16,12 @@
 #       configuration is never touched), so apt checks it against the
 #       archive's signed index; the tarball's SHA-256 is then checked
 #       against the .dsc and against the one pinned here.
-#   posix-tests.sh build SRC OUT MQ_LIB LIB CFLAGS
+#   posix-tests.sh build SRC OUT MQ_LIB CFLAGS
 #       Compile each test once (object in OUT/obj) and link it twice,
 #       statically: OUT/ref/<test> against libc (the kernel's mqueue) and
-#       OUT/shmbox/<test> against MQ_LIB (libshmbox-mq.a, with LIB,
-#       libshmbox.a, after it) before libc.  A link's member trace proves
+#       OUT/shmbox/<test> against MQ_LIB (libshmbox-mq.a) before libc.
+#       CFLAGS (-m32 for M32=1) go to the compiler and the linker.  A
+#       link's member trace proves
 #       which mq_* implementation came in: for a test that calls mq_*
 #       functions, a shmbox binary with a libc mq member or none of
 #       MQ_LIB's, or a reference one without libc's, is a build failure.
@@ -165,11 +166,11 @@ list_tests() {	# list_tests SRC
 		} | sed 's/\.c$//')
 }
 
-# build_one SRC OUT MQ_LIB LIB CFLAGS TEST: compile TEST and link both
+# build_one SRC OUT MQ_LIB CFLAGS TEST: compile TEST and link both
 # columns; print "TEST ref STATUS" and "TEST shmbox STATUS" (ok, or
 # build-fail:<what>).
 build_one() {
-	local src=$1 out=$2 mqlib=$3 lib=$4 cflags=$5 t=$6 obj log trace col st f fresh
+	local src=$1 out=$2 mqlib=$3 cflags=$4 t=$5 obj log trace col st f fresh
 	obj=$out/obj/$t.o log=$out/log/$t
 	mkdir -p "$(dirname "$obj")" "$(dirname "$log")" "$out/ref/$(dirname "$t")" \
 		"$out/shmbox/$(dirname "$t")"
@@ -192,7 +193,7 @@ build_one() {
 			continue
 		fi
 		set -- "$obj"
-		[ "$col" = shmbox ] && set -- "$@" "$mqlib" "$lib"
+		[ "$col" = shmbox ] && set -- "$@" "$mqlib"
 		# Linked again when older than what goes into it; the trace
 		# of the last link stays beside it.
 		fresh=1
@@ -222,7 +223,7 @@ build_one() {
 }
 
 cmd_build() {
-	local src=$1 out=$2 mqlib=$3 lib=$4 cflags=$5 t img
+	local src=$1 out=$2 mqlib=$3 cflags=$4 img
 	[ -d "$src/conformance/interfaces" ] || die "no test suite in $src"
 	[ -x "$out/pts-run" ] || die "no $out/pts-run"
 	# Objects and binaries are kept between runs, and remade when their
@@ -237,7 +238,7 @@ cmd_build() {
 		"(${mqlib##*/})" >&2
 	export -f build_one
 	# Two at a time: the machine has two cores, shared.
-	xargs -P 2 -I{} bash -c 'build_one "$@"' _ "$src" "$out" "$mqlib" "$lib" "$cflags" {} \
+	xargs -P 2 -I{} bash -c 'build_one "$@"' _ "$src" "$out" "$mqlib" "$cflags" {} \
 		< "$out/tests.txt" | sort > "$out/build.txt"
 	[ "$(wc -l < "$out/build.txt")" -eq $((2 * $(wc -l < "$out/tests.txt"))) ] ||
 		die "the build did not report every test (see $out/build.txt)"
@@ -405,7 +406,7 @@ cmd_report() {
 
 case "${1:-}" in
 fetch) shift; cmd_fetch "$@" ;;
-build) shift; [ $# -eq 5 ] || die "usage: build SRC OUT MQ_LIB LIB CFLAGS"; cmd_build "$@" ;;
+build) shift; [ $# -eq 4 ] || die "usage: build SRC OUT MQ_LIB CFLAGS"; cmd_build "$@" ;;
 report) shift; [ $# -eq 3 ] || die "usage: report RUN BUILD EXCEPTIONS"; cmd_report "$@" ;;
-*) die "usage: posix-tests.sh fetch | build SRC OUT MQ_LIB LIB CFLAGS | report RUN BUILD EXCEPTIONS" ;;
+*) die "usage: posix-tests.sh fetch | build SRC OUT MQ_LIB CFLAGS | report RUN BUILD EXCEPTIONS" ;;
 esac

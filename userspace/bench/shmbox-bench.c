@@ -18,10 +18,17 @@
  * Likewise the bulk1m figures that pass regions as handles in messages
  * (SHMBOX_FEAT_HANDLES, ABI 1.4; raw ioctls, not the library) need that
  * feature; their pipe, socket and ring references run on any module.
+ * shmbox-mq (rtt64, stream64) is the POSIX mq API of libshmbox-mq on
+ * mailboxes, the same calls as posix-mq: it needs SHMBOX_FEAT_MQ (ABI
+ * 1.5) and libshmbox-mq.so.1, loaded with dlopen() so that its mq_* and
+ * libc's (posix-mq) are both in this one binary.  Its cost against the
+ * native mailbox and the kernel's mqueue is printed, informational, not
+ * a goal.
  *
  * Output: a table on stdout, "ratio NAME = VALUE (goal OP TARGET)" lines,
  * and in --out DIR: bench.json (every figure) and bench.dat (for gnuplot).
  */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -59,6 +66,7 @@ static int ncpus = 1;
 static const char *filter;	/* --filter: name parts, split by , or + */
 static int batch = 32;		/* messages per vector call, batched mailbox */
 static uint64_t features;	/* SHMBOX_FEAT_* of the running module */
+static int have_smq;		/* libshmbox-mq loaded (shmbox-mq figures) */
 
 /* Does --filter select the figure @name (all do without --filter)? */
 static int selected(const char *name)
@@ -258,6 +266,66 @@ static void mq_destroy(struct chan *c)
 {
 	mq_close(c->mq);
 	mq_unlink(c->name);
+}
+
+/*
+ * POSIX mq through libshmbox-mq: the same calls, found with dlsym() in
+ * the library itself, since the program's own mq_* are libc's.
+ */
+static struct {
+	mqd_t (*open)(const char *, int, ...);
+	int (*send)(mqd_t, const char *, size_t, unsigned int);
+	ssize_t (*receive)(mqd_t, char *, size_t, unsigned int *);
+	int (*close)(mqd_t);
+	int (*unlink)(const char *);
+} smq;
+
+/* Load libshmbox-mq: 0, or -1 (and why on stdout). */
+static int smq_load(void)
+{
+	void *h = dlopen("libshmbox-mq.so.1", RTLD_NOW | RTLD_LOCAL);
+
+	if (!h) {
+		printf("  shmbox-mq: skipped, %s\n", dlerror());
+		return -1;
+	}
+	smq.open = (mqd_t (*)(const char *, int, ...))dlsym(h, "mq_open");
+	smq.send = (int (*)(mqd_t, const char *, size_t, unsigned int))
+		dlsym(h, "mq_send");
+	smq.receive = (ssize_t (*)(mqd_t, char *, size_t, unsigned int *))
+		dlsym(h, "mq_receive");
+	smq.close = (int (*)(mqd_t))dlsym(h, "mq_close");
+	smq.unlink = (int (*)(const char *))dlsym(h, "mq_unlink");
+	if (smq.open && smq.send && smq.receive && smq.close && smq.unlink)
+		return 0;
+	printf("  shmbox-mq: skipped, libshmbox-mq.so.1 lacks an mq_ function\n");
+	return -1;
+}
+
+static int smq_create(struct chan *c, uint32_t size)
+{
+	struct mq_attr a = { .mq_maxmsg = 64, .mq_msgsize = size };
+
+	snprintf(c->name, sizeof(c->name), "/bench-smq-%d-%d", getpid(), c->id);
+	smq.unlink(c->name);
+	c->mq = smq.open(c->name, O_RDWR | O_CREAT | O_EXCL, 0600, &a);
+	return c->mq == (mqd_t)-1 ? -errno : 0;
+}
+
+static int smq_send(struct chan *c, const void *buf, uint32_t len)
+{
+	return smq.send(c->mq, buf, len, 0) ? -errno : 0;
+}
+
+static int smq_recv(struct chan *c, void *buf, uint32_t cap)
+{
+	return sys_err(smq.receive(c->mq, buf, cap, NULL));
+}
+
+static void smq_destroy(struct chan *c)
+{
+	smq.close(c->mq);
+	smq.unlink(c->name);
 }
 
 /* SysV msg */
@@ -684,6 +752,10 @@ static const struct chan_ops ops_ring_zc = {
 static const struct chan_ops ops_mq = {
 	.name = "posix-mq", .create = mq_create, .attach = none_attach,
 	.send = mq_send_, .recv = mq_recv_, .destroy = mq_destroy,
+};
+static const struct chan_ops ops_smq = {
+	.name = "shmbox-mq", .create = smq_create, .attach = none_attach,
+	.send = smq_send, .recv = smq_recv, .destroy = smq_destroy,
 };
 static const struct chan_ops ops_sysv = {
 	.name = "sysv-msg", .create = sysv_create, .attach = none_attach,
@@ -1965,12 +2037,20 @@ int main(int argc, char **argv)
 		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (sh == MAP_FAILED)
 		die("mmap", errno);
+	if (!(features & SHMBOX_FEAT_MQ))
+		printf("  shmbox-mq: skipped, the module has no SHMBOX_FEAT_MQ\n");
+	else if (selected("rtt64/shmbox-mq") || selected("stream64/shmbox-mq"))
+		have_smq = !smq_load();
 
 	printf("shmbox-bench: %d CPUs, %d repetitions per figure (median, min, max)\n\n",
 	       ncpus, reps);
 	printf("ping-pong round trip, 64 B, two processes on two CPUs:\n");
 	for (size_t i = 0; i < NOPS; i++) {
 		job_add(J_PING, all_ops[i], 64, count(4000), "rtt64/%s", "us");
+		/* the POSIX API on mailboxes, beside the kernel's */
+		if (all_ops[i] == &ops_mq && have_smq)
+			job_add(J_PING, &ops_smq, 64, count(4000), "rtt64/%s",
+				"us");
 		if (all_ops[i] != &ops_mbox)
 			continue;
 		/* a plain blocking hand-off */
@@ -2002,6 +2082,9 @@ int main(int argc, char **argv)
 			if (all_ops[i] == &ops_futex)
 				continue;	/* a hand-off, not a queue */
 			job_add(J_STREAM, all_ops[i], size, n, name, "msg/s");
+			if (all_ops[i] == &ops_mq && have_smq && size == 64)
+				job_add(J_STREAM, &ops_smq, size, n, name,
+					"msg/s");
 			if (all_ops[i] == &ops_ring)
 				job_add(J_STREAM, &ops_ring_zc, size, n, name,
 					"msg/s");
@@ -2152,6 +2235,31 @@ int main(int argc, char **argv)
 			fprintf(f, "\"%s\" %g %g %g\n", figs[i].name, figs[i].med,
 				figs[i].min, figs[i].max);
 		fclose(f);
+	}
+	/*
+	 * The libshmbox-mq layer (issue 18): the POSIX calls on a mailbox
+	 * against the native calls (read/write, and the ioctls the layer
+	 * makes) and against the kernel's mqueue.  Informational: no goal.
+	 */
+	printf("\nlibshmbox-mq layer (informational, no goal; rtt: < 1 is faster, stream: > 1 is faster):\n");
+	{
+		static const char *const layer[][3] = {
+			{ "shmbox_mq_rtt64/mailbox", "rtt64/shmbox-mq", "rtt64/shmbox-mailbox" },
+			{ "shmbox_mq_rtt64/mailbox_ioctl", "rtt64/shmbox-mq", "rtt64/shmbox-mailbox-ioctl" },
+			{ "shmbox_mq_rtt64/posix_mq", "rtt64/shmbox-mq", "rtt64/posix-mq" },
+			{ "shmbox_mq_stream64/mailbox", "stream64/shmbox-mq", "stream64/shmbox-mailbox" },
+			{ "shmbox_mq_stream64/mailbox_ioctl", "stream64/shmbox-mq", "stream64/shmbox-mailbox-ioctl" },
+			{ "shmbox_mq_stream64/posix_mq", "stream64/shmbox-mq", "stream64/posix-mq" },
+		};
+
+		for (size_t i = 0; i < sizeof(layer) / sizeof(layer[0]); i++) {
+			double v = paired(layer[i][1], layer[i][2], 1);
+
+			if (isnan(v))
+				printf("layer %s = n/a\n", layer[i][0]);
+			else
+				printf("layer %s = %.3f\n", layer[i][0], v);
+		}
 	}
 	printf("\n%d of %d goals met\n", nratios - fails - skipped, nratios);
 	return 0;
