@@ -29,7 +29,7 @@
 #                            seconds (default 30), the module reloaded
 #                            after every libshmbox-mq test; a failure is
 #                            tried again up to sbx.posix_retries=N times
-#                            (default 2), to tell steady from flaky
+#                            (default 4), to tell steady from flaky
 #
 # Results travel to the host over the second serial port (/dev/ttyS1),
 # never by scraping the console: kselftest TAP, then the kernel log
@@ -56,7 +56,7 @@ mount -t mqueue mqueue /dev/mqueue 2>/dev/null
 hostname shmbox-guest
 
 mode=check tests= inject= cycles=10 kunit= fuzz_secs=180 ab_rounds=3 ab_split=
-posix_timeout=30 posix_retries=2
+posix_timeout=30 posix_retries=4
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	sbx.mode=*) mode=${w#*=} ;;
@@ -220,7 +220,7 @@ if [ "$mode" = posix ]; then
 	# the table of them.
 	#
 	# A FAIL, UNRESOLVED or signal is tried again, up to
-	# sbx.posix_retries times (default 2), in both columns alike, until it
+	# sbx.posix_retries times (default 4), in both columns alike, until it
 	# passes: the first try is the verdict, the others tell the report a
 	# failure that comes every time from a flaky one.
 	reload_fail=
