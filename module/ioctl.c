@@ -133,7 +133,6 @@ static const struct shmbox_ioc_def shmbox_ioc_defs[] = {
  * the version-0 size, the smallest a caller may pass), and fits the copy.
  */
 static_assert(sizeof(struct shmbox_version) == SHMBOX_VERSION_SIZE_VER0);
-static_assert(sizeof(struct shmbox_unlink) == SHMBOX_UNLINK_SIZE_VER0);
 static_assert(sizeof(struct shmbox_region_open) == SHMBOX_REGION_OPEN_SIZE_VER0);
 static_assert(sizeof(struct shmbox_region_stat) == SHMBOX_REGION_STAT_SIZE_VER0);
 static_assert(sizeof(struct shmbox_ring_wait) == SHMBOX_RING_WAIT_SIZE_VER0);
@@ -151,6 +150,9 @@ static_assert(sizeof(struct shmbox_mbox_notify) == SHMBOX_MBOX_NOTIFY_SIZE_VER0)
 		      sizeof(type) >= (size1))
 #define SHMBOX_LAST(type, size)	static_assert(sizeof(type) == (size))
 
+SHMBOX_GREW(struct shmbox_unlink, flags, SHMBOX_UNLINK_SIZE_VER0,
+	    SHMBOX_UNLINK_SIZE_VER1);
+SHMBOX_LAST(struct shmbox_unlink, SHMBOX_UNLINK_SIZE_VER1);
 SHMBOX_GREW(struct shmbox_mbox_stat, inbox_id, SHMBOX_MBOX_STAT_SIZE_VER0,
 	    SHMBOX_MBOX_STAT_SIZE_VER1);
 SHMBOX_GREW(struct shmbox_mbox_stat, calls_waiting,
@@ -174,6 +176,7 @@ SHMBOX_GREW(struct shmbox_mbox_vec, msg_size, SHMBOX_MBOX_VEC_SIZE_VER0,
 	    SHMBOX_MBOX_VEC_SIZE_VER1);
 SHMBOX_LAST(struct shmbox_mbox_vec, SHMBOX_MBOX_VEC_SIZE_VER1);
 /* Their commands still carry version 0's size (old binaries send them). */
+static_assert(_IOC_SIZE(SHMBOX_IOC_UNLINK) == SHMBOX_UNLINK_SIZE_VER0);
 static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_STAT) == SHMBOX_MBOX_STAT_SIZE_VER0);
 static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_SEND) == SHMBOX_MBOX_SEND_SIZE_VER0);
 static_assert(_IOC_SIZE(SHMBOX_IOC_MBOX_RECV) == SHMBOX_MBOX_RECV_SIZE_VER0);

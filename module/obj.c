@@ -553,7 +553,8 @@ long shmbox_ioc_unlink(struct file *file, void *karg,
 	char *name;
 	int ret = 0;
 
-	if (arg->kind > SHMBOX_KIND_MAILBOX)
+	if (arg->kind > SHMBOX_KIND_MAILBOX ||
+	    (arg->flags & ~SHMBOX_UNLINK_KEEP) || arg->pad)
 		return -EINVAL;
 	name = shmbox_name_from_user(arg->name);
 	if (IS_ERR(name))
@@ -585,7 +586,7 @@ long shmbox_ioc_unlink(struct file *file, void *karg,
 	if (ret)
 		return ret;
 
-	if (obj->ops->unlinked)
+	if (obj->ops->unlinked && !(arg->flags & SHMBOX_UNLINK_KEEP))
 		obj->ops->unlinked(obj);
 	shmbox_obj_put(obj);
 	return 0;

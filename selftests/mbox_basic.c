@@ -487,6 +487,74 @@ TEST_F(mb, after_unlink_fd_ops_eidrm_stat_works)
 	EXPECT_EQ(-ENOENT, shmbox_mbox_open(self->name, 0, NULL, O_RDWR));
 }
 
+/* SHMBOX_IOC_UNLINK with @flags (ABI 1.5); -errno as libshmbox's. */
+static int unlink_flags(const char *name, unsigned int flags, unsigned int pad)
+{
+	struct shmbox_unlink u = { .size = sizeof(u), .kind = SHMBOX_KIND_MAILBOX,
+				   .name = (uintptr_t)name, .flags = flags,
+				   .pad = pad };
+	int dev = shmbox_dev_open(), ret;
+
+	if (dev < 0)
+		return dev;
+	ret = ioctl(dev, SHMBOX_IOC_UNLINK, &u) ? -errno : 0;
+	close(dev);
+	return ret;
+}
+
+/* SHMBOX_UNLINK_KEEP removes the name only: the fds work on (mq_unlink()). */
+TEST_F(mb, unlink_keep_fds_work_on)
+{
+	char buf[8];
+	int fd;
+
+	ASSERT_EQ(0, send_str(self->fd, "x", 0));
+	ASSERT_EQ(0, unlink_flags(self->name, SHMBOX_UNLINK_KEEP, 0));
+	EXPECT_EQ(0, mstat(self->fd).obj.linked);
+	EXPECT_EQ(-ENOENT, shmbox_mbox_open(self->name, 0, NULL, O_RDWR));
+	EXPECT_EQ(0, send_str(self->fd, "y", 0));
+	EXPECT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, SHMBOX_NOWAIT, NULL));
+	EXPECT_STREQ("x", buf);
+	EXPECT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, SHMBOX_NOWAIT, NULL));
+	EXPECT_STREQ("y", buf);
+	/* The name is free: a new mailbox, not the one still in use. */
+	fd = mkmbox(self->name, SHMBOX_MBOX_UNBOUNDED, 0600);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, send_str(fd, "z", 0));
+	EXPECT_EQ(0, mstat(self->fd).depth);
+	EXPECT_EQ(1, mstat(fd).depth);
+	close(fd);
+}
+
+/* ... and a receiver blocked in it stays blocked until a message comes. */
+TEST_F(mb, unlink_keep_waiter_stays)
+{
+	char buf[8];
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid)
+		_exit(recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, NULL) == 1 &&
+		      !strcmp(buf, "m") ? 0 : 1);
+	ASSERT_EQ(0, wait_blocked(self->fd, 0, 1));
+	ASSERT_EQ(0, unlink_flags(self->name, SHMBOX_UNLINK_KEEP, 0));
+	EXPECT_EQ(1, mstat(self->fd).blocked_receivers);
+	ASSERT_EQ(0, send_str(self->fd, "m", 0));
+	EXPECT_EQ(0, reap(pid));
+}
+
+TEST_F(mb, unlink_unknown_flag_einval)
+{
+	EXPECT_EQ(-EINVAL, unlink_flags(self->name, 2, 0));
+	EXPECT_EQ(1, mstat(self->fd).obj.linked);
+}
+
+TEST_F(mb, unlink_nonzero_pad_einval)
+{
+	EXPECT_EQ(-EINVAL, unlink_flags(self->name, SHMBOX_UNLINK_KEEP, 1));
+	EXPECT_EQ(1, mstat(self->fd).obj.linked);
+}
+
 TEST(autoremove_on_last_close)
 {
 	char name[64];

@@ -209,24 +209,39 @@ struct shmbox_obj_info {
  * @size:	sizeof(struct shmbox_unlink)
  * @kind:	SHMBOX_KIND_* the caller expects, or 0 for any
  * @name:	pointer to the NUL-terminated name
+ * @flags:	SHMBOX_UNLINK_KEEP, or 0.  Since ABI 1.5, as is @pad.
+ * @pad:	must be 0
  */
 struct shmbox_unlink {
 	__u32 size;
 	__u32 kind;
 	__u64 name;
+	__u32 flags;
+	__u32 pad;
 };
 
 #define SHMBOX_UNLINK_SIZE_VER0		16
+#define SHMBOX_UNLINK_SIZE_VER1		24	/* @flags, @pad */
+
+/*
+ * Remove the name only: a mailbox's bound fds go on sending and receiving
+ * and its waiters stay blocked, until the last fd is closed, as after
+ * mq_unlink() (and as a region always does).
+ */
+#define SHMBOX_UNLINK_KEEP	_BITUL(0)
 
 /*
  * SHMBOX_IOC_UNLINK - remove a name.  Objects still in use live on,
- * anonymous, until their last user goes; blocked mailbox waiters are woken
- * with EIDRM.  Works on any /dev/shmbox fd.
+ * anonymous, until their last user goes; a mailbox is removed too (blocked
+ * waiters are woken with EIDRM, sends and receives on its fds fail with
+ * EIDRM), unless SHMBOX_UNLINK_KEEP.  Works on any /dev/shmbox fd.
  * Errors: ENOENT (no such name), EMEDIUMTYPE (the name is of another
  * kind), EPERM (caller is neither owner nor creator nor CAP_SYS_ADMIN),
- * EINVAL/ENAMETOOLONG (bad name), and the common ones.
+ * EINVAL/ENAMETOOLONG (bad name; an unknown flag, non-zero @pad), and the
+ * common ones.
  */
-#define SHMBOX_IOC_UNLINK	_IOW(SHMBOX_IOC_MAGIC, 0x01, struct shmbox_unlink)
+#define SHMBOX_IOC_UNLINK	_IOC(_IOC_WRITE, SHMBOX_IOC_MAGIC, 0x01, \
+				     SHMBOX_UNLINK_SIZE_VER0)
 
 /*
  * Shared regions and rings
