@@ -8,7 +8,9 @@
  * queue "/q" is the mailbox "/q" (ABI 1.5, SHMBOX_FEAT_MQ), which no
  * native name (they hold no '/') can ever be.  mq_maxmsg is the mailbox's
  * capacity, mq_msgsize its max_msg_size, mq_curmsgs its depth, mq_flags
- * the fd's O_NONBLOCK.  A send or a receive is one ioctl: the kernel
+ * the fd's O_NONBLOCK.  mq_unlink() removes the name only
+ * (SHMBOX_UNLINK_KEEP): open descriptors go on working.  A send or a
+ * receive is one ioctl: the kernel
  * checks the fd's access mode (EBADF), the message size (EMSGSIZE, with
  * SHMBOX_MSG_WHOLE for mq_receive()'s rule), follows O_NONBLOCK (EAGAIN)
  * and waits until an absolute CLOCK_REALTIME deadline
@@ -225,9 +227,13 @@ SMQ_API int mq_close(mqd_t mqd)
 
 SMQ_API int mq_unlink(const char *name)
 {
+	/*
+	 * The name only: the queue lives on for the descriptors open on it
+	 * until the last is closed, as POSIX says.
+	 */
 	struct shmbox_unlink u = {
 		.size = sizeof(u), .kind = SHMBOX_KIND_MAILBOX,
-		.name = (uintptr_t)name,
+		.name = (uintptr_t)name, .flags = SHMBOX_UNLINK_KEEP,
 	};
 	int fd, err;
 
