@@ -213,11 +213,11 @@ build_one() {
 		if ! nm -u "$obj" | grep -q ' mq_'; then
 			:
 		elif [ "$col" = ref ]; then
-			grep -q 'libc\.a)mq_' "$trace" || st=build-fail:no-libc-mq
+			grep -q 'libc\.a)mq_' "$trace" || st="build-fail:no-libc-mq"
 		elif grep -q 'libc\.a)mq_' "$trace"; then
-			st=build-fail:libc-mq-linked
+			st="build-fail:libc-mq-linked"
 		elif ! grep -qF "$(basename "$mqlib"))" "$trace"; then
-			st=build-fail:no-libshmbox-mq-member
+			st="build-fail:no-libshmbox-mq-member"
 		fi
 		[ "$st" = ok ] || rm -f "$out/$col/$t"
 		echo "$t $col $st"
