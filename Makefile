@@ -104,7 +104,7 @@ KO := $(KMOD)/shmbox.ko
 INITRD := $(B)/initramfs.cpio.gz
 
 .PHONY: all help deps debug-kernel stress fuzz fuzz-run module userspace lib mq tools selftests hdrtest bench bench-ab \
-	check check-selftest vm demo lint clean FORCE
+	check check-selftest vm demo lint clean posix-build posix-conformance FORCE
 
 all: module userspace hdrtest stress
 
@@ -124,6 +124,9 @@ help:
 	@echo '                AB_ROUNDS=3 rounds A,B,A,B..., BENCH_ARGS=; Markdown table; fails'
 	@echo '                if a goal ratio is >5% worse (default BASE: where HEAD left'
 	@echo '                main, HEAD~1 on main); AB_SPLIT=1: A,B per bench section'
+	@echo 'make posix-conformance  the Open POSIX Test Suite'"'"'s mq_* tests in the guest,'
+	@echo '                against the kernel'"'"'s mqueue and libshmbox-mq side by side;'
+	@echo '                fails if one passes on the first only (POSIX_TIMEOUT=s per test)'
 	@echo 'make vm         boot the guest with a shell'
 	@echo 'make lint       checkpatch --strict, sparse (C=2) and W=1 builds'
 	@echo 'make clean      remove build/'
@@ -344,6 +347,43 @@ fuzz-run: $(INITRD)
 vm: $(INITRD)
 	@$(TOP)/scripts/qemu-run.sh --mode vm --kernel "$(VMLINUZ)" \
 		--initrd $(INITRD) --out $(B)/vm --timeout 0 $(QEMU_ARGS)
+
+# The Open POSIX Test Suite's mq_* conformance tests (Debian's source
+# package posixtestsuite, fetched into $SHMBOX_CACHE, never committed),
+# each built unmodified and statically twice, against libc's mq (the
+# kernel's mqueue) and against libshmbox-mq, and run in one guest boot
+# (sbx.mode=posix), each alone with a timeout of POSIX_TIMEOUT seconds.
+# The table goes to stdout and $(B)/posix-run/posix-conformance.md; the
+# target fails when a test passes against the kernel's mqueue but not
+# against libshmbox-mq, unless scripts/posix-exceptions.txt lists it
+# (scripts/posix-tests.sh).  The binaries reach the guest in an initramfs
+# appendix of their own ($(PTS)/posix.cpio.gz), never in make check's.
+PTS := $(B)/posix
+POSIX_TIMEOUT ?= 30
+# A FAIL or UNRESOLVED is tried again up to this many times, to tell a
+# steady failure from a flaky one; the first try is the verdict, but for
+# the tests scripts/posix-exceptions.txt names racy (races of the tests'
+# own, which any implementation loses now and then), where any try is.
+POSIX_RETRIES ?= 4
+POSIX_GUEST_TIMEOUT ?= 1800
+POSIX_EXCEPTIONS := $(TOP)/scripts/posix-exceptions.txt
+
+$(PTS)/pts-run: $(TOP)/userspace/posix/pts-run.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(USER_CFLAGS) -static -o $@ $<
+
+posix-build: $(PTS)/pts-run $(MQ_A) | deps
+	@src=$$($(TOP)/scripts/posix-tests.sh fetch) && \
+	$(TOP)/scripts/posix-tests.sh build "$$src" $(PTS) $(MQ_A) "$(USER_ARCH)"
+
+posix-conformance: $(INITRD) posix-build
+	@rc=0; \
+	$(TOP)/scripts/qemu-run.sh --mode posix --kernel "$(VMLINUZ)" \
+		--initrd $(INITRD) --initrd $(PTS)/posix.cpio.gz --out $(B)/posix-run \
+		--timeout $(POSIX_GUEST_TIMEOUT) --append "sbx.posix_timeout=$(POSIX_TIMEOUT) sbx.posix_retries=$(POSIX_RETRIES)" \
+		$(QEMU_ARGS) || rc=1; \
+	$(TOP)/scripts/posix-tests.sh report $(B)/posix-run $(PTS) $(POSIX_EXCEPTIONS) || rc=1; \
+	exit $$rc
 
 # ---- quality gates --------------------------------------------------
 

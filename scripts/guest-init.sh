@@ -21,6 +21,15 @@
 #                            /lib/modules/shmbox-a.ko loaded, then with
 #                            shmbox-b.ko, alternating A, B, A, B;
 #                            sbx.ab_split=1: each section alternates
+#   sbx.mode=posix           make posix-conformance: each Open POSIX mq_*
+#                            test in /posix (tests.txt), against the
+#                            kernel's mqueue (/posix/ref) then against
+#                            libshmbox-mq (/posix/shmbox), each alone under
+#                            pts-run with a timeout of sbx.posix_timeout=N
+#                            seconds (default 30), the module reloaded
+#                            after every libshmbox-mq test; a failure is
+#                            tried again up to sbx.posix_retries=N times
+#                            (default 4), to tell steady from flaky
 #
 # Results travel to the host over the second serial port (/dev/ttyS1),
 # never by scraping the console: kselftest TAP, then the kernel log
@@ -47,6 +56,7 @@ mount -t mqueue mqueue /dev/mqueue 2>/dev/null
 hostname shmbox-guest
 
 mode=check tests= inject= cycles=10 kunit= fuzz_secs=180 ab_rounds=3 ab_split=
+posix_timeout=30 posix_retries=4
 for w in $(cat /proc/cmdline); do
 	case "$w" in
 	sbx.mode=*) mode=${w#*=} ;;
@@ -58,6 +68,8 @@ for w in $(cat /proc/cmdline); do
 	sbx.bench=*) bench_args=$(echo "${w#*=}" | tr , ' ') ;;
 	sbx.ab_rounds=*) ab_rounds=${w#*=} ;;
 	sbx.ab_split=*) ab_split=${w#*=} ;;
+	sbx.posix_timeout=*) posix_timeout=${w#*=} ;;
+	sbx.posix_retries=*) posix_retries=${w#*=} ;;
 	esac
 done
 
@@ -191,6 +203,87 @@ cycle_module() {
 	done
 }
 
+# The kernel log and the taint mask, for qemu-run.sh's verdict.
+kernel_report() {
+	res "@@DMESG-BEGIN"
+	dmesg >&3
+	res "@@DMESG-END"
+	res "@@TAINT $(cat /proc/sys/kernel/tainted)"
+}
+
+if [ "$mode" = posix ]; then
+	# Per test and column: the first lines its first try printed, as
+	# "@@O TEST COLUMN text"; a try that failed and is tried again as
+	# "@@PTS-TRY TEST COLUMN STATUS MS STRAGGLERS N"; the last as
+	# "@@PTS-END TEST COLUMN STATUS MS STRAGGLERS TRIES" (STATUS MS
+	# STRAGGLERS: pts-run's line).  scripts/posix-tests.sh report makes
+	# the table of them.
+	#
+	# A FAIL, UNRESOLVED or signal is tried again, up to
+	# sbx.posix_retries times (default 4), in both columns alike, until it
+	# passes: the first try is the verdict, the others tell the report a
+	# failure that comes every time from a flaky one.
+	reload_fail=
+	posix_clean() {	# posix_clean COLUMN TEST: what a try leaves
+		if [ "$1" = ref ]; then
+			rm -f /dev/mqueue/* 2>/dev/null
+		# A fresh module for the next try: no mailbox, quota or
+		# registration left over.
+		elif ! { rmmod shmbox && insmod /lib/modules/shmbox.ko; } >/dev/null 2>&1; then
+			reload_fail="$reload_fail $2"
+			insmod /lib/modules/shmbox.ko 2>/dev/null
+		fi
+	}
+	posix_run() {	# posix_run COLUMN TEST: its last status in $st
+		d=/tmp/pts/$1/$(echo "$2" | tr / _)
+		try=1
+		while :; do
+			rm -rf "$d"
+			mkdir -p "$d"
+			r=$(/posix/pts-run "$posix_timeout" "$d" "$d.out" "/posix/$1/$2") ||
+				r="runner-error 0 0"
+			posix_clean "$1" "$2"
+			st=${r%% *}
+			if [ "$try" = 1 ]; then
+				head -n 20 "$d.out" | while IFS= read -r l; do
+					res "@@O $2 $1 $l"
+				done
+			fi
+			case "$st" in
+			exit:1 | exit:2 | signal:*) ;;
+			*) break ;;
+			esac
+			[ "$try" -gt "$posix_retries" ] && break
+			res "@@PTS-TRY $2 $1 $r $try"
+			try=$((try + 1))
+		done
+		res "@@PTS-END $2 $1 $r $try"
+	}
+	res "TAP version 13"
+	res "@@POSIX-INFO $(uname -r) $posix_timeout $posix_retries"
+	step "insmod" insmod /lib/modules/shmbox.ko
+	for t in $(cat /posix/tests.txt); do
+		a=- b=-
+		# A column whose binary is missing did not build: the report
+		# says so from the build's list.
+		if [ -x "/posix/ref/$t" ]; then
+			posix_run ref "$t"
+			a=$st
+		fi
+		if [ -x "/posix/shmbox/$t" ]; then
+			posix_run shmbox "$t"
+			b=$st
+		fi
+		res "# $t: kernel mqueue $a, libshmbox-mq $b"
+	done
+	step "module reloaded after every libshmbox-mq test" \
+		sh -c '[ -z "$1" ] || { echo "rmmod or insmod failed after:$1"; exit 1; }' _ "$reload_fail"
+	step "rmmod" rmmod shmbox
+	res "1..$n"
+	kernel_report
+	finish $fail
+fi
+
 res "TAP version 13"
 step "insmod" insmod /lib/modules/shmbox.ko
 
@@ -280,9 +373,5 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	fi
 fi
 res "1..$n"
-
-res "@@DMESG-BEGIN"
-dmesg >&3
-res "@@DMESG-END"
-res "@@TAINT $(cat /proc/sys/kernel/tainted)"
+kernel_report
 finish $fail

@@ -4,7 +4,10 @@
 # qemu-run.sh: boot the shmbox test guest under QEMU (TCG, 2 CPUs) and, in
 # check mode, turn what it reports into a verdict.
 #
-#   --mode check|demo|vm|bench|bench-ab  what the guest does (guest-init.sh)
+#   --mode check|demo|vm|bench|bench-ab|posix  what the guest does
+#                          (guest-init.sh); posix has check's verdict, over
+#                          the runner's own steps (the report on the tests
+#                          is scripts/posix-tests.sh's)
 #   --kernel IMAGE         kernel to boot
 #   --initrd FILE          initramfs (several are concatenated)
 #   --out DIR              where console.log and results.txt go
