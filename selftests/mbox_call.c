@@ -1369,6 +1369,10 @@ FIXTURE_VARIANT_ADD(cinval, peek_flag_einval) {
 FIXTURE_VARIANT_ADD(cinval, from_flag_einval) {
 	.flags = SHMBOX_MSG_FROM, .err = EINVAL,
 };
+FIXTURE_VARIANT_ADD(cinval, whole_flag_einval) {
+	/* SHMBOX_MSG_WHOLE is a receive's: the reply buffer is the caller's. */
+	.flags = SHMBOX_MSG_WHOLE, .err = EINVAL,
+};
 FIXTURE_VARIANT_ADD(cinval, sync_flag_einval) {
 	.flags = SHMBOX_MSG_SYNC, .err = EINVAL,
 };

@@ -8,6 +8,7 @@
  * refused stat writes nothing back.
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -39,7 +40,7 @@ FIXTURE_VARIANT(mb) {
 	unsigned int size;
 	/* open */
 	const char *name;
-	unsigned int name_len;		/* a name of this many 'n's */
+	unsigned int name_len;		/* name, then this many 'n's */
 	unsigned int capacity;
 	unsigned int mode;
 	unsigned int max_msg_size;
@@ -61,6 +62,12 @@ FIXTURE_VARIANT(mb) {
 	unsigned int received;
 	unsigned int stat_handles;
 	unsigned int stat_pad;
+	/* notify */
+	unsigned int kind;
+	int signo;
+	uint64_t value;
+	int efd;
+	int efd_self;
 	int err;
 };
 
@@ -70,6 +77,7 @@ FIXTURE_VARIANT(mb) {
 #define SENDV	.cmd = SHMBOX_IOC_MBOX_SENDV
 #define RECVV	.cmd = SHMBOX_IOC_MBOX_RECVV
 #define STAT	.cmd = SHMBOX_IOC_MBOX_STAT
+#define NOTIFY	.cmd = SHMBOX_IOC_MBOX_NOTIFY
 
 /* ---- open: over oarg(NULL, 0, 1, 0600) -------------------------------- */
 
@@ -107,6 +115,17 @@ FIXTURE_VARIANT_ADD(mb, open_name_with_slash_einval) {
 };
 FIXTURE_VARIANT_ADD(mb, open_name_too_long_enametoolong) {
 	OPEN, .flags = SHMBOX_O_CREAT, .name_len = 299, .err = ENAMETOOLONG,
+};
+FIXTURE_VARIANT_ADD(mb, open_slash_alone_einval) {
+	OPEN, .flags = SHMBOX_O_CREAT, .name = "/", .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_posix_name_with_inner_slash_einval) {
+	OPEN, .flags = SHMBOX_O_CREAT, .name = "/a/b", .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, open_posix_name_too_long_enametoolong) {
+	/* '/' and SHMBOX_NAME_MAX + 1 bytes: the '/' is not counted. */
+	OPEN, .flags = SHMBOX_O_CREAT, .name = "/", .name_len = 256,
+	.err = ENAMETOOLONG,
 };
 FIXTURE_VARIANT_ADD(mb, open_bad_name_pointer_efault) {
 	OPEN, .flags = SHMBOX_O_CREAT, .name = (const char *)16, .err = EFAULT,
@@ -149,6 +168,9 @@ FIXTURE_VARIANT_ADD(mb, send_nonzero_pad2_einval) {
 };
 FIXTURE_VARIANT_ADD(mb, send_nr_handles_above_max_einval) {
 	SEND, .nr_handles = SHMBOX_MSG_HANDLES_MAX + 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, send_whole_flag_einval) {
+	SEND, .flags = SHMBOX_MSG_WHOLE, .err = EINVAL,
 };
 FIXTURE_VARIANT_ADD(mb, send_nonzero_tail_past_ver2_e2big) {
 	SEND, .tail = 1, .err = E2BIG,
@@ -195,6 +217,13 @@ FIXTURE_VARIANT_ADD(mb, vec_count_too_big_einval) {
 };
 FIXTURE_VARIANT_ADD(mb, recvv_peek_einval) {
 	RECVV, .count = 1, .flags = SHMBOX_MSG_PEEK, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, sendv_whole_flag_einval) {
+	SENDV, .count = 1, .payload = "x", .flags = SHMBOX_MSG_WHOLE,
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, recvv_whole_flag_einval) {
+	RECVV, .count = 1, .flags = SHMBOX_MSG_WHOLE, .err = EINVAL,
 };
 FIXTURE_VARIANT_ADD(mb, sendv_entry_with_pid_einval) {
 	SENDV, .count = 1, .payload = "x", .pid = 1, .err = EINVAL,
@@ -289,6 +318,60 @@ FIXTURE_VARIANT_ADD(mb, stat_nonzero_pad_einval) {
 	STAT, .stat_pad = 1, .err = EINVAL,
 };
 
+/* ---- notify: over a removal (SHMBOX_NOTIFY_REMOVE, all else 0) ---------- */
+
+FIXTURE_VARIANT_ADD(mb, notify_size_below_ver0_einval) {
+	NOTIFY, .size = SHMBOX_MBOX_NOTIFY_SIZE_VER0 - 4, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_nonzero_tail_e2big) {
+	NOTIFY, .tail = 1, .err = E2BIG,
+};
+FIXTURE_VARIANT_ADD(mb, notify_unknown_flag_einval) {
+	NOTIFY, .flags = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_nonzero_pad_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_NONE, .pad = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_unknown_kind_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_EVENTFD + 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_signal_negative_signo_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_SIGNAL, .signo = -1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_signal_signo_above_64_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_SIGNAL, .signo = 65, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_signal_with_eventfd_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_SIGNAL, .signo = SIGUSR1, .efd = 1,
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_none_with_signo_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_NONE, .signo = SIGUSR1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_none_with_value_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_NONE, .value = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_none_with_eventfd_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_NONE, .efd = 1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_remove_with_signo_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_REMOVE, .signo = SIGUSR1, .err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_eventfd_with_signo_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_EVENTFD, .efd_self = 1, .signo = SIGUSR1,
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_eventfd_with_value_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_EVENTFD, .efd_self = 1, .value = 1,
+	.err = EINVAL,
+};
+FIXTURE_VARIANT_ADD(mb, notify_eventfd_not_open_ebadf) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_EVENTFD, .efd = -1, .err = EBADF,
+};
+FIXTURE_VARIANT_ADD(mb, notify_eventfd_not_an_eventfd_einval) {
+	NOTIFY, .kind = SHMBOX_NOTIFY_EVENTFD, .efd_self = 1, .err = EINVAL,
+};
+
 /* ---- a command the mailbox does not have ------------------------------- */
 
 FIXTURE_VARIANT_ADD(mb, unknown_mailbox_command_enotty) {
@@ -309,6 +392,10 @@ struct inval_arg {
 		struct shmbox_mbox_recv recv;
 		struct shmbox_mbox_vec vec;
 		struct shmbox_mbox_stat stat;
+		struct {
+			struct shmbox_mbox_notify n;
+			uint64_t tail;
+		} notify;
 	};
 	char name[300];
 	char buf[8];
@@ -325,8 +412,12 @@ static void open_arg(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a)
 
 	*o = oarg(v->name, v->flags, 1, 0600);
 	if (v->name_len) {
-		memset(a->name, 'n', v->name_len);
-		a->name[v->name_len] = 0;
+		/* The row's name, if any, then name_len 'n's. */
+		size_t pre = v->name ? strlen(v->name) : 0;
+
+		memcpy(a->name, v->name ? v->name : "", pre);
+		memset(a->name + pre, 'n', v->name_len);
+		a->name[pre + v->name_len] = 0;
 		o->name = (uintptr_t)a->name;
 	}
 	if (v->capacity)
@@ -375,9 +466,26 @@ static void vec_arg(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a)
 	a->vec.id = v->id;
 }
 
+static void notify_arg(const FIXTURE_VARIANT(mb) *v, struct inval_arg *a,
+		       int fd)
+{
+	struct shmbox_mbox_notify *n = &a->notify.n;
+
+	n->size = sizeof(*n);
+	n->flags = v->flags;
+	n->notify = v->kind;
+	n->signo = v->signo;
+	n->value = v->value;
+	n->eventfd = v->efd_self ? fd : v->efd;
+	n->pad = v->pad;
+	a->notify.tail = v->tail;
+	if (v->tail)
+		n->size = sizeof(a->notify);
+}
+
 /* @v's argument in @a, valid but for the row's field; its size field. */
 static uint32_t *inval_arg(const FIXTURE_VARIANT(mb) *v,
-			   struct inval_arg *a)
+			   struct inval_arg *a, int fd)
 {
 	memset(a, 0, sizeof(*a));
 	switch (v->cmd) {
@@ -416,16 +524,19 @@ static uint32_t *inval_arg(const FIXTURE_VARIANT(mb) *v,
 		a->stat.handles = v->stat_handles;
 		a->stat.pad = v->stat_pad;
 		return &a->stat.size;
+	case SHMBOX_IOC_MBOX_NOTIFY:
+		notify_arg(v, a, fd);
+		return &a->notify.n.size;
 	}
 	return NULL;
 }
 
 TEST_F(mb, refused)
 {
-	struct inval_arg a, before;
-	uint32_t *size = inval_arg(variant, &a);
 	int is_open = variant->cmd == SHMBOX_IOC_MBOX_OPEN;
 	int fd = is_open ? shmbox_dev_open() : self->fd;
+	struct inval_arg a, before;
+	uint32_t *size = inval_arg(variant, &a, fd);
 
 	ASSERT_LE(0, fd);
 	if (size && variant->size)
@@ -442,6 +553,15 @@ TEST_F(mb, refused)
 		EXPECT_EQ(variant->received, a.stat.received);
 		EXPECT_EQ(variant->stat_handles, a.stat.handles);
 		EXPECT_EQ(0, memcmp(&before.stat, &a.stat, sizeof(a.stat)));
+	} else if (variant->cmd == SHMBOX_IOC_MBOX_NOTIFY) {
+		/* Nothing registered: the place is free, then freed again. */
+		struct shmbox_mbox_notify n = {
+			.size = sizeof(n), .notify = SHMBOX_NOTIFY_NONE,
+		};
+
+		EXPECT_EQ(0, ioctl(self->fd, SHMBOX_IOC_MBOX_NOTIFY, &n));
+		n.notify = SHMBOX_NOTIFY_REMOVE;
+		EXPECT_EQ(0, ioctl(self->fd, SHMBOX_IOC_MBOX_NOTIFY, &n));
 	}
 	check_mbox_state(self->fd);
 }
