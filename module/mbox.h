@@ -4,8 +4,10 @@
  * their KUnit tests.  The files, from the ABI down (each includes only
  * what is below it):
  *
+ *	mbox_vec.c	the vector ioctls (send and receive many messages):
+ *			their descriptors, over mbox.c's shared steps
  *	mbox.c		mailbox objects and the ioctls on them: open, stat,
- *			send, receive, their vector forms; read, write, poll
+ *			send, receive; read, write, poll
  *	mbox_call.c	the call ioctls: call, reply, reply-and-receive, and
  *			each file's table of the calls it took
  *	mbox_notify.c	the notification registration (SHMBOX_IOC_MBOX_NOTIFY)
@@ -500,7 +502,11 @@ struct shmbox_recv {
 u32 shmbox_mbox_recv(const struct shmbox_recv *r, struct shmbox_mbox_msgx *m,
 		     u32 n, bool wait, int *err);
 
-/* ---- the ABI's shared steps (mbox.c), for the call ioctls -------------- */
+/* ---- the ABI's shared steps (mbox.c), for the vector and call ioctls --- */
+
+/* The flags of a send: SHMBOX_IOC_MBOX_SEND's and _SENDV's. */
+#define SHMBOX_SEND_FLAGS	(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC | \
+				 SHMBOX_MSG_TO_ID | SHMBOX_MSG_REALTIME)
 
 bool shmbox_send_target_ok(u32 flags, pid_t pid, u64 id);
 int shmbox_send_begin(struct file *file, u32 flags, pid_t pid, u64 id,
