@@ -209,6 +209,14 @@ void shmbox_mbox_flush(struct shmbox_mbox *mb)
 {
 	struct shmbox_notify *old = NULL;
 
+	/*
+	 * An unlocked peek, so that closing fds of mailboxes without a
+	 * registration (nearly all) takes no lock.  It can only miss a
+	 * registration made concurrently with this close, by another
+	 * thread: that one is unordered with the close anyway, as in
+	 * mq_notify() racing mq_close(), and stays until it fires, is
+	 * removed or the mailbox dies.
+	 */
 	if (!READ_ONCE(mb->notify))
 		return;
 	spin_lock(&mb->lock);
