@@ -67,6 +67,16 @@ static uint64_t efd_count(int efd)
 	return v;
 }
 
+/* @fn(@fd) in a child: 0 if it returned 0 there. */
+static int in_child_on(int fd, int (*fn)(int fd))
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		_exit(fn(fd) ? 1 : 0);
+	return pid < 0 ? -1 : reap(pid);
+}
+
 /* In a child: does NOTIFY_NONE on @fd get @err (0: succeed)?  0 if so. */
 static int child_none_gets(int fd, int err)
 {
@@ -356,12 +366,19 @@ static int notify_efd(FIXTURE_DATA(nt) *self)
 	return notify(self->fd, SHMBOX_NOTIFY_EVENTFD, 0, 0, self->efd);
 }
 
+/* Send "m": what the eventfd counted then (1: a registration fired). */
+static uint64_t send_counts(FIXTURE_DATA(nt) *self)
+{
+	if (send_str(self->fd, "m", 0))
+		return UINT64_MAX;
+	return efd_count(self->efd);
+}
+
 TEST_F(nt, eventfd_counts_the_first_message)
 {
 	ASSERT_EQ(0, notify_efd(self));
 	EXPECT_EQ(0, efd_count(self->efd));
-	ASSERT_EQ(0, send_str(self->fd, "m", 0));
-	EXPECT_EQ(1, efd_count(self->efd));
+	EXPECT_EQ(1, send_counts(self));
 }
 
 /* One notification per registration: the next arrival counts nothing. */
@@ -541,24 +558,16 @@ TEST_F(nt, remove_by_the_holder_frees_the_place)
 {
 	ASSERT_EQ(0, notify_efd(self));
 	ASSERT_EQ(0, notify_remove(self->fd));
-	ASSERT_EQ(0, send_str(self->fd, "m", 0));
-	EXPECT_EQ(0, efd_count(self->efd));
+	EXPECT_EQ(0, send_counts(self));
 	EXPECT_EQ(0, child_none_gets(self->fd, 0));
 }
 
 /* Another process's removal succeeds and removes only its own: none. */
 TEST_F(nt, remove_by_another_process_keeps_it)
 {
-	pid_t pid;
-
 	ASSERT_EQ(0, notify_efd(self));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(notify_remove(self->fd) ? 1 : 0);
-	ASSERT_EQ(0, reap(pid));
-	ASSERT_EQ(0, send_str(self->fd, "m", 0));
-	EXPECT_EQ(1, efd_count(self->efd));
+	ASSERT_EQ(0, in_child_on(self->fd, notify_remove));
+	EXPECT_EQ(1, send_counts(self));
 }
 
 /* The holder closing another fd of the mailbox removes it (mq_close()). */
@@ -569,35 +578,22 @@ TEST_F(nt, close_by_the_holder_removes_it)
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, notify(fd2, SHMBOX_NOTIFY_EVENTFD, 0, 0, self->efd));
 	close(fd2);
-	ASSERT_EQ(0, send_str(self->fd, "m", 0));
-	EXPECT_EQ(0, efd_count(self->efd));
+	EXPECT_EQ(0, send_counts(self));
 	EXPECT_EQ(0, child_none_gets(self->fd, 0));
 }
 
 /* A child closing its inherited copy of the fd is not the holder. */
 TEST_F(nt, close_by_another_process_keeps_it)
 {
-	pid_t pid;
-
 	ASSERT_EQ(0, notify_efd(self));
-	pid = fork();
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(close(self->fd) ? 1 : 0);
-	ASSERT_EQ(0, reap(pid));
-	ASSERT_EQ(0, send_str(self->fd, "m", 0));
-	EXPECT_EQ(1, efd_count(self->efd));
+	ASSERT_EQ(0, in_child_on(self->fd, close));
+	EXPECT_EQ(1, send_counts(self));
 }
 
 /* The holder's exit removes it: its fds are closed. */
 TEST_F(nt, holder_exit_removes_it)
 {
-	pid_t pid = fork();
-
-	ASSERT_LE(0, pid);
-	if (pid == 0)
-		_exit(notify_none(self->fd) ? 1 : 0);
-	ASSERT_EQ(0, reap(pid));
+	ASSERT_EQ(0, in_child_on(self->fd, notify_none));
 	EXPECT_EQ(0, notify_none(self->fd));
 }
 
@@ -631,8 +627,7 @@ TEST_F(nt, unlink_keep_keeps_it)
 
 	ASSERT_EQ(0, notify_efd(self));
 	ASSERT_EQ(0, ioctl(self->fd, SHMBOX_IOC_UNLINK, &u));
-	ASSERT_EQ(0, send_str(self->fd, "m", 0));
-	EXPECT_EQ(1, efd_count(self->efd));
+	EXPECT_EQ(1, send_counts(self));
 }
 
 TEST(unbound_fd_ebadfd)
