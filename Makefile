@@ -67,7 +67,7 @@ TIMEOUT ?= 900
 QEMU_ARGS ?=
 
 LIB_SOVER := 1
-LIB_VER := 1.4.0
+LIB_VER := 1.5.0
 # libshmbox-mq, the POSIX mq_* API on mailboxes (userspace/mq): its own
 # soname and version, apart from libshmbox's.
 MQ_SOVER := 1

@@ -5,7 +5,7 @@
 # LIB_SOVER, MQ_SO, MQ_A, MQ_VER, MQ_SOVER, UAPI_HDR).
 #
 #   make install [PREFIX=/usr/local] [DESTDIR=]   libraries (libshmbox
-#	.so.1.4.0 and libshmbox-mq .so.1.0.0, soname links, .a), headers,
+#	.so.1.5.0 and libshmbox-mq .so.1.0.0, soname links, .a), headers,
 #	libshmbox.pc and libshmbox-mq.pc, shmboxctl, man pages, udev rule
 #   make modules_install [KDIR=] [DESTDIR=]      shmbox.ko under
 #	/lib/modules/<release>/updates, then depmod
@@ -166,8 +166,8 @@ install-test:
 	$(IT)/mq-prog-static
 	@echo "  INSTALL-TEST ok ($(IT))"
 
-# The module's sources where DKMS looks for them (/usr/src/shmbox-1.4.0):
-# then "dkms add/build/install -m shmbox -v 1.4.0" (see dkms.conf).
+# The module's sources where DKMS looks for them (/usr/src/shmbox-1.5.0):
+# then "dkms add/build/install -m shmbox -v 1.5.0" (see dkms.conf).
 DKMS_SRC ?= /usr/src/shmbox-$(LIB_VER)
 install-dkms:
 	$(INSTALL) -d $(DESTDIR)$(DKMS_SRC)/module $(DESTDIR)$(DKMS_SRC)/uapi/linux

@@ -6,6 +6,8 @@
  * messages, priorities (highest first, FIFO within one), peek, receiving
  * from one sender, exact counters, the three capacity modes (unbounded,
  * bounded, rendezvous) and synchronous send, unlink and autoremove.
+ * libshmbox 1.5 over ABI 1.5: priorities up to 32767, SHMBOX_MSG_WHOLE
+ * through the library's receives, shmbox_unlink_flags().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -209,6 +211,113 @@ TEST_F(mb, priorities_higher_first_fifo_within)
 				      NULL));
 		EXPECT_STREQ(out[i], buf);
 	}
+}
+
+/* ABI 1.5: SHMBOX_MSG_PRIO_MAX is 32768, and the library passes it on. */
+TEST_F(mb, priority_32767_received_first)
+{
+	struct shmbox_msg_info info;
+	char buf[16];
+
+	ASSERT_EQ(0, send_str(self->fd, "p31", 31));
+	ASSERT_EQ(0, send_str(self->fd, "top", SHMBOX_MSG_PRIO_MAX - 1));
+	ASSERT_EQ(0, send_str(self->fd, "mid", 16384));
+	ASSERT_EQ(3, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, &info));
+	EXPECT_STREQ("top", buf);
+	EXPECT_EQ(32767, info.prio);
+	ASSERT_EQ(3, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, &info));
+	EXPECT_STREQ("mid", buf);
+	EXPECT_EQ(16384, info.prio);
+	ASSERT_EQ(3, recv_str(self->fd, buf, sizeof(buf), 0, FOREVER, &info));
+	EXPECT_STREQ("p31", buf);
+}
+
+TEST_F(mb, priority_32768_einval)
+{
+	EXPECT_EQ(32768, SHMBOX_MSG_PRIO_MAX);
+	EXPECT_EQ(-EINVAL, send_str(self->fd, "x", SHMBOX_MSG_PRIO_MAX));
+	check_mbox_state(self->fd);
+}
+
+/* A mailbox of max_msg_size 8 holding "x", for SHMBOX_MSG_WHOLE. */
+static int small_mbox_with_x(void)
+{
+	struct shmbox_mbox_attr a = { .capacity = 4, .max_msg_size = 8,
+				      .mode = 0600 };
+	int fd = shmbox_mbox_open(NULL, 0, &a, O_RDWR);
+
+	if (fd >= 0 && send_str(fd, "x", 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* WHOLE through shmbox_mbox_recv(): a buffer below max_msg_size fails... */
+TEST(recv_whole_small_buffer_emsgsize_reports_max)
+{
+	struct shmbox_msg_info info;
+	char buf[8];
+	int fd = small_mbox_with_x();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EMSGSIZE, shmbox_mbox_recv(fd, buf, 7, SHMBOX_MSG_WHOLE,
+					      SHMBOX_NOWAIT, &info));
+	EXPECT_EQ(8, info.len);
+	check_mbox_state(fd, .depth = 1, .bytes = 1, .sent = 1);
+	close(fd);
+}
+
+/* ... whereas one of max_msg_size receives. */
+TEST(recv_whole_buffer_of_max_receives)
+{
+	struct shmbox_msg_info info;
+	char buf[8];
+	int fd = small_mbox_with_x();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(1, shmbox_mbox_recv(fd, buf, 8, SHMBOX_MSG_WHOLE,
+				      SHMBOX_NOWAIT, &info));
+	EXPECT_EQ(1, info.len);
+	EXPECT_EQ('x', buf[0]);
+	close(fd);
+}
+
+/* WHOLE checks before waiting: an empty mailbox, no deadline, no wait. */
+TEST(recv_whole_fails_before_waiting)
+{
+	struct shmbox_mbox_attr a = { .capacity = 4, .max_msg_size = 8,
+				      .mode = 0600 };
+	struct shmbox_msg_info_call info;
+	char buf[8];
+	int fd = shmbox_mbox_open(NULL, 0, &a, O_RDWR);
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EMSGSIZE, shmbox_mbox_recv_call(fd, 0, buf, 4,
+						   SHMBOX_MSG_WHOLE, FOREVER,
+						   &info));
+	EXPECT_EQ(8, info.len);
+	close(fd);
+}
+
+/* The vector receive and the send refuse WHOLE (EINVAL from the kernel). */
+TEST_F(mb, whole_on_vector_receive_einval)
+{
+	struct shmbox_mbox_msg m[1];
+	unsigned int w[1];
+
+	ASSERT_EQ(0, send_str(self->fd, "x", 0));
+	vec_words(m, w, 1);
+	EXPECT_EQ(-EINVAL, shmbox_mbox_recvv(self->fd, 0, m, 1,
+					     SHMBOX_MSG_WHOLE, SHMBOX_NOWAIT));
+	EXPECT_EQ(1, mstat(self->fd).depth);
+}
+
+TEST_F(mb, whole_on_send_einval)
+{
+	EXPECT_EQ(-EINVAL, shmbox_mbox_send(self->fd, "x", 1, 0,
+					    SHMBOX_MSG_WHOLE, FOREVER));
+	check_mbox_state(self->fd);
 }
 
 TEST_F(mb, counters_exact)
@@ -553,6 +662,52 @@ TEST_F(mb, unlink_nonzero_pad_einval)
 {
 	EXPECT_EQ(-EINVAL, unlink_flags(self->name, SHMBOX_UNLINK_KEEP, 1));
 	EXPECT_EQ(1, mstat(self->fd).obj.linked);
+}
+
+/* libshmbox 1.5's shmbox_unlink_flags(): KEEP, the fd works on. */
+TEST_F(mb, lib_unlink_flags_keep_fd_works_on)
+{
+	char buf[8];
+
+	ASSERT_EQ(0, shmbox_unlink_flags(self->name, SHMBOX_KIND_MAILBOX,
+					 SHMBOX_UNLINK_KEEP));
+	EXPECT_EQ(0, mstat(self->fd).obj.linked);
+	EXPECT_EQ(-ENOENT, shmbox_mbox_open(self->name, 0, NULL, O_RDWR));
+	ASSERT_EQ(0, send_str(self->fd, "k", 0));
+	EXPECT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, SHMBOX_NOWAIT,
+			      NULL));
+	EXPECT_STREQ("k", buf);
+}
+
+/* Flags 0: shmbox_unlink(), the mailbox is removed with its name. */
+TEST_F(mb, lib_unlink_flags_zero_removes)
+{
+	ASSERT_EQ(0, shmbox_unlink_flags(self->name, SHMBOX_KIND_MAILBOX, 0));
+	EXPECT_EQ(-EIDRM, send_str(self->fd, "x", 0));
+}
+
+TEST_F(mb, lib_unlink_flags_unknown_flag_einval)
+{
+	EXPECT_EQ(-EINVAL, shmbox_unlink_flags(self->name, SHMBOX_KIND_MAILBOX,
+					       SHMBOX_UNLINK_KEEP << 1));
+	EXPECT_EQ(1, mstat(self->fd).obj.linked);
+}
+
+/* The kind is checked as by shmbox_unlink(), KEEP or not. */
+TEST_F(mb, lib_unlink_flags_wrong_kind_emediumtype)
+{
+	EXPECT_EQ(-EMEDIUMTYPE, shmbox_unlink_flags(self->name,
+						    SHMBOX_KIND_REGION,
+						    SHMBOX_UNLINK_KEEP));
+	EXPECT_EQ(1, mstat(self->fd).obj.linked);
+}
+
+TEST(lib_unlink_flags_missing_enoent)
+{
+	char name[64];
+
+	mb_name(name, sizeof(name));
+	EXPECT_EQ(-ENOENT, shmbox_unlink_flags(name, 0, SHMBOX_UNLINK_KEEP));
 }
 
 TEST(autoremove_on_last_close)

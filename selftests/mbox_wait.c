@@ -5,6 +5,9 @@
  * receive-from, signals mid-wait (EINTR without SA_RESTART, a restarted
  * wait with it, an interrupted send withdrawn), unlink waking every
  * blocked sender and receiver with EIDRM, and poll/epoll readiness.
+ * libshmbox 1.5 over ABI 1.5: SHMBOX_MSG_REALTIME deadlines through the
+ * library's send, receive and call, and notification of a message into
+ * an empty mailbox (shmbox_mbox_notify(): eventfd, signal, its errors).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +15,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -465,6 +470,260 @@ TEST(epoll_wakes_writer_when_room_appears)
 	EXPECT_EQ(0, reap(pid));
 	close(ep);
 	close(fd);
+}
+
+/* ---- SHMBOX_MSG_REALTIME through the library (ABI 1.5) ------------------ */
+
+static uint64_t clock_ns(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+}
+
+TEST_F(mb, recv_realtime_deadline_etimedout)
+{
+	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);
+	char buf[8];
+
+	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_recv(self->fd, buf, 8,
+					       SHMBOX_MSG_REALTIME,
+					       clock_ns(CLOCK_REALTIME) + NS / 20,
+					       NULL));
+	EXPECT_LE(NS / 25, clock_ns(CLOCK_MONOTONIC) - t0);
+	EXPECT_EQ(0, mstat(self->fd).blocked_receivers);
+}
+
+/*
+ * The flag reaches the kernel: a monotonic deadline a minute away, read
+ * as a realtime one, passed long ago (the guest's clock is set from its
+ * RTC), so the receive fails at once.
+ */
+TEST_F(mb, recv_realtime_reads_deadline_as_realtime)
+{
+	uint64_t dl = shmbox_deadline_in(60 * NS), t0;
+	char buf[8];
+
+	if (clock_ns(CLOCK_REALTIME) <= dl + 60 * NS)
+		SKIP(return, "CLOCK_REALTIME is not set");
+	t0 = clock_ns(CLOCK_MONOTONIC);
+	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_recv(self->fd, buf, 8,
+					       SHMBOX_MSG_REALTIME, dl, NULL));
+	EXPECT_GT(10 * NS, clock_ns(CLOCK_MONOTONIC) - t0);
+}
+
+/* SHMBOX_NOWAIT stays "do not wait" with the flag: EAGAIN, not 1970. */
+TEST_F(mb, recv_realtime_nowait_eagain)
+{
+	char buf[8];
+
+	EXPECT_EQ(-EAGAIN, shmbox_mbox_recv(self->fd, buf, 8,
+					    SHMBOX_MSG_REALTIME, SHMBOX_NOWAIT,
+					    NULL));
+}
+
+TEST(send_realtime_deadline_etimedout)
+{
+	int fd = mkmbox(NULL, 1, 0600);
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, send_str(fd, "1", 0));
+	EXPECT_EQ(-ETIMEDOUT, shmbox_mbox_send(fd, "2", 1, 0,
+					       SHMBOX_MSG_REALTIME,
+					       clock_ns(CLOCK_REALTIME) + NS / 20));
+	check_mbox_state(fd, .depth = 1, .bytes = 1, .sent = 1);
+	close(fd);
+}
+
+/* A call nobody takes times out at its realtime deadline, withdrawn. */
+TEST_F(mb, call_realtime_deadline_etimedout)
+{
+	struct shmbox_call_result res;
+	char reply[8];
+
+	EXPECT_EQ(-ETIMEDOUT,
+		  shmbox_mbox_call(self->fd, 0, 0, "q", 1, 0, reply,
+				   sizeof(reply), SHMBOX_MSG_REALTIME,
+				   clock_ns(CLOCK_REALTIME) + NS / 20, &res));
+	EXPECT_EQ(0, res.status & SHMBOX_CALL_DELIVERED);
+	EXPECT_EQ(0, mstat(self->fd).depth);
+}
+
+/* ---- shmbox_mbox_notify() (libshmbox 1.5, ABI 1.5) ------------------------ */
+
+/* A non-blocking eventfd for the registrations. */
+static int mkefd(void)
+{
+	return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+/* The eventfd's count (and reset it), or -errno (-EAGAIN: 0). */
+static long efd_take(int efd)
+{
+	uint64_t v;
+
+	return read(efd, &v, sizeof(v)) == sizeof(v) ? (long)v : -errno;
+}
+
+static int notify_efd(int fd, int efd)
+{
+	return shmbox_mbox_notify(fd, SHMBOX_NOTIFY_EVENTFD, 0, 0, efd);
+}
+
+TEST_F(mb, notify_eventfd_fires_on_send_into_empty)
+{
+	int efd = mkefd();
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, notify_efd(self->fd, efd));
+	EXPECT_EQ(-EAGAIN, efd_take(efd));
+	ASSERT_EQ(0, send_str(self->fd, "n", 0));
+	EXPECT_EQ(1, efd_take(efd));
+	close(efd);
+}
+
+/* Firing removes the registration: the next empty-to-one tells nothing. */
+TEST_F(mb, notify_fires_once)
+{
+	char buf[8];
+	int efd = mkefd();
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, notify_efd(self->fd, efd));
+	ASSERT_EQ(0, send_str(self->fd, "a", 0));
+	EXPECT_EQ(1, efd_take(efd));
+	ASSERT_EQ(1, recv_str(self->fd, buf, sizeof(buf), 0, SHMBOX_NOWAIT,
+			      NULL));
+	ASSERT_EQ(0, send_str(self->fd, "b", 0));
+	EXPECT_EQ(-EAGAIN, efd_take(efd));
+	/* ... and leaves the place free. */
+	EXPECT_EQ(0, notify_efd(self->fd, efd));
+	close(efd);
+}
+
+/* Only a send into an empty mailbox fires. */
+TEST_F(mb, notify_not_fired_by_send_into_nonempty)
+{
+	int efd = mkefd();
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, send_str(self->fd, "1", 0));
+	ASSERT_EQ(0, notify_efd(self->fd, efd));
+	ASSERT_EQ(0, send_str(self->fd, "2", 0));
+	EXPECT_EQ(-EAGAIN, efd_take(efd));
+	close(efd);
+}
+
+TEST_F(mb, notify_second_registration_ebusy)
+{
+	int efd = mkefd();
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, shmbox_mbox_notify(self->fd, SHMBOX_NOTIFY_NONE, 0, 0, 0));
+	EXPECT_EQ(-EBUSY, notify_efd(self->fd, efd));
+	close(efd);
+}
+
+TEST_F(mb, notify_remove_then_send_tells_nothing)
+{
+	int efd = mkefd();
+
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, notify_efd(self->fd, efd));
+	ASSERT_EQ(0, shmbox_mbox_notify(self->fd, SHMBOX_NOTIFY_REMOVE, 0, 0,
+					0));
+	ASSERT_EQ(0, send_str(self->fd, "r", 0));
+	EXPECT_EQ(-EAGAIN, efd_take(efd));
+	close(efd);
+}
+
+TEST_F(mb, notify_remove_without_registration_succeeds)
+{
+	EXPECT_EQ(0, shmbox_mbox_notify(self->fd, SHMBOX_NOTIFY_REMOVE, 0, 0,
+					0));
+}
+
+/* A signal the process blocks and takes with sigtimedwait(), as mqueue's. */
+TEST_F(mb, notify_signal_carries_value_and_sender)
+{
+	struct timespec ts = { .tv_sec = 10 };
+	sigset_t set;
+	siginfo_t si;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	ASSERT_EQ(0, sigprocmask(SIG_BLOCK, &set, NULL));
+	ASSERT_EQ(0, shmbox_mbox_notify(self->fd, SHMBOX_NOTIFY_SIGNAL, SIGUSR1,
+					0x5eed, 0));
+	ASSERT_EQ(0, send_str(self->fd, "s", 0));
+	ASSERT_EQ(SIGUSR1, sigtimedwait(&set, &si, &ts));
+	EXPECT_EQ(SI_MESGQ, si.si_code);
+	EXPECT_EQ(0x5eed, si.si_value.sival_int);
+	EXPECT_EQ(getpid(), si.si_pid);
+	EXPECT_EQ(geteuid(), si.si_uid);
+}
+
+/* The fd need not be open for reading, as for mq_notify(). */
+TEST_F(mb, notify_on_write_only_fd)
+{
+	int wfd = shmbox_mbox_open(self->name, 0, NULL, O_WRONLY), efd = mkefd();
+
+	ASSERT_LE(0, wfd);
+	ASSERT_LE(0, efd);
+	ASSERT_EQ(0, notify_efd(wfd, efd));
+	ASSERT_EQ(0, send_str(self->fd, "w", 0));
+	EXPECT_EQ(1, efd_take(efd));
+	close(efd);
+	close(wfd);
+}
+
+TEST_F(mb, notify_unknown_kind_einval)
+{
+	EXPECT_EQ(-EINVAL, shmbox_mbox_notify(self->fd, SHMBOX_NOTIFY_EVENTFD + 1,
+					      0, 0, 0));
+}
+
+/* An argument the kind does not use must be 0. */
+TEST_F(mb, notify_none_with_signo_einval)
+{
+	EXPECT_EQ(-EINVAL, shmbox_mbox_notify(self->fd, SHMBOX_NOTIFY_NONE,
+					      SIGUSR1, 0, 0));
+}
+
+TEST_F(mb, notify_eventfd_not_an_eventfd_einval)
+{
+	int p[2];
+
+	ASSERT_EQ(0, pipe(p));
+	EXPECT_EQ(-EINVAL, notify_efd(self->fd, p[0]));
+	close(p[0]);
+	close(p[1]);
+}
+
+TEST_F(mb, notify_eventfd_not_open_ebadf)
+{
+	int efd = mkefd();
+
+	ASSERT_LE(0, efd);
+	close(efd);
+	EXPECT_EQ(-EBADF, notify_efd(self->fd, efd));
+}
+
+TEST(notify_unbound_fd_ebadfd)
+{
+	int fd = shmbox_dev_open();
+
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EBADFD, shmbox_mbox_notify(fd, SHMBOX_NOTIFY_NONE, 0, 0, 0));
+	close(fd);
+}
+
+TEST_F(mb, notify_removed_mailbox_eidrm)
+{
+	ASSERT_EQ(0, shmbox_unlink(self->name, SHMBOX_KIND_MAILBOX));
+	EXPECT_EQ(-EIDRM, shmbox_mbox_notify(self->fd, SHMBOX_NOTIFY_NONE, 0, 0,
+					     0));
 }
 
 TEST_HARNESS_MAIN

@@ -38,7 +38,13 @@ SHMBOX_API const char *shmbox_lib_version(void)
 	return SHMBOX_LIB_VERSION;
 }
 
-SHMBOX_API int shmbox_unlink(const char *name, unsigned int kind)
+/*
+ * The argument is this header's struct shmbox_unlink (version 1, with
+ * @flags): a module before ABI 1.5 takes it while @flags is 0 and fails a
+ * non-zero one with E2BIG.
+ */
+SHMBOX_API int shmbox_unlink_flags(const char *name, unsigned int kind,
+				   unsigned int flags)
 {
 	struct shmbox_unlink u;
 	int fd, err = 0;
@@ -49,10 +55,16 @@ SHMBOX_API int shmbox_unlink(const char *name, unsigned int kind)
 	SHMBOX_ARG_INIT(&u);
 	u.kind = kind;
 	u.name = (uintptr_t)name;
+	u.flags = flags;
 	if (ioctl(fd, SHMBOX_IOC_UNLINK, &u) < 0)
 		err = -errno;
 	close(fd);
 	return err;
+}
+
+SHMBOX_API int shmbox_unlink(const char *name, unsigned int kind)
+{
+	return shmbox_unlink_flags(name, kind, 0);
 }
 
 SHMBOX_API uint64_t shmbox_deadline_in(uint64_t ns)

@@ -28,6 +28,17 @@ const char *shmbox_lib_version(void);
 
 /* Unlink @name (of @kind, or 0 for any kind).  Returns 0 or -errno. */
 int shmbox_unlink(const char *name, unsigned int kind);
+/*
+ * shmbox_unlink() with SHMBOX_IOC_UNLINK's @flags (libshmbox 1.5, ABI
+ * 1.5): SHMBOX_UNLINK_KEEP removes the name only, so that a mailbox's fds
+ * go on sending and receiving (and its blocked waiters stay blocked)
+ * until the last is closed, as after mq_unlink(); without it a mailbox is
+ * removed too (EIDRM on its fds).  Regions always live on.  @flags 0 is
+ * shmbox_unlink().  0 or -errno: -EINVAL for an unknown flag, -E2BIG
+ * for any flag from a module before ABI 1.5, and shmbox_unlink()'s.
+ */
+int shmbox_unlink_flags(const char *name, unsigned int kind,
+			unsigned int flags);
 
 /* ---- shared regions ------------------------------------------------------ */
 
@@ -155,7 +166,31 @@ uint64_t shmbox_deadline_in(uint64_t ns);
  * mode: O_RDONLY receives only, O_WRONLY sends only, O_RDWR both (the
  * mailbox's mode is checked against it).  Deadlines as for rings:
  * shmbox_deadline_in(), SHMBOX_TIMEOUT_NONE, or SHMBOX_NOWAIT (never wait:
- * -EAGAIN).  Flags are the SHMBOX_MSG_* bits of <linux/shmbox.h>.
+ * -EAGAIN).  Flags are the SHMBOX_MSG_* bits of <linux/shmbox.h>; the
+ * library passes them to the kernel as given (adding only
+ * SHMBOX_MSG_NONBLOCK for SHMBOX_NOWAIT, SHMBOX_MSG_TO_ID for an id and
+ * SHMBOX_MSG_FROM for a sender), so the kernel decides which a call
+ * takes, and fails the others with -EINVAL.  Priorities are 0 to
+ * SHMBOX_MSG_PRIO_MAX - 1, higher received first: 0 to 32767 on a module
+ * of ABI 1.5, 0 to 31 on older ones (-EINVAL above).
+ *
+ * Since ABI 1.5 (SHMBOX_FEAT_MQ; -EINVAL from an older module):
+ *  - SHMBOX_MSG_REALTIME, to every function here with flags and a
+ *    deadline: @deadline_ns is an absolute CLOCK_REALTIME time
+ *    (clock_gettime(CLOCK_REALTIME) plus the wait, not
+ *    shmbox_deadline_in(), which is CLOCK_MONOTONIC), and the wait ends
+ *    when that clock reads it, also after the clock was set.
+ *    SHMBOX_TIMEOUT_NONE and SHMBOX_NOWAIT (0) mean what they do
+ *    without it: forever, and not waiting (-EAGAIN, never the
+ *    -ETIMEDOUT of a deadline in 1970).  The resumes
+ *    (shmbox_mbox_call_resume(), shmbox_mbox_call_resumeh()) take no
+ *    flags: their deadline is always CLOCK_MONOTONIC.
+ *  - SHMBOX_MSG_WHOLE, to the single receives (shmbox_mbox_recv(),
+ *    _recv_from(), _recv_id(), _recv_call(), _recvh(), _reply_recv(),
+ *    _reply_recvh()): @cap must be at least the mailbox's max_msg_size,
+ *    else -EMSGSIZE at once, before waiting and whatever is queued, with
+ *    that size in @info->len and nothing taken (mq_receive()'s rule).
+ *    The vector receives and the sends and calls refuse it (-EINVAL).
  */
 struct shmbox_mbox_attr {
 	uint32_t capacity;	/* 0 rendezvous, n, or SHMBOX_MBOX_UNBOUNDED */
@@ -366,7 +401,8 @@ int shmbox_mbox_call(int fd, int pid, uint64_t id, const void *req,
  * if it came meanwhile, or -errno as shmbox_mbox_call() after delivery;
  * -ENOENT if no such call is parked on @fd for this thread (resumed
  * already, evicted by SHMBOX_CALL_PARK_MAX later ones, or never parked).
- * @deadline_ns as for the call (SHMBOX_NOWAIT: none).
+ * @deadline_ns as for the call (SHMBOX_NOWAIT: none), but always
+ * CLOCK_MONOTONIC: a resume passes no flags, so not SHMBOX_MSG_REALTIME.
  */
 int shmbox_mbox_call_resume(int fd, uint64_t resume, void *reply,
 			    uint32_t cap, uint64_t deadline_ns,
@@ -533,6 +569,34 @@ int shmbox_mbox_reply_recvh(int fd, uint64_t *handle, const void *reply,
 			    unsigned int flags, uint64_t deadline_ns,
 			    struct shmbox_msg_info_call *info,
 			    struct shmbox_handle *h, unsigned int *nh);
+
+/* ---- notification (libshmbox 1.5, ABI 1.5, SHMBOX_FEAT_MQ) -------------- */
+
+/*
+ * Ask to be told when a message arrives in the empty mailbox @fd is bound
+ * to, as mq_notify() does for a POSIX queue (see "Notification" in
+ * <linux/shmbox.h> for the rules): one registration per mailbox, held by
+ * the calling process; it fires when a message is queued into the empty
+ * mailbox and no receiver was waiting for it, and firing removes it (one
+ * notification per registration); the holder closing any fd bound to the
+ * mailbox, and the mailbox's removal, remove it without notice.  @fd need
+ * not be open for reading.
+ *
+ * @notify: SHMBOX_NOTIFY_NONE (hold the place, tell nothing),
+ * SHMBOX_NOTIFY_SIGNAL (queue signal @signo, 1 to 64, or 0 for none, with
+ * si_code SI_MESGQ and @value in si_value), SHMBOX_NOTIFY_EVENTFD (add 1
+ * to the eventfd @efd, which the registration holds), or
+ * SHMBOX_NOTIFY_REMOVE (remove the caller's registration; succeeds also
+ * when it holds none).  The arguments the kind does not use must be 0.
+ *
+ * 0 or -errno: -EBUSY (the mailbox has a registration, the caller's own
+ * too), -EIDRM (the mailbox was removed), -EBADFD (@fd not bound to a
+ * mailbox), -EBADF (@efd not open), -EINVAL (unknown @notify, a bad
+ * @signo, @efd not an eventfd, a non-zero argument the kind does not
+ * use), -ENOMEM, -ENOTTY (a module before ABI 1.5).
+ */
+int shmbox_mbox_notify(int fd, unsigned int notify, int signo,
+		       uint64_t value, int efd);
 
 #ifdef __cplusplus
 }

@@ -812,3 +812,25 @@ SHMBOX_API int shmbox_mbox_reply_recvh(int fd, uint64_t *handle,
 	return reply_recv(fd, SHMBOX_MBOX_REPLY_RECV_SIZE_VER1, handle, reply,
 			  reply_len, buf, cap, flags, deadline_ns, info, h, nh);
 }
+
+/* ---- notification (ABI 1.5) ---------------------------------------------- */
+
+/*
+ * SHMBOX_IOC_MBOX_NOTIFY.  The arguments go to the kernel as given, so a
+ * field the kind does not use and that is not 0 fails with EINVAL there,
+ * as an unknown @notify does.
+ */
+SHMBOX_API int shmbox_mbox_notify(int fd, unsigned int notify, int signo,
+				  uint64_t value, int efd)
+{
+	struct shmbox_mbox_notify n;
+
+	SHMBOX_ARG_INIT(&n);
+	n.notify = notify;
+	n.signo = signo;
+	n.value = value;
+	n.eventfd = efd;
+	if (ioctl(fd, SHMBOX_IOC_MBOX_NOTIFY, &n) < 0)
+		return -errno;
+	return 0;
+}

@@ -33,6 +33,24 @@
  * unless SHMBOX_MSG_NOCLOEXEC, with READ or WRITE access, a size, and
  * fd -1 for a peek.  A broken promise is an anomaly and fails the run.
  *
+ * POSIX queue semantics (ABI 1.5): sends, receives, vectors, calls and
+ * reply-and-receives set SHMBOX_MSG_REALTIME (with CLOCK_REALTIME
+ * deadlines, and now and then a monotonic one, long past as a realtime
+ * time) and the receives SHMBOX_MSG_WHOLE; priorities go up to 32767 and
+ * beyond SHMBOX_MSG_PRIO_MAX, and a received priority at or above it is
+ * an anomaly.  SHMBOX_IOC_UNLINK gets the version 1 structure with
+ * random @flags (SHMBOX_UNLINK_KEEP, unknown bits) and @pad, and version
+ * 0's size.  SHMBOX_IOC_MBOX_NOTIFY registers and removes notifications
+ * of every kind, and unknown ones, on any fd (mostly the worker's own
+ * mailbox, where they fire): signals the worker handles or ignores
+ * (safe_fixed[] and the realtime signals; SIGUSR2 and the realtime ones
+ * now and then blocked, so that the kernel falls back to the thread-group
+ * leader), signal 0, invalid numbers; real eventfds it creates and
+ * drains, pipes, closed and made-up fds; random @value, @flags, @pad and
+ * sizes.  A raw random command that happens to
+ * be a notification gets its signal made safe too, so no registration
+ * can stop or kill a worker.
+ *
  * Workers get random signals from an interval timer (interrupting
  * blocking calls) and the parent SIGKILLs and replaces one at random
  * moments.  The kernel's verdict (KASAN, lockdep, kmemleak, warnings) is
@@ -49,6 +67,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -65,6 +84,7 @@
 #define NXFDS		8	/* handle candidates, see xfd() */
 #define FD_LIMIT	128	/* RLIMIT_NOFILE of a worker */
 #define HMAX		(SHMBOX_MSG_HANDLES_MAX + 4)	/* entries of an array */
+#define NEFDS		2	/* eventfds for notifications */
 
 struct shared {
 	uint64_t ops;
@@ -79,6 +99,12 @@ struct shared {
 	uint64_t h_emfile;	/* receives run at a lowered RLIMIT_NOFILE */
 	uint64_t anomalies;
 	uint64_t h_err[256];	/* errnos of the handle operations */
+	/* notification (ABI 1.5) */
+	uint64_t n_reg;		/* successful registrations (not removals) */
+	uint64_t n_sigs;	/* SI_MESGQ signals the workers' handlers saw */
+	uint64_t n_efd;		/* eventfd counts read back (notifications) */
+	uint64_t n_unlink_keep;	/* successful SHMBOX_UNLINK_KEEP unlinks */
+	uint64_t n_err[256];	/* errnos of SHMBOX_IOC_MBOX_NOTIFY */
 };
 
 static struct shared *sh;
@@ -91,6 +117,7 @@ static uint64_t rstate;
 static uint64_t handles[8];	/* reply handles receives reported */
 static uint64_t inbox_ids[4];	/* inbox ids stat reported */
 static int xfds[NXFDS];		/* handle candidates, see xfd() */
+static int efds[NEFDS];		/* eventfds for notifications */
 static struct shmbox_handle harr[HMAX];		/* a send's or a receive's */
 static struct shmbox_handle hrep[HMAX];		/* a call's reply's */
 static struct shmbox_handle hvec[8][HMAX];	/* per vector entry */
@@ -148,17 +175,40 @@ static uint32_t rflags(uint32_t valid)
 	return f;
 }
 
-static uint64_t rdeadline(void)
+/*
+ * A deadline for a command with @flags: of the clock SHMBOX_MSG_REALTIME
+ * says, now and then of the other one (a realtime command's monotonic
+ * deadline passed in 1970; a monotonic command's realtime one is decades
+ * away, and the worker's timer signals end that wait).
+ */
+static uint64_t rdeadline(uint32_t flags)
 {
+	int realtime = !!(flags & SHMBOX_MSG_REALTIME);
 	struct timespec ts;
 
+	if (!rnd(16))
+		realtime = !realtime;
 	switch (rnd(4)) {
 	case 0: return 0;
 	case 1: return SHMBOX_TIMEOUT_NONE;
 	default:
-		clock_gettime(CLOCK_MONOTONIC, &ts);
+		clock_gettime(realtime ? CLOCK_REALTIME : CLOCK_MONOTONIC, &ts);
 		return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec +
 		       rnd(20) * 1000000ULL;
+	}
+}
+
+/* A priority: mostly valid (up to SHMBOX_MSG_PRIO_MAX - 1), or just over. */
+static uint32_t rprio(void)
+{
+	switch (rnd(16)) {
+	case 0: case 1: case 2: case 3: return 0;
+	case 4: return SHMBOX_MSG_PRIO_MAX - 1;
+	case 5: return SHMBOX_MSG_PRIO_MAX;			/* EINVAL */
+	case 6: return SHMBOX_MSG_PRIO_MAX + rnd(1000);		/* EINVAL */
+	case 7: return rnd(64) ? rnd(SHMBOX_MSG_PRIO_MAX) : (uint32_t)rnd64();
+	case 8: case 9: case 10: return rnd(32);	/* ABI 1.4's range */
+	default: return rnd(SHMBOX_MSG_PRIO_MAX);
 	}
 }
 
@@ -307,6 +357,11 @@ static int forget_fd(int fd)
 	for (int i = 0; i < NXFDS; i++)
 		if (xfds[i] == fd) {
 			xfds[i] = -1;
+			found = 1;
+		}
+	for (int i = 0; i < NEFDS; i++)
+		if (efds[i] == fd) {
+			efds[i] = -1;
 			found = 1;
 		}
 	return found;
@@ -460,9 +515,156 @@ static void sweep_fds(void)
 			known = fds[i] == fd;
 		for (int i = 0; i < NXFDS && !known; i++)
 			known = xfds[i] == fd;
+		for (int i = 0; i < NEFDS && !known; i++)
+			known = efds[i] == fd;
 		if (!known)
 			close(fd);
 	}
+}
+
+/* A received priority is below SHMBOX_MSG_PRIO_MAX, whatever was sent. */
+static void check_prio(uint32_t prio, int fd)
+{
+	if (prio >= SHMBOX_MSG_PRIO_MAX)
+		anomaly("received priority out of range", fd, prio);
+}
+
+/*
+ * The signals a notification may ask for: the worker handles or ignores
+ * each (worker() installs the handlers for SIGUSR1, SIGUSR2, SIGALRM and
+ * SIGRTMIN..SIGRTMAX; the others here are ignored by default), so none
+ * stops or kills it.  0 registers and sends nothing.  Never 32 and 33,
+ * which glibc keeps for itself below SIGRTMIN, nor SIGKILL, SIGSTOP,
+ * SIGTERM and the like.
+ */
+static const int safe_fixed[] = {
+	0, SIGUSR1, SIGUSR2, SIGALRM, SIGCHLD, SIGURG, SIGWINCH,
+};
+#define NSAFE_FIXED	(sizeof(safe_fixed) / sizeof(safe_fixed[0]))
+
+/* A safe signal: one of those above, or any of SIGRTMIN..SIGRTMAX. */
+static int rsafe_signo(void)
+{
+	unsigned int i = rnd(16);
+
+	if (i < NSAFE_FIXED)
+		return safe_fixed[i];
+	return SIGRTMIN + (int)rnd((unsigned int)(SIGRTMAX - SIGRTMIN + 1));
+}
+
+/* @signo if no registration with it can hurt us, else a safe one. */
+static int safe_signo(int signo)
+{
+	for (unsigned int i = 0; i < NSAFE_FIXED; i++)
+		if (signo == safe_fixed[i])
+			return signo;
+	if (signo >= SIGRTMIN && signo <= SIGRTMAX)
+		return signo;
+	/* out of range: the kernel refuses it (EINVAL), it reaches nobody */
+	if (signo < 0 || signo > 64)
+		return signo;
+	return SIGUSR2;
+}
+
+/* A signal number for a notification: safe, or one the kernel refuses. */
+static int rsigno(void)
+{
+	switch (rnd(16)) {
+	case 0: return -1 - (int)rnd(1000);
+	case 1: return 65 + (int)rnd(1000);
+	case 2: return rnd(2) ? INT32_MIN : INT32_MAX;
+	default: return rsafe_signo();
+	}
+}
+
+/* An eventfd of ours, made on first use. */
+static int efd_get(int i)
+{
+	if (efds[i] < 0)
+		efds[i] = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	return efds[i];
+}
+
+/* Read an eventfd's count back (the notifications that fired on it). */
+static void efd_drain(int i)
+{
+	uint64_t v;
+
+	if (efds[i] >= 0 && read(efds[i], &v, sizeof(v)) == sizeof(v))
+		__atomic_add_fetch(&sh->n_efd, v, __ATOMIC_RELAXED);
+}
+
+/* The @eventfd field: usually a real eventfd, or any other fd or number. */
+static int reventfd(void)
+{
+	int fd;
+
+	switch (rnd(16)) {
+	case 0: return -1;
+	case 1: return (int)rnd(1024);
+	case 2: return xfd(4 + rnd(2));		/* a pipe: EINVAL */
+	case 3: return fds[rnd(NFDS)];		/* /dev/shmbox: EINVAL */
+	case 4:					/* just closed: EBADF */
+		fd = eventfd(0, 0);
+		if (fd >= 0)
+			close(fd);
+		return fd;
+	default: return efd_get(rnd(NEFDS));
+	}
+}
+
+/*
+ * SHMBOX_IOC_MBOX_NOTIFY on @fd: register (any kind, unknown ones too),
+ * or remove, with the fields the kind uses random and now and then the
+ * others too; sometimes an eventfd is drained first, or a signal it may
+ * ask for blocked or unblocked (a pending one is then taken).
+ */
+static long fuzz_notify(struct shmbox_mbox_notify *nt, int fd)
+{
+	sigset_t set;
+	long r;
+
+	switch (rnd(8)) {
+	case 0:
+		efd_drain(rnd(NEFDS));
+		break;
+	case 1:
+		/*
+		 * Never SIGALRM or SIGUSR1: their interruptions keep blocked
+		 * calls short.  An unblocked pending one goes to the handler.
+		 */
+		sigemptyset(&set);
+		sigaddset(&set, rnd(2) ? SIGUSR2 :
+			  SIGRTMIN + (int)rnd((unsigned int)(SIGRTMAX - SIGRTMIN + 1)));
+		sigprocmask(rnd(2) ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+		break;
+	}
+	nt->size = rnd(16) ? sizeof(*nt) : rnd(64);
+	nt->flags = rflags(0);
+	switch (rnd(16)) {
+	case 0: nt->notify = 4 + rnd(4); break;
+	case 1: nt->notify = (uint32_t)rnd64(); break;
+	case 2: case 3: case 4: nt->notify = SHMBOX_NOTIFY_REMOVE; break;
+	case 5: case 6: nt->notify = SHMBOX_NOTIFY_NONE; break;
+	case 7: case 8: case 9: case 10: nt->notify = SHMBOX_NOTIFY_SIGNAL; break;
+	default: nt->notify = SHMBOX_NOTIFY_EVENTFD; break;
+	}
+	/* the fields of the kind; those of another kind now and then */
+	if (nt->notify == SHMBOX_NOTIFY_SIGNAL || !rnd(16))
+		nt->signo = rsigno();
+	if (nt->notify == SHMBOX_NOTIFY_SIGNAL || !rnd(16))
+		nt->value = rnd(2) ? rnd64() : rnd(16);
+	if (nt->notify == SHMBOX_NOTIFY_EVENTFD || !rnd(16))
+		nt->eventfd = reventfd();
+	nt->pad = rnd(32) ? 0 : (uint32_t)rnd64();
+	/* whatever the draw, never a signal that could hurt */
+	nt->signo = safe_signo(nt->signo);
+	r = ioctl(fd, SHMBOX_IOC_MBOX_NOTIFY, nt);
+	if (r < 0)
+		__atomic_add_fetch(&sh->n_err[errno & 255], 1, __ATOMIC_RELAXED);
+	else if (nt->notify != SHMBOX_NOTIFY_REMOVE)
+		__atomic_add_fetch(&sh->n_reg, 1, __ATOMIC_RELAXED);
+	return r;
 }
 
 static void one_op(void)
@@ -484,12 +686,15 @@ static void one_op(void)
 		struct shmbox_mbox_reply rp;
 		struct shmbox_mbox_reply_recv rr;
 		struct shmbox_ring_claim cl;
+		struct shmbox_mbox_notify nt;
 		unsigned char raw[256];
 	} a;
 	struct shmbox_mbox_msg m[8];
 	struct shmbox_mbox_msgx mx[8];
 	int fd = rnd(4) ? slot_fd() : xfd(6), i = rnd(NFDS), n, sq;
 	uint32_t cap, caps[8];
+	unsigned int cmd;
+	void *arg;
 	long r = -1;
 
 	memset(&a, 0, sizeof(a));
@@ -521,12 +726,13 @@ static void one_op(void)
 		break;
 	case 2: case 3: case 4:
 		a.s.size = sizeof(a.s);
-		a.s.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC);
+		a.s.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC |
+				   SHMBOX_MSG_REALTIME);
 		a.s.buf = rptr(buf);
 		a.s.len = rlen() % (sizeof(buf) + 2);
-		a.s.prio = rnd(33);
+		a.s.prio = rprio();
 		a.s.pid = rnd(8) ? 0 : (rnd(2) ? getpid() : getppid());
-		a.s.deadline_ns = rdeadline();
+		a.s.deadline_ns = rdeadline(a.s.flags);
 		if (rnd(2))
 			a.s.handles = rhandles(harr, &a.s.nr_handles);
 		r = ioctl(fd, SHMBOX_IOC_MBOX_SEND, &a);
@@ -540,10 +746,11 @@ static void one_op(void)
 		a.r.size = rnd(4) ? sizeof(a.r) :
 			   (rnd(2) ? SHMBOX_MBOX_RECV_SIZE_VER1 : SHMBOX_MBOX_RECV_SIZE_VER0);
 		a.r.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_PEEK |
-				   SHMBOX_MSG_NOCLOEXEC);
+				   SHMBOX_MSG_NOCLOEXEC | SHMBOX_MSG_REALTIME |
+				   (rnd(4) ? 0 : SHMBOX_MSG_WHOLE));
 		a.r.buf = rptr(buf);
 		a.r.len = rlen() % (sizeof(buf) + 2);
-		a.r.deadline_ns = rdeadline();
+		a.r.deadline_ns = rdeadline(a.r.flags);
 		/* handles: only the newest size reports them */
 		cap = rnd(4) ? rcap() : 0;
 		a.r.nr_handles = cap;
@@ -554,6 +761,8 @@ static void one_op(void)
 		restore_limit(sq);
 		if (a.r.size == sizeof(a.r))
 			herr(r, n);
+		if (!r)
+			check_prio(a.r.prio, fd);
 		if (!r && a.r.size == sizeof(a.r)) {
 			keep_handle(a.r.handle);
 			handles_received(a.r.handles, harr, a.r.nr_handles, cap,
@@ -567,13 +776,16 @@ static void one_op(void)
 		for (i = 0; i < n; i++) {
 			m[i].buf = rptr(buf);
 			m[i].len = rlen() % 4097;
-			m[i].prio = rnd(2) ? rnd(32) : 0;
+			m[i].prio = rprio();
 		}
 		a.v.size = sizeof(a.v);
-		a.v.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC);
+		/* WHOLE: the vector receive refuses it, as sends do */
+		a.v.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC |
+				   SHMBOX_MSG_REALTIME |
+				   (rnd(8) ? 0 : SHMBOX_MSG_WHOLE));
 		a.v.msgs = rnd(8) ? (uintptr_t)m : rptr(m);
 		a.v.count = rnd(16) ? (uint32_t)n : rlen();
-		a.v.deadline_ns = rdeadline();
+		a.v.deadline_ns = rdeadline(a.v.flags);
 		r = ioctl(fd, rnd(2) ? SHMBOX_IOC_MBOX_SENDV : SHMBOX_IOC_MBOX_RECVV, &a);
 		break;
 	case 10:
@@ -586,10 +798,18 @@ static void one_op(void)
 			inbox_ids[rnd(4)] = a.ms.inbox_id;
 		break;
 	case 11:
-		a.u.size = sizeof(a.u);
+		/* Version 1 with @flags (ABI 1.5), or version 0's size. */
+		a.u.size = rnd(8) ? sizeof(a.u) :
+			   (rnd(2) ? SHMBOX_UNLINK_SIZE_VER0 : rnd(40));
 		a.u.kind = rnd(4);
 		a.u.name = rnd(8) ? (uintptr_t)rname() : rptr(buf);
+		a.u.flags = rflags(SHMBOX_UNLINK_KEEP);
+		a.u.pad = rnd(32) ? 0 : (uint32_t)rnd64();
 		r = ioctl(fd, SHMBOX_IOC_UNLINK, &a);
+		if (!r && a.u.size >= SHMBOX_UNLINK_SIZE_VER1 &&
+		    (a.u.flags & SHMBOX_UNLINK_KEEP))
+			__atomic_add_fetch(&sh->n_unlink_keep, 1,
+					   __ATOMIC_RELAXED);
 		break;
 	case 12: case 13:
 		if (maps[i]) {
@@ -617,7 +837,7 @@ static void one_op(void)
 		a.w.size = sizeof(a.w);
 		a.w.flags = rflags(SHMBOX_RING_DATA | SHMBOX_RING_SPACE | SHMBOX_RING_NONBLOCK);
 		a.w.seen = rnd(4) ? 0 : rnd64();
-		a.w.deadline_ns = rdeadline();
+		a.w.deadline_ns = rdeadline(0);
 		r = ioctl(fd, SHMBOX_IOC_RING_WAIT, &a);
 		break;
 	case 15:
@@ -636,8 +856,18 @@ static void one_op(void)
 		for (n = 0; n < (int)sizeof(a.raw); n++)
 			a.raw[n] = rnd(4) ? 0 : (unsigned char)rnd64();
 		a.ver.size = rnd(2) ? 8u << rnd(6) : (uint32_t)rnd64();
-		r = ioctl(fd, _IOC(rnd(4), SHMBOX_IOC_MAGIC, rnd(0x40), rnd(512)),
-			  rnd(8) ? (void *)&a : (void *)(uintptr_t)rptr(&a));
+		cmd = _IOC(rnd(4), SHMBOX_IOC_MAGIC, rnd(0x40), rnd(512));
+		arg = rnd(8) ? (void *)&a : (void *)(uintptr_t)rptr(&a);
+		/*
+		 * A notification it registers must not stop or kill us: the
+		 * bytes are ours then (not the stack past @a), made safe.
+		 */
+		if (cmd == SHMBOX_IOC_MBOX_NOTIFY) {
+			if ((uintptr_t)arg == (uintptr_t)&a + 4093)
+				arg = &a;
+			a.nt.signo = safe_signo(a.nt.signo);
+		}
+		r = ioctl(fd, cmd, arg);
 		break;
 	case 18:
 		if (!rnd(8) && fork() == 0) {
@@ -665,15 +895,16 @@ static void one_op(void)
 	case 22:
 		/* A call: to the bound mailbox, an inbox by pid or by id. */
 		a.c.size = rnd(16) ? sizeof(a.c) : rnd(128);
-		a.c.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_TO_ID);
+		a.c.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_TO_ID |
+				   SHMBOX_MSG_REALTIME);
 		a.c.buf = rptr(buf);
 		a.c.len = rlen() % (sizeof(buf) + 2);
-		a.c.prio = rnd(33);
+		a.c.prio = rprio();
 		if (a.c.flags & SHMBOX_MSG_TO_ID)
 			a.c.id = rnd(8) ? inbox_ids[rnd(4)] : rnd64();
 		else if (!rnd(4))
 			a.c.pid = rnd(2) ? getpid() : getppid();
-		a.c.deadline_ns = rdeadline();
+		a.c.deadline_ns = rdeadline(a.c.flags);
 		/* A reply never lands past buf: a length beyond it only with
 		 * a buffer that cannot be written. */
 		a.c.reply_buf = rptr(buf);
@@ -723,7 +954,9 @@ static void one_op(void)
 		break;
 	case 24:
 		a.rr.size = rnd(16) ? sizeof(a.rr) : rnd(128);
-		a.rr.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM);
+		a.rr.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_FROM |
+				    SHMBOX_MSG_REALTIME |
+				    (rnd(4) ? 0 : SHMBOX_MSG_WHOLE));
 		if (a.rr.flags & SHMBOX_MSG_FROM)
 			a.rr.pid = rnd(2) ? getpid() : getppid();
 		a.rr.reply_handle = rhandle();
@@ -731,7 +964,7 @@ static void one_op(void)
 		a.rr.reply_len = a.rr.reply_handle || rnd(8) == 0 ? rnd(300) : 0;
 		a.rr.buf = rptr(buf);
 		a.rr.len = rlen() % 4097;
-		a.rr.deadline_ns = rdeadline();
+		a.rr.deadline_ns = rdeadline(a.rr.flags);
 		a.rr.flags |= rnd(4) ? 0 : SHMBOX_MSG_NOCLOEXEC;
 		cap = rnd(2) ? rcap() : 0;
 		a.rr.nr_handles = cap;
@@ -742,8 +975,10 @@ static void one_op(void)
 		restore_limit(sq);
 		if (cap)
 			herr(r, n);
-		if (r >= 0)
+		if (r >= 0) {
 			keep_handle(a.rr.handle);
+			check_prio(a.rr.prio, fd);
+		}
 		if (r >= 0 && a.rr.size == sizeof(a.rr))
 			handles_received(a.rr.handles, harr, a.rr.nr_handles,
 					 cap, 0,
@@ -762,13 +997,14 @@ static void one_op(void)
 			       (rnd(2) ? SHMBOX_MBOX_MSGX_SIZE_VER2 : 8u * rnd(40));
 		a.v.msgs = rnd(8) ? (uintptr_t)mx : rptr(mx);
 		a.v.count = rnd(16) ? (uint32_t)n : rlen();
-		a.v.deadline_ns = rdeadline();
 		if (rnd(2)) {		/* send */
-			a.v.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC);
+			a.v.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC |
+					   SHMBOX_MSG_REALTIME);
+			a.v.deadline_ns = rdeadline(a.v.flags);
 			for (i = 0; i < n; i++) {
 				mx[i].buf = rptr(buf);
 				mx[i].len = rlen() % 4097;
-				mx[i].prio = rnd(2) ? rnd(32) : 0;
+				mx[i].prio = rprio();
 				if (rnd(2))
 					mx[i].handles = rhandles(hvec[i],
 								 &mx[i].nr_handles);
@@ -780,7 +1016,9 @@ static void one_op(void)
 					     hvec[i], mx[i].nr_handles);
 			break;
 		}
-		a.v.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_NOCLOEXEC);
+		a.v.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_NOCLOEXEC |
+				   SHMBOX_MSG_REALTIME);
+		a.v.deadline_ns = rdeadline(a.v.flags);
 		for (i = 0; i < n; i++) {
 			mx[i].buf = rptr(buf);
 			mx[i].len = rlen() % 4097;
@@ -797,6 +1035,7 @@ static void one_op(void)
 			break;
 		for (i = 0; i < r && i < 8; i++) {
 			keep_handle(mx[i].handle);
+			check_prio(mx[i].prio, fd);
 			handles_received(mx[i].handles, hvec[i],
 					 mx[i].nr_handles, caps[i], 0,
 					 !(a.v.flags & SHMBOX_MSG_NOCLOEXEC));
@@ -818,7 +1057,8 @@ static void one_op(void)
 	case 29:
 		/* A receive that can take any message: the handles' way in. */
 		a.r.size = sizeof(a.r);
-		a.r.flags = SHMBOX_MSG_NONBLOCK | (rnd(2) ? SHMBOX_MSG_NOCLOEXEC : 0);
+		a.r.flags = SHMBOX_MSG_NONBLOCK | (rnd(2) ? SHMBOX_MSG_NOCLOEXEC : 0) |
+			    (rnd(8) ? 0 : SHMBOX_MSG_WHOLE);
 		a.r.buf = (uintptr_t)buf;
 		a.r.len = sizeof(buf);
 		a.r.deadline_ns = SHMBOX_TIMEOUT_NONE;
@@ -828,6 +1068,7 @@ static void one_op(void)
 		herr(r, errno);
 		if (!r) {
 			keep_handle(a.r.handle);
+			check_prio(a.r.prio, fd);
 			handles_received(a.r.handles, harr, a.r.nr_handles,
 					 SHMBOX_MSG_HANDLES_MAX, 0,
 					 !(a.r.flags & SHMBOX_MSG_NOCLOEXEC));
@@ -839,12 +1080,13 @@ static void one_op(void)
 		 * inbox, for traffic the receives and calls can take.
 		 */
 		a.s.size = sizeof(a.s);
-		a.s.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC);
+		a.s.flags = rflags(SHMBOX_MSG_NONBLOCK | SHMBOX_MSG_SYNC |
+				   SHMBOX_MSG_REALTIME);
 		a.s.buf = (uintptr_t)buf;
 		a.s.len = rnd(64);
-		a.s.prio = rnd(32);
+		a.s.prio = rnd(4) ? rnd(SHMBOX_MSG_PRIO_MAX) : rnd(32);
 		a.s.pid = rnd(4) ? 0 : (rnd(2) ? getpid() : getppid());
-		a.s.deadline_ns = rdeadline();
+		a.s.deadline_ns = rdeadline(a.s.flags);
 		n = 1 + rnd(SHMBOX_MSG_HANDLES_MAX);
 		for (i = 0; i < n; i++) {
 			harr[i].fd = xfd(rnd(4));	/* regions and rings */
@@ -856,6 +1098,9 @@ static void one_op(void)
 		r = ioctl(fd, SHMBOX_IOC_MBOX_SEND, &a);
 		herr(r, errno);
 		handles_sent(r, a.s.handles, harr, n);
+		break;
+	case 30:
+		r = fuzz_notify(&a.nt, rnd(4) ? xfd(6) : fd);
 		break;
 	default:
 		if (fds[i] >= 0) {
@@ -869,14 +1114,18 @@ static void one_op(void)
 		__atomic_add_fetch(&sh->ok, 1, __ATOMIC_RELAXED);
 }
 
-static void on_signal(int sig)
+static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)sig;
+	(void)uc;
+	if (si && si->si_code == SI_MESGQ)
+		__atomic_add_fetch(&sh->n_sigs, 1, __ATOMIC_RELAXED);
 }
 
 static void worker(unsigned int seed)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_sigaction = on_signal,
+				.sa_flags = SA_SIGINFO };
 	struct itimerval it = { { 0, 3000 }, { 0, 3000 } };
 	struct rlimit rl;
 	uint64_t nops = 0;
@@ -887,15 +1136,26 @@ static void worker(unsigned int seed)
 		fds[i] = -1;
 	for (i = 0; i < NXFDS; i++)
 		xfds[i] = -1;
+	for (i = 0; i < NEFDS; i++)
+		efds[i] = -1;
 	/* A bounded fd table: sweep_fds() covers all of it. */
 	if (!getrlimit(RLIMIT_NOFILE, &rl)) {
 		rl.rlim_cur = FD_LIMIT < rl.rlim_max ? FD_LIMIT : rl.rlim_max;
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	sweep_fds();
-	/* No SA_RESTART: blocking calls see EINTR. */
+	/*
+	 * No SA_RESTART: blocking calls see EINTR.  SIGALRM and SIGUSR1
+	 * come from the timer and the parent; every signal a notification
+	 * may ask for (safe_fixed[], the realtime ones) is handled, or
+	 * ignored by default (SIGCHLD, SIGURG, SIGWINCH).  A fork()ed child
+	 * inherits them.
+	 */
 	sigaction(SIGALRM, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGUSR2, &sa, NULL);
+	for (i = SIGRTMIN; i <= SIGRTMAX; i++)
+		sigaction(i, &sa, NULL);
 	setitimer(ITIMER_REAL, &it, NULL);
 	while (!__atomic_load_n(&sh->stop, __ATOMIC_RELAXED)) {
 		one_op();
@@ -945,6 +1205,37 @@ static void report_handles(void)
 	printf("shmbox-fuzz: handle operations' errors:%s\n", o ? line : " none");
 }
 
+/* The errnos SHMBOX_IOC_MBOX_NOTIFY documents, and the common ones. */
+static const int n_expected[] = {
+	EBUSY, EIDRM, EBADFD, EBADF, EINVAL, ENOMEM, EFAULT, E2BIG,
+};
+
+static void report_notify(void)
+{
+	char line[2048];
+	size_t o = 0;
+
+	printf("shmbox-fuzz: notify: %llu registrations, %llu SI_MESGQ signals, %llu eventfd notifications read, %llu UNLINK_KEEP unlinks\n",
+	       (unsigned long long)sh->n_reg, (unsigned long long)sh->n_sigs,
+	       (unsigned long long)sh->n_efd,
+	       (unsigned long long)sh->n_unlink_keep);
+	line[0] = 0;
+	for (int e = 1; e < 256; e++) {
+		int known = 0;
+
+		if (!sh->n_err[e])
+			continue;
+		for (size_t k = 0; k < sizeof(n_expected) / sizeof(n_expected[0]); k++)
+			known |= n_expected[k] == e;
+		if (o < sizeof(line) - 64)
+			o += snprintf(line + o, sizeof(line) - o, " %s %llu%s",
+				      strerrorname_np(e) ? strerrorname_np(e) : "?",
+				      (unsigned long long)sh->n_err[e],
+				      known ? "" : " (unexpected)");
+	}
+	printf("shmbox-fuzz: notify errors:%s\n", o ? line : " none");
+}
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv("FUZZ_SECONDS");
@@ -955,7 +1246,7 @@ int main(int argc, char **argv)
 	int i, st, bad = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	sh = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	ro_page = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	edge_page = mmap(NULL, 8192, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -1000,5 +1291,6 @@ int main(int argc, char **argv)
 	       (unsigned long long)sh->ops, (unsigned long long)sh->ok,
 	       (unsigned long long)sh->kills, secs);
 	report_handles();
+	report_notify();
 	return bad || !sh->ops || sh->anomalies;
 }
