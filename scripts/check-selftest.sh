@@ -11,6 +11,10 @@
 #   4. on a kernel with kmemleak (make check-selftest KERNEL=debug): a
 #      memory leak (a tiny module that leaks on load), which the kmemleak
 #      scan after the final rmmod must report.
+# And, on the host, that the one failure qemu-run.sh boots again for
+# (scripts/tcg-stale-int3.sh, QEMU TCG's stale int3) is told from an int3
+# still in memory, from an oops after another complaint and from a clean
+# log.
 # The test modules (scripts/selftest/) are built here against KDIR and
 # travel in an initramfs of their own; shmbox.ko has no such knobs.
 set -euo pipefail
@@ -101,6 +105,40 @@ if [ $kmemleak = 1 ]; then
 else
 	echo "ok - kmemleak # SKIP $(basename "$kdir") has no CONFIG_DEBUG_KMEMLEAK (make check-selftest KERNEL=debug)"
 	skip=$((skip + 1))
+fi
+
+# stale_int3 NAME WANT BYTE [FIRST]: a console with an "Oops: int3" whose
+# Code line has BYTE before the trap's marker (FIRST: a line before it);
+# tcg-stale-int3.sh must exit WANT.
+stale_int3() {
+	local name=$1 want=$2 byte=$3 first=${4:-} c=$st/int3-$1.log rc=0
+	{
+		echo "[    4.1] shmbox: ABI 1.5 ready"
+		[ -n "$first" ] && echo "[   58.0] $first"
+		echo "[   59.1] Oops: int3: 0000 [#1] PREEMPT SMP NOPTI"
+		echo "[   59.2] RIP: 0010:__schedule+0x339/0xbf0"
+		echo "[   59.3] Code: 00 00 e9 70 03 00 00 $byte <1f> 44 00 00 48 8b"
+		echo "[   59.4] Call Trace:"
+	} > "$c"
+	"$top/scripts/tcg-stale-int3.sh" "$c" || rc=$?
+	if [ "$rc" = "$want" ]; then
+		echo "ok - tcg-stale-int3: $name (exit $rc)"
+		pass=$((pass + 1))
+	else
+		echo "not ok - tcg-stale-int3: $name: exit $rc, wanted $want"
+		fail=$((fail + 1))
+	fi
+}
+stale_int3 patched-site-booted-again 0 0f
+stale_int3 int3-still-in-memory-is-the-guests 1 cc
+stale_int3 after-a-warning-is-the-guests 1 0f 'WARNING: CPU: 0 PID: 1 at x'
+printf '[    4.1] shmbox: ABI 1.5 ready\n' > "$st/int3-clean.log"
+if "$top/scripts/tcg-stale-int3.sh" "$st/int3-clean.log"; then
+	echo "not ok - tcg-stale-int3: a clean log taken for a stale int3"
+	fail=$((fail + 1))
+else
+	echo "ok - tcg-stale-int3: a clean log is no stale int3"
+	pass=$((pass + 1))
 fi
 
 echo "$pass passed, $fail failed, $skip skipped"

@@ -26,6 +26,12 @@
 #
 # Only one QEMU guest runs at a time on this machine (flock), so parallel
 # make invocations queue instead of starving each other's CPUs.
+#
+# A guest that died of QEMU TCG's stale int3 (an emulator race in the
+# kernel's own code patching, scripts/tcg-stale-int3.sh: nothing the guest
+# did) is booted again, up to TCG_BOOTS (3) boots in all; each such boot
+# is reported ("# QEMU TCG stale int3 ...") and its console kept as
+# console.log.int3-N.  Any other failure is the verdict of its one boot.
 set -euo pipefail
 
 mode=check kernel= out= timeout=900 tests= append= mem=2048
@@ -50,6 +56,8 @@ con=$out/console.log res=$out/results.txt initrd=$out/initrd.img
 cat "${initrds[@]}" > "$initrd"
 : > "$con"
 : > "$res"
+boots=${TCG_BOOTS:-3}
+here=$(dirname "$0")
 
 cmdline="console=ttyS0,115200 panic=-1 oops=panic softlockup_panic=0"
 cmdline+=" hung_task_timeout_secs=120 sbx.mode=$mode"
@@ -70,23 +78,36 @@ if [ "$mode" = vm ]; then
 	exec "${qemu[@]}" -serial mon:stdio -serial "file:$res"
 fi
 
+# One boot: the guest's console in $con, its reports in $res, shown as
+# they arrive (without the control lines); QEMU's exit code in $qrc.
+boot() {
+	: > "$con"
+	: > "$res"
+	"${tmo[@]}" "${qemu[@]}" -serial "file:$con" -serial "file:$res" &
+	qpid=$!
+	tail -n +1 -F --pid="$qpid" "$res" 2>/dev/null | tr -d '\r' | awk '
+		/^@@DMESG-BEGIN/ || /^@@FILE / { skip = 1; next }
+		/^@@DMESG-END/ || /^@@ENDFILE/ { skip = 0; next }
+		skip || /^@@/ { next }
+		{ print; fflush() }' &
+	tpid=$!
+	qrc=0
+	wait "$qpid" || qrc=$?
+	wait "$tpid" 2>/dev/null || true
+}
+
 echo "  QEMU    $(basename "$kernel") mode=$mode (log: $con)"
 start=$(date +%s)
 tmo=()
 [ "$timeout" -gt 0 ] && tmo=(timeout -k 10 "$timeout")
-"${tmo[@]}" "${qemu[@]}" -serial "file:$con" -serial "file:$res" &
-qpid=$!
-
-# Show what the guest reports as it arrives, without the control lines.
-tail -n +1 -F --pid="$qpid" "$res" 2>/dev/null | tr -d '\r' | awk '
-	/^@@DMESG-BEGIN/ || /^@@FILE / { skip = 1; next }
-	/^@@DMESG-END/ || /^@@ENDFILE/ { skip = 0; next }
-	skip || /^@@/ { next }
-	{ print; fflush() }' &
-tpid=$!
-qrc=0
-wait "$qpid" || qrc=$?
-wait "$tpid" 2>/dev/null || true
+for ((n = 1; ; n++)); do
+	boot
+	if [ "$n" -ge "$boots" ] || ! "$here/tcg-stale-int3.sh" "$con"; then
+		break
+	fi
+	cp "$con" "$con.int3-$n"
+	echo "# QEMU TCG stale int3 in boot $n (the emulator's, see scripts/tcg-stale-int3.sh; console kept as $con.int3-$n): booting again"
+done
 secs=$(($(date +%s) - start))
 
 tr -d '\r' < "$res" > "$res.clean"
