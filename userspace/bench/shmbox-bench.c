@@ -15,6 +15,9 @@
  * Call and reply (SHMBOX_IOC_MBOX_CALL, _REPLY_RECV) is measured only when
  * the running module reports SHMBOX_FEAT_CALL; an older module (bench-ab's
  * A) skips those figures and the goals that need them.
+ * rpc64/shmbox-mailbox-4x2 replies by inbox id (shmbox_mbox_reply_to()):
+ * it needs SHMBOX_FEAT_INBOX_ID (ABI 1.2); on an older module its server
+ * fails every reply and its clients would wait for ever.
  * Likewise the bulk1m figures that pass regions as handles in messages
  * (SHMBOX_FEAT_HANDLES, ABI 1.4; raw ioctls, not the library) need that
  * feature; their pipe, socket and ring references run on any module.
@@ -2119,11 +2122,15 @@ int main(int argc, char **argv)
 	if (features & SHMBOX_FEAT_CALL)
 		job_add(J_RPC, NULL, 64, count(20000), "rpc64/shmbox-call-4x2",
 			"calls/s");
-	job_add(J_RPC_MBOX, NULL, 64, count(20000), "rpc64/shmbox-mailbox-4x2",
-		"calls/s");
+	if (features & SHMBOX_FEAT_INBOX_ID)
+		job_add(J_RPC_MBOX, NULL, 64, count(20000),
+			"rpc64/shmbox-mailbox-4x2", "calls/s");
 	run_jobs();
 	if (!(features & SHMBOX_FEAT_CALL) && selected("rpc64/shmbox-call-4x2"))
 		printf("  rpc64/shmbox-call-4x2: skipped, the module has no SHMBOX_FEAT_CALL\n");
+	if (!(features & SHMBOX_FEAT_INBOX_ID) &&
+	    selected("rpc64/shmbox-mailbox-4x2"))
+		printf("  rpc64/shmbox-mailbox-4x2: skipped, the module has no SHMBOX_FEAT_INBOX_ID\n");
 
 	printf("\nring system calls per message, steady 64 B stream:\n");
 	job_add(J_SYSCALLS, &ops_ring, 64, count(400000),
