@@ -54,8 +54,6 @@ done
 mkdir -p "$out"
 con=$out/console.log res=$out/results.txt initrd=$out/initrd.img
 cat "${initrds[@]}" > "$initrd"
-: > "$con"
-: > "$res"
 boots=${TCG_BOOTS:-3}
 here=$(dirname "$0")
 

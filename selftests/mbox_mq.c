@@ -24,6 +24,7 @@
 
 #include "kselftest_harness.h"
 #include "mbox_util.h"
+#include "call_util.h"
 
 #define MAXMSG	64
 
@@ -96,14 +97,6 @@ static int recv_nb(int fd, char *buf, unsigned int len, unsigned int flags,
 	if (out)
 		*out = r;
 	return ret;
-}
-
-static uint64_t clock_ns(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (uint64_t)ts.tv_sec * NS + ts.tv_nsec;
 }
 
 /* ---- the feature, names, priorities ------------------------------------- */
@@ -452,25 +445,14 @@ TEST_F(nt, call_request_fires)
 	ASSERT_EQ(0, notify_efd(self));
 	pid = fork();
 	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		struct shmbox_mbox_call c = {
-			.size = sizeof(c), .buf = (uintptr_t)"q", .len = 1,
-			.reply_buf = (uintptr_t)buf, .reply_len = sizeof(buf),
-			.deadline_ns = FOREVER,
-		};
-
-		_exit(ioctl(self->fd, SHMBOX_IOC_MBOX_CALL, &c) ? 1 : 0);
-	}
-	for (int i = 0; i < 20000 && !mstat(self->fd).depth; i++)
-		usleep(1000);
+	if (pid == 0)
+		_exit(call_str(self->fd, "q", buf, sizeof(buf), FOREVER,
+			       NULL) ? 1 : 0);
+	ASSERT_EQ(0, wait_calls(self->fd, 1, 0));
 	EXPECT_EQ(1, efd_count(self->efd));
-	r = rarg(buf, sizeof(buf), 0);
-	r.size = SHMBOX_MBOX_RECV_SIZE_VER2;
-	ASSERT_EQ(0, ioctl(self->fd, SHMBOX_IOC_MBOX_RECV, &r));
+	ASSERT_EQ(1, recv_msg(self->fd, buf, sizeof(buf), 0, FOREVER, &r));
 	ASSERT_NE(0, r.handle);
-	struct shmbox_mbox_reply a = { .size = sizeof(a), .handle = r.handle,
-				       .buf = (uintptr_t)"r", .len = 1 };
-	EXPECT_EQ(0, ioctl(self->fd, SHMBOX_IOC_MBOX_REPLY, &a));
+	EXPECT_EQ(0, reply_str(self->fd, r.handle, "r"));
 	EXPECT_EQ(0, reap(pid));
 }
 

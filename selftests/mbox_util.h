@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "libshmbox.h"
@@ -28,6 +29,15 @@
 
 #define NS	1000000000ULL
 #define FOREVER	SHMBOX_TIMEOUT_NONE
+
+/* What @clk reads, in nanoseconds. */
+static inline uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
+}
 
 /* A name no other test (or run of this one) uses. */
 static inline void mb_name(char *buf, size_t len)

@@ -474,14 +474,6 @@ TEST(epoll_wakes_writer_when_room_appears)
 
 /* ---- SHMBOX_MSG_REALTIME through the library (ABI 1.5) ------------------ */
 
-static uint64_t clock_ns(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return (uint64_t)ts.tv_sec * NS + (uint64_t)ts.tv_nsec;
-}
-
 TEST_F(mb, recv_realtime_deadline_etimedout)
 {
 	uint64_t t0 = clock_ns(CLOCK_MONOTONIC);

@@ -1178,62 +1178,57 @@ static const int h_expected[] = {
 	EACCES, EPIPE, EBUSY,
 };
 
-static void report_handles(void)
-{
-	char line[2048];
-	size_t o = 0;
-
-	printf("shmbox-fuzz: handles: %llu sends/calls/replies with handles succeeded, %llu fds received, %llu moved, %llu ring claims, %llu receives at a lowered fd limit, %llu anomalies\n",
-	       (unsigned long long)sh->h_sent, (unsigned long long)sh->h_recv,
-	       (unsigned long long)sh->h_moved, (unsigned long long)sh->h_claims,
-	       (unsigned long long)sh->h_emfile,
-	       (unsigned long long)sh->anomalies);
-	line[0] = 0;
-	for (int e = 1; e < 256; e++) {
-		int known = 0;
-
-		if (!sh->h_err[e])
-			continue;
-		for (size_t k = 0; k < sizeof(h_expected) / sizeof(h_expected[0]); k++)
-			known |= h_expected[k] == e;
-		if (o < sizeof(line) - 64)
-			o += snprintf(line + o, sizeof(line) - o, " %s %llu%s",
-				      strerrorname_np(e) ? strerrorname_np(e) : "?",
-				      (unsigned long long)sh->h_err[e],
-				      known ? "" : " (unexpected)");
-	}
-	printf("shmbox-fuzz: handle operations' errors:%s\n", o ? line : " none");
-}
-
 /* The errnos SHMBOX_IOC_MBOX_NOTIFY documents, and the common ones. */
 static const int n_expected[] = {
 	EBUSY, EIDRM, EBADFD, EBADF, EINVAL, ENOMEM, EFAULT, E2BIG,
 };
 
-static void report_notify(void)
+/*
+ * Print "shmbox-fuzz: @what errors:" and each errno counted in @err (of
+ * 256), marking those not in @expected (@n of them) as unexpected.
+ */
+static void report_errnos(const char *what, const uint64_t *err,
+			  const int *expected, size_t n)
 {
 	char line[2048];
 	size_t o = 0;
 
-	printf("shmbox-fuzz: notify: %llu registrations, %llu SI_MESGQ signals, %llu eventfd notifications read, %llu UNLINK_KEEP unlinks\n",
-	       (unsigned long long)sh->n_reg, (unsigned long long)sh->n_sigs,
-	       (unsigned long long)sh->n_efd,
-	       (unsigned long long)sh->n_unlink_keep);
 	line[0] = 0;
 	for (int e = 1; e < 256; e++) {
 		int known = 0;
 
-		if (!sh->n_err[e])
+		if (!err[e])
 			continue;
-		for (size_t k = 0; k < sizeof(n_expected) / sizeof(n_expected[0]); k++)
-			known |= n_expected[k] == e;
+		for (size_t k = 0; k < n; k++)
+			known |= expected[k] == e;
 		if (o < sizeof(line) - 64)
 			o += snprintf(line + o, sizeof(line) - o, " %s %llu%s",
 				      strerrorname_np(e) ? strerrorname_np(e) : "?",
-				      (unsigned long long)sh->n_err[e],
+				      (unsigned long long)err[e],
 				      known ? "" : " (unexpected)");
 	}
-	printf("shmbox-fuzz: notify errors:%s\n", o ? line : " none");
+	printf("shmbox-fuzz: %s errors:%s\n", what, o ? line : " none");
+}
+
+static void report_handles(void)
+{
+	printf("shmbox-fuzz: handles: %llu sends/calls/replies with handles succeeded, %llu fds received, %llu moved, %llu ring claims, %llu receives at a lowered fd limit, %llu anomalies\n",
+	       (unsigned long long)sh->h_sent, (unsigned long long)sh->h_recv,
+	       (unsigned long long)sh->h_moved, (unsigned long long)sh->h_claims,
+	       (unsigned long long)sh->h_emfile,
+	       (unsigned long long)sh->anomalies);
+	report_errnos("handle operations'", sh->h_err, h_expected,
+		      sizeof(h_expected) / sizeof(h_expected[0]));
+}
+
+static void report_notify(void)
+{
+	printf("shmbox-fuzz: notify: %llu registrations, %llu SI_MESGQ signals, %llu eventfd notifications read, %llu UNLINK_KEEP unlinks\n",
+	       (unsigned long long)sh->n_reg, (unsigned long long)sh->n_sigs,
+	       (unsigned long long)sh->n_efd,
+	       (unsigned long long)sh->n_unlink_keep);
+	report_errnos("notify", sh->n_err, n_expected,
+		      sizeof(n_expected) / sizeof(n_expected[0]));
 }
 
 int main(int argc, char **argv)
