@@ -19,10 +19,16 @@
 #       environment: 1 if the sections alternate one by one).
 #   bench-ab.sh report RUN
 #       From RUN/{a,b}<round>-bench.json (or {a,b}<round>-p<n>-bench.json,
-#       one per section), the goal ratios and the main
-#       figures: A's median over the rounds, B's, and B against A.
-#       Printed and saved as RUN/bench-ab.md (Markdown).  Exit status 1
-#       if a goal ratio is more than 5% worse in B than in A.
+#       one per section), the goal ratios and the main figures: A's
+#       median over the rounds, B's, and the change B against A, which
+#       is the median of the rounds' own changes B_r/A_r - 1 (A and B of
+#       one round ran seconds or minutes apart, so the host's drift
+#       between rounds cancels), with a distribution-free confidence
+#       interval of that median (order statistics, at least 90%).
+#       Printed and saved as RUN/bench-ab.md (Markdown).  A goal ratio
+#       whose median change is more than 5% worse is WORSE when the
+#       interval excludes no change, UNDECIDED when it does not (noise:
+#       run more rounds); either makes the exit status 1.
 set -euo pipefail
 
 die() { echo "bench-ab.sh: $*" >&2; exit 2; }
@@ -124,17 +130,21 @@ cmd_report() {
 			k = substr(l, 1, index(l, "=") - 1)
 			meta[k] = substr(l, index(l, "=") + 1)
 		}
+		rounds = meta["rounds"] + 0
 	}
+	# a3-bench.json, a3-p2-bench.json: side a, round 3.
 	FNR == 1 {
 		f = FILENAME; sub(/.*\//, "", f)
-		side = substr(f, 1, 1); sec = "" }
+		side = substr(f, 1, 1); sec = ""
+		rnd = substr(f, 2); sub(/[^0-9].*/, "", rnd); rnd += 0
+	}
 	/"figures": \[/ { sec = "f"; next }
 	/"ratios": \[/ { sec = "r"; next }
 	/"name":/ {
 		name = field($0, "name")
 		if (sec == "f") {
 			if (!(name in funit)) { forder[++nf] = name; funit[name] = field($0, "unit") }
-			fv[side, name] = fv[side, name] " " field($0, "median")
+			fv[side, name, rnd] = field($0, "median")
 		} else if (sec == "r") {
 			if (!(name in rop)) {
 				rorder[++nr] = name
@@ -142,7 +152,7 @@ cmd_report() {
 			}
 			# null: not measured in this run (--filter, a section).
 			if ((v = field($0, "value")) != "null")
-				rv[side, name] = rv[side, name] " " v
+				rv[side, name, rnd] = v
 		}
 	}
 	function field(l, k,   v) {
@@ -151,28 +161,64 @@ cmd_report() {
 		else sub(/[,}].*/, "", v)
 		return v
 	}
-	# Median of the numbers in string s; "" if there are none.
-	function median(s,   a, n, i, j, t) {
-		n = split(s, a, " ")
-		if (n == 0) return ""
+	# Sort the n numbers of a[1..n] in place (insertion sort, n is small).
+	function sortn(a, n,   i, j, t) {
 		for (i = 2; i <= n; i++)
 			for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) {
 				t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
 			}
+	}
+	function median(a, n) {
+		if (n == 0) return ""
+		sortn(a, n)
 		return n % 2 ? a[(n + 1) / 2] + 0 : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	# The values of side s for name n, round by round, into a[]; count.
+	function values(v, s, n, a,   r, k) {
+		delete a; k = 0
+		for (r = 1; r <= rounds; r++)
+			if ((s, n, r) in v) a[++k] = v[s, n, r]
+		return k
+	}
+	# The rounds'"'"' own changes B_r/A_r - 1 for name n into c[] (sorted);
+	# count.  Rounds where A is 0 or either side is missing are left out.
+	function changes(v, n, c,   r, k) {
+		delete c; k = 0
+		for (r = 1; r <= rounds; r++)
+			if (("a", n, r) in v && ("b", n, r) in v && v["a", n, r] + 0 != 0)
+				c[++k] = v["b", n, r] / v["a", n, r] - 1
+		sortn(c, k)
+		return k
+	}
+	# Confidence interval of the median of the k sorted values c[]: the
+	# j-th smallest to the j-th largest, j the largest with
+	# 2 P(Bin(k, 1/2) <= j - 1) <= 0.10, so coverage >= 90% (below 5
+	# values no j reaches that: then the whole range, coverage
+	# 1 - 2^(1-k)).  Sets lo, hi, cover.
+	function interval(c, k,   j, p, tail, best) {
+		tail = 0; best = 1; p = 0.5 ^ k		# p = P(X = j - 1)
+		for (j = 1; 2 * j <= k + 1; j++) {
+			if (2 * (tail + p) > 0.10) break
+			tail += p; best = j
+			p = p * (k - j + 1) / j
+		}
+		lo = c[best]; hi = c[k + 1 - best]
+		cover = 1 - 2 * (best == 1 ? 0.5 ^ k : tail)
 	}
 	function num(v, r) {
 		if (v == "") return "n/a"
+		v += 0
 		if (r) return sprintf("%.3f", v)
 		if (v >= 100000) return sprintf("%.0fk", v / 1000)
 		return sprintf(v >= 1000 ? "%.0f" : "%.2f", v)
 	}
-	function list(s, r,   a, n, i, o) {
-		n = split(s, a, " "); o = ""
-		for (i = 1; i <= n; i++) o = o (i > 1 ? ", " : "") num(a[i], r)
-		return n ? o : "n/a"
+	function list(v, s, n, r,   i, o) {
+		o = ""
+		for (i = 1; i <= rounds; i++)
+			if ((s, n, i) in v) o = o (o != "" ? ", " : "") num(v[s, n, i], r)
+		return o != "" ? o : "n/a"
 	}
-	function pct(a, b) { return sprintf("%+.1f%%", (b / a - 1) * 100) }
+	function pc(x) { return sprintf("%+.1f%%", x * 100) }
 	function out(s) { print s; print s > md }
 	END {
 		out("#### make bench-ab: A = " meta["a"])
@@ -180,69 +226,89 @@ cmd_report() {
 		out("B = " meta["b"] ". " (meta["same"] != "" ? meta["same"] " " : "") \
 			"One guest boot (" meta["kernel"] "), " meta["rounds"] \
 			" rounds of shmbox-bench" (meta["args"] != "" ? " " meta["args"] : "") \
-			", A then B in each" (meta["split"] == 1 ? " section" : "") "; A and B are the medians over the rounds, " \
-			"B vs A is B/A - 1. A goal ratio more than 5% worse in B (in " \
-			"its goal'"'"'s direction) is flagged **WORSE** and fails the run.")
+			", A then B in each" (meta["split"] == 1 ? " section" : "") \
+			"; A and B are the medians over the rounds. B vs A is the " \
+			"median of the rounds'"'"' own changes B/A - 1 (paired, so the " \
+			"host'"'"'s drift between rounds cancels) and its interval a " \
+			"distribution-free confidence interval of that median " \
+			"(coverage in the last column of the goal table). A goal " \
+			"ratio whose change is more than 5% worse (in its goal'"'"'s " \
+			"direction) is **WORSE** if the interval excludes no change, " \
+			"**UNDECIDED** (noise: more rounds) if not; both fail the run.")
 		out("")
-		out("| goal ratio | goal | A | B | B vs A | A rounds | B rounds | |")
-		out("|---|---|---:|---:|---:|---|---|---|")
+		out("| goal ratio | goal | A | B | B vs A | interval | A rounds | B rounds | |")
+		out("|---|---|---:|---:|---:|---|---|---|---|")
 		for (i = 1; i <= nr; i++) {
 			n = rorder[i]; op = rop[n]; t = rtgt[n] + 0
-			a = median(rv["a", n]); b = median(rv["b", n]); flag = ""; ch = "n/a"
+			na = values(rv, "a", n, xa); a = median(xa, na)
+			nb = values(rv, "b", n, xb); b = median(xb, nb)
+			flag = ""; ch = "n/a"; iv = ""
 			if (a != "" && b != "") {
 				# Below what the table shows (0.000) counts as 0.
 				if (a < 0.0005) a = 0
 				if (b < 0.0005) b = 0
-				if (a != 0) {
-					ch = pct(a, b)
-					loss = op == ">=" ? (a - b) / a : (b - a) / a
-					if (loss > 0.05) flag = "**WORSE**"
-				} else if (b == 0) {
+				k = a != 0 ? changes(rv, n, c) : 0
+				if (k > 0) {
+					m = median(c, k); interval(c, k)
+					ch = pc(m); iv = "[" pc(lo) ", " pc(hi) "] " sprintf("%.0f%%", cover * 100)
+					# Loss in the goal'"'"'s direction, and its least.
+					loss = op == ">=" ? -m : m
+					least = op == ">=" ? -hi : lo
+					if (loss > 0.05) flag = least > 0 ? "**WORSE**" : "**UNDECIDED**"
+				} else if (a == 0 && b == 0) {
 					ch = "="
-				} else {
+				} else if (a == 0) {
 					# From 0: worse if B misses a goal A met.
 					ch = "from 0"
 					if (op == "<=" ? b > t : b < t) flag = "**WORSE**"
 				}
 			}
-			if (flag != "") worse = worse (worse != "" ? ", " : "") n
+			if (flag ~ /WORSE/) worse = worse (worse != "" ? ", " : "") n
+			if (flag ~ /UNDECIDED/) undec = undec (undec != "" ? ", " : "") n
 			out("| " n " | " op " " rtgt[n] " | " num(a, 1) " | " num(b, 1) " | " ch \
-				" | " list(rv["a", n], 1) " | " list(rv["b", n], 1) " | " flag " |")
+				" | " iv " | " list(rv, "a", n, 1) " | " list(rv, "b", n, 1) " | " flag " |")
 		}
 		out("")
-		out("| figure | unit | A | B | B vs A | A rounds | B rounds | |")
-		out("|---|---|---:|---:|---:|---|---|---|")
+		out("| figure | unit | A | B | B vs A | interval | A rounds | B rounds | |")
+		out("|---|---|---:|---:|---:|---|---|---|---|")
 		for (i = 1; i <= nf; i++) {
 			n = forder[i]
 			if (n !~ /shmbox|^fan\// && !(n in isref)) continue
 			u = funit[n]; lower = u == "us" || u == "calls"
-			a = median(fv["a", n]); b = median(fv["b", n]); note = ""; ch = "n/a"
+			na = values(fv, "a", n, xa); a = median(xa, na)
+			nb = values(fv, "b", n, xb); b = median(xb, nb)
+			note = ""; ch = "n/a"; iv = ""; m = ""
 			if (a != "" && b != "") {
-				if (a != 0) {
-					ch = pct(a, b)
-					loss = lower ? (b - a) / a : (a - b) / a
+				k = changes(fv, n, c)
+				if (k > 0) {
+					m = median(c, k); interval(c, k)
+					ch = pc(m); iv = "[" pc(lo) ", " pc(hi) "]"
+					loss = lower ? m : -m
 					if (loss > 0.05) note = "worse"
 					else if (loss < -0.05) note = "better"
-				} else ch = b == 0 ? "=" : "from 0"
+				} else ch = a == 0 && b == 0 ? "=" : "from 0"
 			}
-			if (n in isref) {
+			if ((n in isref) && m != "") {
 				note = note (note != "" ? " " : "") "(reference)"
-				d = ch == "n/a" ? 0 : (b / a - 1) * 100
-				if (d < 0) d = -d
+				d = m < 0 ? -m : m
 				if (d >= drift) { drift = d; driftn = n }
 			}
-			out("| " n " | " u " | " num(a, 0) " | " num(b, 0) " | " ch \
-				" | " list(fv["a", n], 0) " | " list(fv["b", n], 0) " | " note " |")
+			out("| " n " | " u " | " num(a, 0) " | " num(b, 0) " | " ch " | " iv \
+				" | " list(fv, "a", n, 0) " | " list(fv, "b", n, 0) " | " note " |")
 		}
 		out("")
 		if (driftn != "")
 			out(sprintf("Host drift: the reference figures, which the module does " \
-				"not touch, moved by up to %.1f%% (%s) from A to B; changes " \
-				"of that size are noise.", drift, driftn))
-		if (worse != "") {
+				"not touch, changed by up to %.1f%% (%s, median of the " \
+				"rounds'"'"' changes) from A to B; changes of that size are " \
+				"noise.", drift * 100, driftn))
+		if (worse != "")
 			out("**More than 5% worse in B:** " worse ".")
+		if (undec != "")
+			out("**Undecided** (more than 5% worse by the median, but the " \
+				"interval holds no change; run more rounds): " undec ".")
+		if (worse != "" || undec != "")
 			exit 1
-		}
 		out("No goal ratio is more than 5% worse in B.")
 	}' "${files[@]}" || rc=$?
 	echo

@@ -112,16 +112,25 @@ if [ "$mode" = bench-ab ]; then
 	# Round r runs the benchmark with module A, then with module B; the
 	# host's drift over the rounds hits both alike.  Run r of side s
 	# sends its files as s<r>-bench.json and s<r>-bench.dat.  With
-	# sbx.ab_split=1 (and no --filter of its own) each section of the
-	# benchmark alternates on its own, A then B, so A's and B's figures
-	# are seconds apart, not a whole run: s<r>-p<n>-bench.json.
+	# sbx.ab_split=1 each section of the benchmark alternates on its
+	# own, A then B, so A's and B's figures are seconds apart, not a
+	# whole run: s<r>-p<n>-bench.json.  The sections are the parts of
+	# --filter (split at +), or without one all of the benchmark's.
 	exec >&3 2>&1
 	parts=all
-	case " $bench_args " in
-	*" --filter "*) ;;
-	*) [ "$ab_split" = 1 ] &&
-		parts="rtt64 stream64 stream4096+memcpy4096 bulk1m fan/ rpc64/ ring/syscalls call64" ;;
-	esac
+	if [ "$ab_split" = 1 ]; then
+		parts="rtt64 stream64 stream4096+memcpy4096 bulk1m fan/ rpc64/ ring/syscalls call64"
+		rest= prev=
+		for w in $bench_args; do
+			if [ "$prev" = --filter ]; then
+				parts=$(echo "$w" | tr + ' ')
+			elif [ "$w" != --filter ]; then
+				rest="$rest $w"
+			fi
+			prev=$w
+		done
+		bench_args=$rest
+	fi
 	ab_run() {	# ab_run SIDE ROUND PART TAG
 		echo "==== bench-ab round $2 of $ab_rounds: $(echo "$1" | tr ab AB) (shmbox-$1.ko)${4:+, $3}"
 		insmod "/lib/modules/shmbox-$1.ko" || return 1
