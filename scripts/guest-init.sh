@@ -120,7 +120,7 @@ if [ "$mode" = bench-ab ]; then
 	parts=all
 	if [ "$ab_split" = 1 ]; then
 		parts="rtt64 stream64 stream4096+memcpy4096 bulk1m fan/ rpc64/ ring/syscalls call64"
-		rest= prev=
+		rest='' prev=''
 		for w in $bench_args; do
 			if [ "$prev" = --filter ]; then
 				parts=$(echo "$w" | tr + ' ')
