@@ -205,6 +205,16 @@ cmd_report() {
 		lo = c[best]; hi = c[k + 1 - best]
 		cover = 1 - 2 * (best == 1 ? 0.5 ^ k : tail)
 	}
+	# A and B (medians) of name n in v[], and the paired change: its
+	# median m, shown as ch, and interval iv ("" and "n/a" without one).
+	function compare(v, n,   na, nb, k) {
+		na = values(v, "a", n, xa); a = median(xa, na)
+		nb = values(v, "b", n, xb); b = median(xb, nb)
+		m = ""; ch = "n/a"; iv = ""
+		if (a == "" || b == "" || (k = changes(v, n, c)) == 0) return
+		m = median(c, k); interval(c, k)
+		ch = pc(m); iv = "[" pc(lo) ", " pc(hi) "]"
+	}
 	function num(v, r) {
 		if (v == "") return "n/a"
 		v += 0
@@ -240,26 +250,22 @@ cmd_report() {
 		out("|---|---|---:|---:|---:|---|---|---|---|")
 		for (i = 1; i <= nr; i++) {
 			n = rorder[i]; op = rop[n]; t = rtgt[n] + 0
-			na = values(rv, "a", n, xa); a = median(xa, na)
-			nb = values(rv, "b", n, xb); b = median(xb, nb)
-			flag = ""; ch = "n/a"; iv = ""
+			compare(rv, n); flag = ""
 			if (a != "" && b != "") {
 				# Below what the table shows (0.000) counts as 0.
 				if (a < 0.0005) a = 0
 				if (b < 0.0005) b = 0
-				k = a != 0 ? changes(rv, n, c) : 0
-				if (k > 0) {
-					m = median(c, k); interval(c, k)
-					ch = pc(m); iv = "[" pc(lo) ", " pc(hi) "] " sprintf("%.0f%%", cover * 100)
+				if (a != 0 && m != "") {
+					iv = iv " " sprintf("%.0f%%", cover * 100)
 					# Loss in the goal'"'"'s direction, and its least.
 					loss = op == ">=" ? -m : m
 					least = op == ">=" ? -hi : lo
 					if (loss > 0.05) flag = least > 0 ? "**WORSE**" : "**UNDECIDED**"
 				} else if (a == 0 && b == 0) {
-					ch = "="
+					ch = "="; iv = ""
 				} else if (a == 0) {
 					# From 0: worse if B misses a goal A met.
-					ch = "from 0"
+					ch = "from 0"; iv = ""
 					if (op == "<=" ? b > t : b < t) flag = "**WORSE**"
 				}
 			}
@@ -275,19 +281,13 @@ cmd_report() {
 			n = forder[i]
 			if (n !~ /shmbox|^fan\// && !(n in isref)) continue
 			u = funit[n]; lower = u == "us" || u == "calls"
-			na = values(fv, "a", n, xa); a = median(xa, na)
-			nb = values(fv, "b", n, xb); b = median(xb, nb)
-			note = ""; ch = "n/a"; iv = ""; m = ""
-			if (a != "" && b != "") {
-				k = changes(fv, n, c)
-				if (k > 0) {
-					m = median(c, k); interval(c, k)
-					ch = pc(m); iv = "[" pc(lo) ", " pc(hi) "]"
-					loss = lower ? m : -m
-					if (loss > 0.05) note = "worse"
-					else if (loss < -0.05) note = "better"
-				} else ch = a == 0 && b == 0 ? "=" : "from 0"
-			}
+			compare(fv, n); note = ""
+			if (m != "") {
+				loss = lower ? m : -m
+				if (loss > 0.05) note = "worse"
+				else if (loss < -0.05) note = "better"
+			} else if (a != "" && b != "")
+				ch = a == 0 && b == 0 ? "=" : "from 0"
 			if ((n in isref) && m != "") {
 				note = note (note != "" ? " " : "") "(reference)"
 				d = m < 0 ? -m : m
